@@ -1,0 +1,239 @@
+"""The search engine's public face: plain dicts in, plain dicts out.
+
+The CLI and the web app use only this module (and ``search.errors``); neither touches Whoosh.
+An ``Engine`` serves the generation named by the index folder's CURRENT file and switches to a new
+one as soon as a build or add has replaced it; each thread gets its own Whoosh searcher, since a
+searcher's file handles are not meant to be shared between threads.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import scoring
+
+from . import settings, store
+from .errors import BadParameter, NotFound
+from .facets import FACETS, FacetIndex
+from .highlight import highlight
+from .query import parse, to_whoosh
+from .ranking import RERANK_DEPTH, rerank
+from .reports import HEADING_SEPARATOR
+
+
+def _citation(report: dict, heading: str) -> str:
+    top = heading.split(HEADING_SEPARATOR)[0] if heading else ""
+    parts = [f"{report['county_full']}《{report['title']}》"]
+    if top:
+        parts.append(top)
+    parts.append(f"{report['year']}年")
+    return "，".join(parts)
+
+
+class _Generation:
+    """One opened index generation and what is precomputed for it."""
+
+    def __init__(self, path: Path, meta: dict):
+        self.path = path
+        self.name = path.name
+        self.meta = meta
+        self.ix = whoosh_index.open_dir(str(path))
+        self.reports = {r["id"]: r for r in meta["reports"]}
+        self._local = threading.local()
+        reader = self.ix.reader()
+        try:
+            aliases = {r["county_full"]: r["county"] for r in meta["reports"]}
+            self.facets = FacetIndex(reader, aliases)
+            # Documents are written in report order, so a report's passages in docnum order are its
+            # passages in reading order: neighbours are the adjacent docnums of the same report.
+            self.by_report = {
+                rid: sorted(frozenset(reader.postings("report_id", rid).all_ids()) & self.facets.live)
+                for rid in self.reports
+            }
+        finally:
+            reader.close()
+        self.report_of = {d: rid for rid, docs in self.by_report.items() for d in docs}
+
+    def searcher(self):
+        s = getattr(self._local, "searcher", None)
+        if s is None:
+            s = self._local.searcher = self.ix.searcher(weighting=scoring.BM25F(B=settings.get("bm25_b"), K1=settings.get("bm25_k1")))
+        return s
+
+
+class Engine:
+    def __init__(self, index_dir: Path | str | None = None):
+        self.index_dir = Path(index_dir) if index_dir else settings.get("index_dir")
+        self._lock = threading.Lock()
+        self._gen: _Generation | None = None
+
+    # -- the served generation -------------------------------------------------------------------
+
+    def generation(self) -> _Generation:
+        """The current generation, reopened when a build has switched CURRENT since last time."""
+        current = store.current_generation(self.index_dir)
+        gen = self._gen
+        if gen is not None and current is not None and current.name == gen.name:
+            return gen
+        with self._lock:
+            if self._gen is None or current is None or self._gen.name != current.name:
+                path, meta = store.open_generation(self.index_dir)
+                self._gen = _Generation(path, meta)
+            return self._gen
+
+    # -- searching -------------------------------------------------------------------------------
+
+    def search(self, q: str = "", *, county=(), year=(), section=(), page: int = 1,
+               per_page: int | None = None) -> dict:
+        page, per_page = _check_paging(page, per_page)
+        parsed = parse(q)
+        gen = self.generation()
+        filters = gen.facets.resolve({"county": list(county), "year": list(year), "section": list(section)})
+        wquery = to_whoosh(parsed)
+        searcher = gen.searcher()
+        live = gen.facets.live
+        matched = frozenset(searcher.docs_for_query(wquery)) & live if wquery is not None else live
+        allowed = gen.facets.filter_set(filters)
+        hits_set = matched if allowed is None else matched & allowed
+        total = len(hits_set)
+        offset = (page - 1) * per_page
+        ranked: list[tuple[int, float | None]] = []
+        if offset < total:
+            if wquery is None:
+                ranked = [(d, None) for d in sorted(hits_set)[offset:offset + per_page]]
+            else:
+                results = searcher.search(wquery, limit=max(offset + per_page, RERANK_DEPTH),
+                                          filter=set(allowed) if allowed is not None else None)
+                ordered = [(hit.docnum, hit.score) for hit in results]
+                diversify = len(filters.get("county", [])) != 1
+                ranked = _reranked(searcher, ordered, parsed.group_needles(), diversify)
+                ranked = ranked[offset:offset + per_page]
+        needles = parsed.needles()
+        return {
+            "query": parsed.raw,
+            "filters": filters,
+            "also_searched": parsed.expansions(),
+            "total": total,
+            "page": page,
+            "per_page": per_page,
+            "pages": max(1, -(-total // per_page)),
+            "hits": [self._hit(gen, d, score, needles) for d, score in ranked],
+            "facets": gen.facets.counts(matched, filters),
+        }
+
+    def _hit(self, gen: _Generation, docnum: int, score: float | None, needles: list[str]) -> dict:
+        fields = gen.searcher().stored_fields(docnum)
+        return self._passage_dict(gen, fields, needles, score)
+
+    def _passage_dict(self, gen: _Generation, fields: dict, needles=(), score=None) -> dict:
+        report = gen.reports[fields["report_id"]]
+        html, spans = highlight(fields["text"], list(needles), fields["kind"])
+        return {
+            "id": fields["id"],
+            "report_id": fields["report_id"],
+            "county": fields["county"],
+            "year": int(fields["year"]),
+            "section": fields["section"],
+            "heading": fields["heading"],
+            "kind": fields["kind"],
+            "position": fields["position"],
+            "para": fields["para"],
+            "text": fields["text"],
+            "table": fields.get("table"),
+            "html": html,
+            "spans": spans,
+            "score": round(score, 4) if score is not None else None,
+            "url": f"/p/{fields['id']}",
+            "report_url": f"/reports/{fields['report_id']}#{fields['id']}",
+            "report_title": report["title"],
+            "county_full": report["county_full"],
+            "citation": _citation(report, fields["heading"]),
+        }
+
+    # -- passages and reports --------------------------------------------------------------------
+
+    def _docnum(self, gen: _Generation, passage_id: str) -> int:
+        docnum = gen.searcher().document_number(id=passage_id) if passage_id else None
+        if docnum is None or docnum not in gen.facets.live:
+            raise NotFound(f"no passage with id “{passage_id}”; it may have been removed by a rebuild")
+        return docnum
+
+    def passage(self, passage_id: str) -> dict:
+        gen = self.generation()
+        return self._passage_dict(gen, gen.searcher().stored_fields(self._docnum(gen, passage_id)))
+
+    def context(self, passage_id: str, before: int = 2, after: int = 2) -> dict:
+        """A passage, its neighbours in the same report, its citation and its report."""
+        gen = self.generation()
+        docnum = self._docnum(gen, passage_id)
+        docs = gen.by_report[gen.report_of[docnum]]
+        i = bisect.bisect_left(docs, docnum)
+        s = gen.searcher()
+        passage = self._passage_dict(gen, s.stored_fields(docnum))
+        return {
+            "passage": passage,
+            "before": [self._passage_dict(gen, s.stored_fields(d)) for d in docs[max(0, i - before):i]],
+            "after": [self._passage_dict(gen, s.stored_fields(d)) for d in docs[i + 1:i + 1 + after]],
+            "citation": passage["citation"],
+            "report": gen.reports[passage["report_id"]],
+        }
+
+    def reports(self) -> list[dict]:
+        return list(self.generation().reports.values())
+
+    def report(self, report_id: str) -> dict:
+        gen = self.generation()
+        if report_id not in gen.reports:
+            raise NotFound(f"no report with id “{report_id}”")
+        s = gen.searcher()
+        passages = [self._passage_dict(gen, s.stored_fields(d)) for d in gen.by_report[report_id]]
+        return {"report": gen.reports[report_id], "passages": passages}
+
+    def export(self):
+        """Every passage with its metadata, in report order."""
+        gen = self.generation()
+        s = gen.searcher()
+        for report_id in gen.reports:
+            for d in gen.by_report[report_id]:
+                fields = dict(s.stored_fields(d))
+                fields["year"] = int(fields["year"])
+                yield fields
+
+    def info(self) -> dict:
+        gen = self.generation()
+        return {"index": str(gen.path), "passages": len(gen.facets.live), "reports": len(gen.reports),
+                "built_at": gen.meta.get("built_at"), "facets": [f.name for f in FACETS]}
+
+
+def _reranked(searcher, ordered, group_needles, diversify) -> list[tuple[int, float]]:
+    head, tail = ordered[:RERANK_DEPTH], ordered[RERANK_DEPTH:]
+    candidates = []
+    for docnum, score in head:
+        fields = searcher.stored_fields(docnum)
+        candidates.append({"docnum": docnum, "score": score, "text": fields["text"],
+                           "kind": fields["kind"], "county": fields["county"]})
+    rerank(candidates, group_needles, diversify)
+    return [(c["docnum"], c["score"]) for c in candidates] + tail
+
+
+def _check_paging(page, per_page) -> tuple[int, int]:
+    max_per_page = settings.get("max_per_page")
+    max_page = settings.get("max_page")
+    try:
+        page = int(page)
+    except (TypeError, ValueError):
+        raise BadParameter(f"page must be a whole number from 1 to {max_page}, not “{page}”") from None
+    if per_page is None or per_page == "":
+        per_page = settings.get("per_page")
+    try:
+        per_page = int(per_page)
+    except (TypeError, ValueError):
+        raise BadParameter(f"per_page must be a whole number from 1 to {max_per_page}, not “{per_page}”") from None
+    if not 1 <= page <= max_page:
+        raise BadParameter(f"page must be from 1 to {max_page}, not {page}")
+    if not 1 <= per_page <= max_per_page:
+        raise BadParameter(f"per_page must be from 1 to {max_per_page}, not {per_page}")
+    return page, per_page

@@ -1,0 +1,99 @@
+"""Marking query terms and figures in a passage: escaped HTML and plain spans.
+
+No re-analysis: the engine's matching is substring matching on folded text (see
+``search.analysis``), so the terms to mark are found with ``str.find`` on the folded passage, whose
+offsets are the original's. Figures (557.7亿元, 4.7%, 1.4万户, 18.5：14.6：66.9, 326天, 3个百分点) are
+found by one regular expression; years and dates (2022年, 1月31日) are not figures.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from .analysis import fold
+
+TERM, FIGURE = 1, 2
+
+_UNITS = sorted(
+    """万亿元 亿元 万元 元 个百分点 百分点 % ‰ 万人次 人次 万人 人 万户 户 万亩 亩 公顷 万吨 吨 平方公里 公里 千米
+    万平方米 平方米 立方米 万立方米 米 天 小时 个 家 项 所 座 万千瓦时 千瓦时 亿千瓦时 万千瓦 千瓦 兆瓦 倍 辆 台 张 条 处 套
+    间 床 名 件 批 栋 类 只 头 公斤 克 标箱 万标箱 亿方 万方 方 Gbps 元/人 GWh""".split(),
+    key=len, reverse=True,
+)
+_NUMBER = r"(?<![0-9A-Za-z.])[≥≤＞＜>]?\d+(?:,\d{3})*(?:\.\d+)?"
+FIGURE_RE = re.compile(
+    rf"{_NUMBER}(?:[：:]\d+(?:\.\d+)?){{1,}}(?![\d年月日])"  # ratios: 18.5：14.6：66.9
+    rf"|{_NUMBER}(?:\s?(?:{'|'.join(map(re.escape, _UNITS))}))"  # a number with its unit
+)
+# In a rebuilt table row the unit is in the row name (亿元), so bare values count too.
+ROW_VALUE_RE = re.compile(r"(?<= )[≥≤＞＜>]?\d+(?:\.\d+)?(?=，|$|以内|以上|左右)")
+
+
+def figure_spans(text: str, kind: str = "sentence") -> list[tuple[int, int]]:
+    spans = [m.span() for m in FIGURE_RE.finditer(text)]
+    if kind == "row":
+        spans += [m.span() for m in ROW_VALUE_RE.finditer(text)]
+    return spans
+
+
+def term_spans(folded: str, needles: list[str]) -> list[tuple[int, int]]:
+    spans = []
+    for needle in needles:
+        if not needle:
+            continue
+        latin = needle[0].isascii() and needle[0].isalnum()
+        start = folded.find(needle)
+        while start >= 0:
+            end = start + len(needle)
+            # Latin and numbers are whole tokens: gdp is not marked inside gdpr, 4.7 not inside 14.7.
+            if not latin or _latin_bounded(folded, start, end):
+                spans.append((start, end))
+            start = folded.find(needle, start + 1)
+    return spans
+
+
+def _latin_bounded(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isascii() and (before.isalnum() or before == ".")) and not (
+        after.isascii() and after.isalnum()
+    )
+
+
+def highlight(text: str, needles: list[str], kind: str = "sentence") -> tuple[str, list[dict]]:
+    """Return (escaped HTML with <mark class="term|figure">, spans [{start, end, kind}])."""
+    terms = term_spans(fold(text), needles) if needles else []
+    figures = figure_spans(text, kind)
+    spans = [{"start": s, "end": e, "kind": "term"} for s, e in _merge(terms)]
+    spans += [{"start": s, "end": e, "kind": "figure"} for s, e in _merge(figures)]
+    spans.sort(key=lambda s: (s["start"], s["kind"]))
+    if not spans:
+        return escape(text, quote=False), []
+    marks = bytearray(len(text))
+    for s, e in terms:
+        for i in range(s, e):
+            marks[i] |= TERM
+    for s, e in figures:
+        for i in range(s, e):
+            marks[i] |= FIGURE
+    out, i, n = [], 0, len(text)
+    classes = {TERM: "term", FIGURE: "figure", TERM | FIGURE: "term figure"}
+    while i < n:
+        j = i
+        while j < n and marks[j] == marks[i]:
+            j += 1
+        chunk = escape(text[i:j], quote=False)
+        out.append(f'<mark class="{classes[marks[i]]}">{chunk}</mark>' if marks[i] else chunk)
+        i = j
+    return "".join(out), spans
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged

@@ -1,0 +1,38 @@
+"""The index's fields. Changing them, like changing the analyzers, needs a rebuild."""
+
+from __future__ import annotations
+
+from whoosh.fields import ID, STORED, TEXT, Schema
+
+from .analysis import GramAnalyzer, WordAnalyzer
+
+# Bump when fields change; stored in the index's metadata next to the analyzer version.
+SCHEMA_VERSION = "1"
+
+
+def make_schema() -> Schema:
+    return Schema(
+        id=ID(stored=True, unique=True),
+        report_id=ID(stored=True),
+        county=ID(stored=True),
+        year=ID(stored=True),
+        section=ID(stored=True),
+        kind=ID(stored=True),
+        heading=STORED(),
+        position=STORED(),
+        para=STORED(),
+        text=STORED(),
+        table=STORED(),
+        words=TEXT(analyzer=WordAnalyzer(), phrase=True),
+        grams=TEXT(analyzer=GramAnalyzer(), phrase=True),
+    )
+
+
+def passage_fields(p) -> dict:
+    """What the writer receives for one passage (``search.documents.Passage``)."""
+    return {
+        "id": p.id, "report_id": p.report_id, "county": p.county, "year": str(p.year),
+        "section": p.section, "kind": p.kind, "heading": p.heading, "position": p.position,
+        "para": p.para, "text": p.text, "table": p.table,
+        "words": p.text, "grams": p.text,
+    }

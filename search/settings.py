@@ -1,0 +1,58 @@
+"""Every tunable of the engine, declared once with its default and why it has that value.
+
+The CLI's options and the web app's config read their defaults from here; nothing else hard-codes
+these numbers. Environment variables named ``POLICY_SEARCH_<NAME>`` override a setting, which is how
+tests and deployments point the engine somewhere else without code changes.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: object
+    help: str
+
+    @property
+    def value(self):
+        raw = os.environ.get(f"POLICY_SEARCH_{self.name.upper()}")
+        if raw is None:
+            return self.default
+        return type(self.default)(raw) if not isinstance(self.default, Path) else Path(raw)
+
+
+SETTINGS = {
+    s.name: s
+    for s in [
+        Setting("index_dir", PROJECT_ROOT / "index", "Where the built index lives (never committed)."),
+        Setting("source_dir", PROJECT_ROOT / "seeds", "Folder of .txt reports that `build` reads."),
+        Setting(
+            "cache_dir",
+            Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "policy-search",
+            "Where jieba's prefix-dictionary cache goes, instead of the system temp folder.",
+        ),
+        Setting("max_query_chars", 200, "Longest query accepted; longer ones get a clear error."),
+        Setting("max_query_terms", 16, "Most terms in one query; each term costs a phrase lookup."),
+        Setting("per_page", 10, "Hits per page when the caller does not say."),
+        Setting("max_per_page", 50, "Largest page a caller may ask for."),
+        Setting("max_page", 1000, "Deepest page a caller may ask for; deeper is never useful."),
+        Setting("word_boost", 2.0, "Weight of whole-word matches over sub-word (character bigram) matches."),
+        Setting("synonym_boost", 0.8, "Weight of a synonym's match relative to the typed term."),
+        Setting("year_boost", 0.3, "Weight of a query year matching the year a section speaks about."),
+        Setting("bm25_b", 0.0, "BM25 length normalization. 0: passages are single sentences already, and normalizing by length buried long headline sentences (dev eval 18/19 at 0.75, 19/19 at 0)."),
+        Setting("bm25_k1", 1.2, "BM25 term-frequency saturation."),
+        Setting("max_report_bytes", 20 * 1024 * 1024, "Largest report file read; bigger ones are refused."),
+    ]
+}
+
+
+def get(name: str):
+    return SETTINGS[name].value
