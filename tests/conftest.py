@@ -1,0 +1,61 @@
+"""Shared fixtures: one index of the bundled reports per test run, built in a temporary folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from search.engine import Engine
+from search.indexing import build
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_cache(tmp_path_factory):
+    """Keep jieba's cache out of the user's folders; settings read the environment lazily."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("POLICY_SEARCH_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    yield
+    mp.undo()
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory) -> Path:
+    """An index of the five bundled reports. Read-only: tests that change an index build their own."""
+    index_dir = tmp_path_factory.mktemp("seed-index")
+    build(SEEDS, index_dir)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def engine(seed_index) -> Engine:
+    return Engine(seed_index)
+
+
+def write_report(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = folder / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+MINI_REPORT = """巫山县2022年国民经济和社会发展计划
+执行情况及2023年计划草案的报告
+——2023年1月10日在巫山县第一届人民代表大会第一次会议上
+各位代表：
+受县人民政府委托，现将计划执行情况提请审查。
+一、2022年国民经济和社会发展计划执行情况
+（一）经济运行稳中向好。全年实现地区生产总值100.5亿元、增长4.7%。中华人民共和国成立以来首次突破百亿。
+群众说事、干部答题机制全面推广；新建5G基站20个。
+二、2023年国民经济和社会发展计划主要目标
+地区生产总值增长6%左右。
+三、2023年国民经济和社会发展主要任务
+（一）建设抽水蓄能电站。推进X波段天气雷达建设，开展REITs试点。
+"""
