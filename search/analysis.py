@@ -80,7 +80,9 @@ def jieba_tokenizer():
                 tok = jieba.Tokenizer()
                 tok.tmp_dir = str(cache_dir)
                 tok.initialize()
-                tok.load_userdict(str(settings.DATA_DIR / "userdict.txt"))
+                # jieba leaves a path it opens unclosed; hand it a file we close.
+                with open(settings.DATA_DIR / "userdict.txt", "rb") as userdict:
+                    tok.load_userdict(userdict)
                 _jieba_tokenizer = tok
     return _jieba_tokenizer
 

@@ -155,20 +155,24 @@ def parse(raw: str) -> ParsedQuery:
 
 
 def _text_query(text: str, boost: float = 1.0) -> wq.Query | None:
+    """Substring match on the bigram stream, plus a bonus for whole-word matches."""
     grams = gram_tokens(text)
     if not grams:
         return None
     if len(grams) == 1 and is_cjk(grams[0]) and len(grams[0]) == 1:
         # A single character: bigrams that start with it, or jieba's single-character word.
         return wq.Or([wq.Prefix("grams", grams[0]), wq.Term("words", grams[0])], boost=boost)
-    grams_q = wq.Term("grams", grams[0]) if len(grams) == 1 else wq.Phrase("grams", grams)
+    grams_q = (wq.Term("grams", grams[0], boost=boost) if len(grams) == 1
+               else wq.Phrase("grams", grams, boost=boost))
     words = word_tokens(text)
     if not words:
-        return grams_q if boost == 1.0 else wq.Or([grams_q], boost=boost)
-    word_boost = settings.get("word_boost")
+        return grams_q
+    word_boost = settings.get("word_boost") * boost
     words_q = (wq.Term("words", words[0], boost=word_boost) if len(words) == 1
                else wq.Phrase("words", words, boost=word_boost))
-    return wq.Or([grams_q, words_q], boost=boost)
+    # The bigram phrase decides what matches (exact substring, punctuation included); the word
+    # match only adds to the score, so it can never widen the match (说事，干部 ≠ 说事、干部).
+    return wq.AndMaybe(grams_q, words_q)
 
 
 def _term_query(term: Term) -> wq.Query | None:
@@ -197,6 +201,12 @@ def to_whoosh(parsed: ParsedQuery) -> wq.Query | None:
     if not musts:
         return None
     positive = musts[0] if len(musts) == 1 else wq.And(musts)
+    if len(musts) > 1 and all(len(g) == 1 for g in parsed.groups):
+        # Terms typed apart but standing together in the text (抽水 蓄能 电站 → 抽水蓄能电站) are a
+        # phrase match, which must outrank the same terms scattered over a sentence.
+        adjacent = _text_query("".join(g[0].text for g in parsed.groups), settings.get("adjacent_boost"))
+        if adjacent is not None:
+            positive = wq.AndMaybe(positive, adjacent)
     negatives = [q for q in map(_term_query, parsed.excluded) if q is not None]
     if negatives:
         return wq.AndNot(positive, negatives[0] if len(negatives) == 1 else wq.Or(negatives))

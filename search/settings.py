@@ -46,6 +46,7 @@ SETTINGS = {
         Setting("max_page", 1000, "Deepest page a caller may ask for; deeper is never useful."),
         Setting("word_boost", 2.0, "Weight of whole-word matches over sub-word (character bigram) matches."),
         Setting("synonym_boost", 0.8, "Weight of a synonym's match relative to the typed term."),
+        Setting("adjacent_boost", 3.0, "Weight of a multi-term query's terms found side by side, as one phrase."),
         Setting("year_boost", 0.3, "Weight of a query year matching the year a section speaks about."),
         Setting("bm25_b", 0.0, "BM25 length normalization. 0: passages are single sentences already, and normalizing by length buried long headline sentences (dev eval 18/19 at 0.75, 19/19 at 0)."),
         Setting("bm25_k1", 1.2, "BM25 term-frequency saturation."),

@@ -1,0 +1,203 @@
+"""The ``policy-search`` command: parses arguments, calls the library, prints.
+
+User errors (no index yet, a bad query, an unknown county, an unreadable report) end with one line
+and a hint, exit status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import settings
+from .errors import UserError
+
+_MARK_RE = re.compile(r'<mark class="([^"]+)">(.*?)</mark>')
+
+
+def _index_option(f):
+    return click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
+                        default=None, help="Index folder (default: index/ of the project).")(f)
+
+
+def _index(index_dir: Path | None) -> Path:
+    return index_dir or settings.get("index_dir")
+
+
+class _Cli(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Cli)
+@click.version_option(package_name="policy-search")
+def cli():
+    """Full-text search over Chinese local-government policy reports."""
+
+
+# -- build and add -------------------------------------------------------------------------------
+
+
+class _ProgressBar:
+    """A bar on stderr per stage; quiet when stderr is not a terminal except for stage ends."""
+
+    def __init__(self):
+        self.stage = None
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, stage: str, done: int, total: int, label: str) -> None:
+        names = {"read": "reading reports", "index": "indexing passages"}
+        width = 30
+        filled = int(width * done / max(total, 1))
+        line = f"\r{names.get(stage, stage):<18} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label[:30]:<30}"
+        if self.tty:
+            click.echo(line, nl=done == total, err=True)
+        elif done == total:
+            click.echo(line.strip(), err=True)
+
+
+def _print_summary(summary, verb: str) -> None:
+    for message in summary.refused:
+        click.secho(f"refused: {message}", fg="yellow", err=True)
+    counties = ", ".join(f"{c} {n}" for c, n in summary.per_county().items())
+    click.echo(f"{verb} {len(summary.reports)} reports, {summary.passages} passages "
+               f"({counties}) in {summary.seconds:.1f} s → {summary.index_dir}")
+
+
+@cli.command()
+@click.option("--source", type=click.Path(exists=True, path_type=Path), default=None,
+              help="Folder of .txt reports (default: seeds/ of the project).")
+@_index_option
+def build(source, index_dir):
+    """Build the index from a folder of reports, replacing the served one only when complete."""
+    from .indexing import build as build_index
+
+    summary = build_index(source or settings.get("source_dir"), _index(index_dir), progress=_ProgressBar())
+    _print_summary(summary, "indexed")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_index_option
+def add(files, index_dir):
+    """Add reports, or replace them (same county, type and year), without rebuilding the rest."""
+    from .indexing import add as add_reports
+
+    summary = add_reports(list(files), _index(index_dir), progress=_ProgressBar())
+    _print_summary(summary, "index now has")
+
+
+# -- search --------------------------------------------------------------------------------------
+
+
+def _terminal_marks(html: str) -> str:
+    import html as html_lib
+
+    def mark(m):
+        kind, inner = m.group(1), m.group(2)
+        style = {"fg": "blue", "bold": True} if kind == "figure" else {"fg": "black", "bg": "yellow"}
+        return click.style(inner, **style)
+
+    return html_lib.unescape(_MARK_RE.sub(mark, html))
+
+
+@cli.command()
+@click.argument("query", nargs=-1)
+@click.option("--county", multiple=True, help="Only this county (short or full name); repeatable.")
+@click.option("--year", multiple=True, help="Only this year; repeatable.")
+@click.option("--section", multiple=True, help="Only this section (工作回顾, 目标安排, 重点任务, 其他); repeatable.")
+@click.option("--page", default=1, show_default=True)
+@click.option("--limit", "per_page", default=None, type=int, help="Hits per page (1-50, default 10).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@_index_option
+def search(query, county, year, section, page, per_page, as_json, index_dir):
+    """Search: terms are ANDed; "a phrase", a OR b, -excluded."""
+    from .engine import Engine
+
+    engine = Engine(_index(index_dir))
+    result = engine.search(" ".join(query), county=county, year=year, section=section,
+                           page=page, per_page=per_page)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=1))
+        return
+    if result["also_searched"]:
+        extra = "; ".join(f"{k} → {'、'.join(v)}" for k, v in result["also_searched"].items())
+        click.echo(f"also searched: {extra}")
+    first = (result["page"] - 1) * result["per_page"]
+    click.echo(f"{result['total']} passages; page {result['page']} of {result['pages']}\n")
+    for n, hit in enumerate(result["hits"], first + 1):
+        click.echo(f"{n:>3}. {_terminal_marks(hit['html'])}")
+        click.secho(f"     {hit['county']} · {hit['report_title']} · {hit['heading'].split(' › ')[-1]} · "
+                    f"{hit['year']}年  [{hit['id']}]", dim=True)
+    if not result["hits"]:
+        click.echo("Nothing found. Try fewer terms, or drop a filter.")
+
+
+# -- export and eval -----------------------------------------------------------------------------
+
+
+@cli.command()
+@_index_option
+def export(index_dir):
+    """Every passage with its metadata, as JSON Lines on stdout."""
+    from .engine import Engine
+
+    for passage in Engine(_index(index_dir)).export():
+        click.echo(json.dumps(passage, ensure_ascii=False))
+
+
+@cli.command("eval")
+@click.argument("cases_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_index_option
+def eval_command(cases_file, index_dir):
+    """Run relevance cases; exit 1 unless every case passes."""
+    from .engine import Engine
+    from .evaluation import load_cases, run_cases
+
+    report = run_cases(Engine(_index(index_dir)), load_cases(cases_file))
+    for case in report["cases"]:
+        status = click.style("PASS", fg="green") if case["passed"] else click.style("FAIL", fg="red")
+        ranks = ", ".join(str(r) if r else "-" for r in case["ranks"])
+        click.echo(f"{status} {case['id']:<8} {case['query']} [{case.get('county') or '全部'}] ranks: {ranks}")
+    click.echo(f"\n{report['passed']}/{report['total']} cases passed; recall@10 {report['recall']:.3f}; "
+               f"MRR {report['mrr']:.3f}")
+    if report["passed"] != report["total"]:
+        sys.exit(1)
+
+
+# -- serve ---------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@_index_option
+def serve(host, port, index_dir):
+    """Serve the web site (building the index from seeds/ first when there is none)."""
+    from . import store
+    from .indexing import build as build_index
+
+    index_dir = _index(index_dir)
+    if store.current_generation(index_dir) is None:
+        click.echo(f"no index in {index_dir} yet: building it from {settings.get('source_dir')}", err=True)
+        started = time.perf_counter()
+        summary = build_index(settings.get("source_dir"), index_dir, progress=_ProgressBar())
+        _print_summary(summary, "indexed")
+        click.echo(f"built in {time.perf_counter() - started:.1f} s", err=True)
+    store.open_generation(index_dir)  # says "rebuild" now rather than on the first request
+    from webui.server import serve as serve_site
+
+    click.echo(f"serving http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    serve_site(index_dir, host=host, port=port)
+
+
+def main():  # pragma: no cover - console entry point
+    cli()
