@@ -1,0 +1,141 @@
+"""Building and adding: stable ids, atomic switches, refused files, version checks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from search import indexing, store
+from search.engine import Engine
+from search.errors import BuildError, IndexUnavailable
+
+from .conftest import MINI_REPORT, SEEDS, write_report
+
+
+def ids_by_text(engine) -> dict[tuple[str, str], str]:
+    return {(p["report_id"], p["text"]): p["id"] for p in engine.export()}
+
+
+@pytest.fixture
+def two_seeds(tmp_path):
+    folder = tmp_path / "src"
+    folder.mkdir()
+    for path in sorted(SEEDS.glob("*.txt"))[:2]:
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+def test_ids_are_stable_across_rebuilds_and_added_reports(tmp_path, two_seeds, engine):
+    index = tmp_path / "index"
+    indexing.build(two_seeds, index)
+    first = ids_by_text(Engine(index))
+    indexing.build(two_seeds, index)
+    assert ids_by_text(Engine(index)) == first
+    # With all five reports, the two reports' sentences keep their ids.
+    everything = ids_by_text(engine)
+    assert all(everything[key] == pid for key, pid in first.items())
+
+
+def test_ids_survive_an_unrelated_edit(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    write_report(src, "r.txt", MINI_REPORT)
+    index = tmp_path / "index"
+    indexing.build(src, index)
+    before = ids_by_text(Engine(index))
+    write_report(src, "r.txt", MINI_REPORT.replace("新建5G基站20个。", "新建5G基站25个。"))
+    indexing.build(src, index)
+    after = ids_by_text(Engine(index))
+    unchanged = {k: v for k, v in before.items() if "5G" not in k[1]}
+    assert unchanged and all(after[k] == v for k, v in unchanged.items())
+
+
+def test_add_replaces_one_report_and_keeps_the_rest(tmp_path, two_seeds):
+    index = tmp_path / "index"
+    indexing.build(two_seeds, index)
+    engine = Engine(index)
+    before = ids_by_text(engine)
+    mini = write_report(tmp_path, "mini.txt", MINI_REPORT)
+    indexing.add([mini], index)
+    assert engine.search("", county=["巫山"])["total"] > 0  # the served engine picks up the switch
+    after = ids_by_text(engine)
+    assert all(after[k] == v for k, v in before.items())
+    # Same county, type and year: replaced, not duplicated.
+    indexing.add([write_report(tmp_path, "mini.txt", MINI_REPORT.replace("20个", "30个"))], index)
+    texts = [p["text"] for p in engine.export() if p["county"] == "巫山"]
+    assert any("30个" in t for t in texts) and not any("基站20个" in t for t in texts)
+    assert len({r["id"] for r in engine.reports()}) == 3
+
+
+def test_a_crash_mid_build_leaves_the_old_index_serving(tmp_path, two_seeds, monkeypatch):
+    index = tmp_path / "index"
+    indexing.build(two_seeds, index)
+    engine = Engine(index)
+    total = engine.search("发展")["total"]
+    served = store.current_generation(index)
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(indexing, "_write", crash)
+    with pytest.raises(RuntimeError):
+        indexing.build(SEEDS, index)
+    assert store.current_generation(index) == served
+    assert engine.search("发展")["total"] == total
+    assert [p.name for p in index.glob("gen-*")] == [served.name]  # the unfinished one is gone
+    monkeypatch.undo()
+    indexing.build(SEEDS, index)  # and the next build succeeds
+    assert engine.search("发展")["total"] > total
+
+
+def test_bad_files_are_refused_and_the_rest_indexed(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    write_report(src, "good.txt", MINI_REPORT, encoding="gb18030")
+    (src / "empty.txt").write_bytes(b"")
+    (src / "binary.txt").write_bytes(b"\x00\xff" * 100)
+    (src / "word.txt").write_bytes(b"PK\x03\x04rest-of-a-docx")
+    write_report(src, "nowhere.txt", MINI_REPORT.replace("巫山县", "某地"))
+    summary = indexing.build(src, tmp_path / "index")
+    assert [r["county"] for r in summary.reports] == ["巫山"]
+    refused = "\n".join(summary.refused)
+    for name in ("empty.txt", "binary.txt", "word.txt", "nowhere.txt"):
+        assert name in refused
+
+
+def test_nothing_readable_leaves_the_index_alone(tmp_path, two_seeds):
+    index = tmp_path / "index"
+    indexing.build(two_seeds, index)
+    served = store.current_generation(index)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_bytes(b"")
+    with pytest.raises(BuildError, match="empty.txt"):
+        indexing.build(bad, index)
+    assert store.current_generation(index) == served
+
+
+def test_an_index_from_another_version_says_rebuild(tmp_path, two_seeds):
+    index = tmp_path / "index"
+    indexing.build(two_seeds, index)
+    meta_path = store.current_generation(index) / store.META
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["analyzer_version"] = "0"
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(IndexUnavailable, match="policy-search build"):
+        Engine(index).search("发展")
+
+
+def test_no_index_says_how_to_build_one(tmp_path):
+    with pytest.raises(IndexUnavailable, match="policy-search build"):
+        Engine(tmp_path / "nothing").search("发展")
+
+
+def test_a_lock_left_by_a_dead_build_is_taken_over(tmp_path, two_seeds):
+    index = tmp_path / "index"
+    index.mkdir()
+    (index / store.LOCK).write_text("999999999")  # no such process
+    indexing.build(two_seeds, index)
+    assert not (index / store.LOCK).exists()

@@ -1,0 +1,207 @@
+"""Searching the bundled reports: syntax, caps, filters, facet counts, paging, context, shape."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from search.analysis import fold
+from search.errors import BadParameter, NotFound, QueryError, UnknownFilter
+
+
+def texts(engine, q, **kw):
+    return [h["text"] for h in engine.search(q, per_page=50, **kw)["hits"]]
+
+
+def all_passages(engine):
+    return list(engine.export())
+
+
+@pytest.mark.parametrize("query, must_have, must_not_have", [
+    # AND: both terms in every hit.
+    ("森林覆盖率 64.1", ["森林覆盖率", "64.1"], []),
+    # OR: either term.
+    ("锰污染 OR 安吉游戏", [], []),
+    # Exclusion.
+    ("森林覆盖率 -64.1", ["森林覆盖率"], ["64.1"]),
+    # A quoted phrase with a space keeps both parts in order.
+    ('"两岸青山·千里林带"', ["两岸青山·千里林带"], []),
+])
+def test_syntax(engine, query, must_have, must_not_have):
+    found = texts(engine, query)
+    assert found
+    for text in found:
+        assert all(m in text for m in must_have), text
+        assert not any(m in text for m in must_not_have), text
+
+
+def test_or_is_the_union(engine):
+    a, b = set(texts(engine, "锰污染")), set(texts(engine, "安吉游戏"))
+    assert set(texts(engine, "锰污染 OR 安吉游戏")) == a | b and a and b
+
+
+@pytest.mark.parametrize("query, message", [
+    ('"unbalanced', "unbalanced quote"),
+    ("“未闭合", "unbalanced quote"),
+    ("a\x00b", "control characters"),
+    ("长" * 201, "limit is 200"),
+    (" ".join(["词"] * 17), "limit is 16"),
+    ("-森林", "only excludes"),
+])
+def test_bad_queries_get_a_clear_message(engine, query, message):
+    with pytest.raises(QueryError, match=message):
+        engine.search(query)
+
+
+@pytest.mark.parametrize("query", ["*1*", "森林*", "森?", "a~2", "/.*/", "(森林", "field:value", "\\"])
+def test_nothing_else_is_special(engine, query):
+    # Wildcards, regex, fuzzy, grouping and fields are plain text: an answer, never an error.
+    result = engine.search(query)
+    assert result["total"] >= 0
+
+
+@pytest.mark.parametrize("kw, message", [
+    ({"county": ["北京"]}, "unknown 区县"),
+    ({"year": ["1999"]}, "unknown 年份"),
+    ({"section": ["不存在"]}, "unknown 部分"),
+])
+def test_unknown_filter_values(engine, kw, message):
+    with pytest.raises(UnknownFilter, match=message):
+        engine.search("发展", **kw)
+
+
+@pytest.mark.parametrize("kw", [
+    {"page": 0}, {"page": -1}, {"page": 10**6}, {"page": "abc"},
+    {"per_page": 0}, {"per_page": 10**5}, {"per_page": "x"},
+])
+def test_bad_paging(engine, kw):
+    with pytest.raises(BadParameter):
+        engine.search("发展", **kw)
+
+
+def test_county_accepts_short_and_full_names(engine):
+    short = engine.search("发展", county=["酉阳"])
+    full = engine.search("发展", county=["酉阳土家族苗族自治县"])
+    assert short["total"] == full["total"] > 0
+    assert full["filters"] == {"county": ["酉阳"]}
+
+
+def test_filters_or_within_and_across(engine):
+    yun = engine.search("森林覆盖率", county=["云阳"])["total"]
+    you = engine.search("森林覆盖率", county=["酉阳"])["total"]
+    both = engine.search("森林覆盖率", county=["云阳", "酉阳"])
+    assert both["total"] == yun + you
+    narrowed = engine.search("森林覆盖率", county=["云阳", "酉阳"], year=["2022"])
+    assert all(h["year"] == 2022 and h["county"] in ("云阳", "酉阳") for h in narrowed["hits"])
+    assert 0 < narrowed["total"] < both["total"]
+
+
+def test_facet_counts_ignore_their_own_filter(engine):
+    unfiltered = engine.search("发展")
+    ticked = engine.search("发展", county=["云阳"])
+    counts = {f["value"]: f["count"] for f in ticked["facets"]["county"]}
+    assert counts == {f["value"]: f["count"] for f in unfiltered["facets"]["county"]}
+    assert [f["value"] for f in ticked["facets"]["county"] if f["selected"]] == ["云阳"]
+    # The other facets do follow the county filter.
+    year_total = sum(f["count"] for f in ticked["facets"]["year"])
+    assert year_total == ticked["total"] < unfiltered["total"]
+
+
+def test_facet_counts_match_the_hits(engine):
+    result = engine.search("森林覆盖率")
+    for facet in ("county", "year", "section"):
+        for row in result["facets"][facet]:
+            filtered = engine.search("森林覆盖率", **{facet: [row["value"]]})
+            assert filtered["total"] == row["count"], (facet, row)
+
+
+def test_empty_query_with_filters_lists_in_report_order(engine):
+    result = engine.search("", county=["城口"], per_page=50)
+    positions = [h["position"] for h in result["hits"]]
+    assert positions == sorted(positions) and positions[0] == 0
+    assert result["total"] == next(r["passage_count"] for r in engine.reports() if r["county"] == "城口")
+
+
+def test_paging_covers_every_hit_once(engine):
+    first = engine.search("发展", per_page=50)
+    ids = []
+    for page in range(1, first["pages"] + 1):
+        ids += [h["id"] for h in engine.search("发展", page=page, per_page=50)["hits"]]
+    assert len(ids) == len(set(ids)) == first["total"]
+    assert engine.search("发展", page=first["pages"] + 1, per_page=50)["hits"] == []
+
+
+def test_result_shape(engine):
+    result = engine.search("地区生产总值", county=["云阳"])
+    assert {"query", "total", "page", "per_page", "hits", "facets"} <= result.keys()
+    hit = result["hits"][0]
+    assert {"id", "report_id", "county", "year", "section", "heading", "text", "html", "spans",
+            "score", "url"} <= hit.keys()
+    assert hit["url"] == f"/p/{hit['id']}"
+    assert re.fullmatch(r"[a-z0-9]{10}", hit["id"])
+    assert set(result["facets"]) == {"county", "year", "section"}
+
+
+def test_terms_and_figures_are_marked(engine):
+    hit = next(h for h in engine.search("地区生产总值", county=["云阳"], per_page=50)["hits"]
+               if "557.7亿元" in h["text"])
+    assert '<mark class="term">地区生产总值</mark>' in hit["html"]
+    assert '<mark class="figure">557.7亿元</mark>' in hit["html"]
+    kinds = {(hit["text"][s["start"]:s["end"]], s["kind"]) for s in hit["spans"]}
+    assert ("地区生产总值", "term") in kinds and ("557.7亿元", "figure") in kinds and ("4.7%", "figure") in kinds
+    assert not any(t.startswith("2022年") for t, k in kinds if k == "figure")
+
+
+def test_synonyms_are_searched_and_reported(engine):
+    result = engine.search("GDP", county=["云阳"])
+    assert result["also_searched"] == {"GDP": ["地区生产总值"]}
+    assert any('<mark class="term">地区生产总值</mark>' in h["html"] for h in result["hits"])
+    assert engine.search('"GDP"', county=["云阳"])["total"] == 0  # quoted: literal only
+
+
+def test_context_gives_neighbours_in_the_same_report(engine):
+    hit = engine.search("榨菜专营支行")["hits"][0]
+    ctx = engine.context(hit["id"])
+    assert ctx["passage"]["id"] == hit["id"]
+    assert len(ctx["before"]) == 2 and len(ctx["after"]) == 2
+    positions = [p["position"] for p in ctx["before"] + [ctx["passage"]] + ctx["after"]]
+    assert positions == list(range(positions[0], positions[0] + 5))
+    assert {p["report_id"] for p in ctx["before"] + ctx["after"]} == {hit["report_id"]}
+    assert ctx["citation"].startswith("涪陵区《2022年国民经济和社会发展计划执行情况及2023年计划草案的报告》，一、")
+
+
+def test_context_at_the_start_of_a_report(engine):
+    first = engine.search("", county=["奉节"])["hits"][0]
+    ctx = engine.context(first["id"])
+    assert ctx["before"] == [] and len(ctx["after"]) == 2
+
+
+def test_unknown_ids(engine):
+    with pytest.raises(NotFound):
+        engine.context("nosuchid00")
+    with pytest.raises(NotFound):
+        engine.report("nosuch")
+
+
+def test_random_substrings_find_exactly_the_passages_containing_them(engine):
+    """Guarantee 2 on the whole corpus: any Chinese substring finds every passage containing it."""
+    passages = all_passages(engine)
+    folded = [fold(p["text"]) for p in passages]
+    rng = random.Random(20261123)
+    cjk = re.compile(r"[\u4e00-\u9fff]{2,}")
+    checked = 0
+    while checked < 150:
+        text = rng.choice(folded)
+        runs = cjk.findall(text)
+        if not runs:
+            continue
+        run = rng.choice(runs)
+        length = rng.randint(2, min(6, len(run)))
+        start = rng.randint(0, len(run) - length)
+        needle = run[start:start + length]
+        expected = sum(needle in t for t in folded)
+        # Quoted: literal, so synonyms cannot add passages that lack the substring.
+        assert engine.search(f'"{needle}"')["total"] == expected, needle
+        checked += 1
