@@ -75,11 +75,15 @@ def section_label(heading: str) -> str:
     return SECTION_OTHER
 
 
-@lru_cache(maxsize=1)
 def known_counties() -> tuple[tuple[str, str], ...]:
-    """(short, full) names from data/counties.tsv, longest full names first."""
+    """(short, full) names from the counties file (a setting), longest full names first."""
+    return _load_counties(str(settings.get("counties_file")))
+
+
+@lru_cache(maxsize=4)
+def _load_counties(path: str) -> tuple[tuple[str, str], ...]:
     pairs = []
-    for line in (settings.DATA_DIR / "counties.tsv").read_text(encoding="utf-8").splitlines():
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             short, full = line.split("\t")
             pairs.append((short.strip(), full.strip()))

@@ -39,6 +39,8 @@ SETTINGS = {
             Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "policy-search",
             "Where jieba's prefix-dictionary cache goes, instead of the system temp folder.",
         ),
+        Setting("counties_file", DATA_DIR / "counties.tsv",
+                "Places a report's heading is matched against (short name, tab, full name per line)."),
         Setting("max_query_chars", 200, "Longest query accepted; longer ones get a clear error."),
         Setting("max_query_terms", 16, "Most terms in one query; each term costs a phrase lookup."),
         Setting("per_page", 10, "Hits per page when the caller does not say."),

@@ -1,0 +1,186 @@
+"""The benchmark: build and search timings on the seeds and on synthetic larger corpora.
+
+    python -m bench.run                    # seeds only (1x)
+    python -m bench.run --scale 1 --scale 50 --http
+
+Corpora are generated into a temporary folder (never committed): the seeds (1x), and N copies of
+them with each copy's county renamed to a made-up place, so facets have many values. Results are
+printed and appended, with the machine they ran on, to bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+# A fixed query set: single terms, AND, phrases, synonyms, filters, empty query with filters.
+QUERIES = [
+    {"q": "森林覆盖率"}, {"q": "乡村振兴"}, {"q": "发展"}, {"q": "GDP"}, {"q": "5G基站"},
+    {"q": "地区生产总值 增长"}, {"q": "固定资产投资 增长 亿元"}, {"q": '"群众说事、干部答题"'},
+    {"q": '"两岸青山·千里林带"'}, {"q": "旅游 OR 文旅"}, {"q": "污染 -锰"},
+    {"q": "森林覆盖率", "year": ["2022"]}, {"q": "发展", "section": ["重点任务"]},
+    {"q": "", "section": ["目标安排"]}, {"q": "", "year": ["2023"], "section": ["工作回顾"]},
+]
+
+_FIRST = "东西南北中上下前后左右青白金银"
+_SECOND = "山川河湖林泉溪岭峰原坪坝塘桥"
+
+
+def synthetic_names(n: int) -> list[tuple[str, str]]:
+    """n made-up (short, full) place names that no report mentions."""
+    names = []
+    for a in _FIRST:
+        for b in _SECOND:
+            for c in "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥":
+                names.append((f"{a}{b}{c}", f"{a}{b}{c}县"))
+    if n > len(names):
+        raise SystemExit(f"at most {len(names)} synthetic counties")
+    return names[:n]
+
+
+def make_corpus(scale: int, folder: Path) -> Path:
+    """Write the seeds (scale 1) or scale renamed copies of them; return the source folder."""
+    from search.reports import read_report
+
+    src = folder / f"corpus-{scale}x"
+    src.mkdir(parents=True)
+    if scale == 1:
+        for path in SEEDS.glob("*.txt"):
+            shutil.copy(path, src / path.name)
+        return src
+    seeds = [(p, read_report(p)) for p in sorted(SEEDS.glob("*.txt"))]
+    counties = folder / f"counties-{scale}x.tsv"
+    lines = []
+    for i, (short, full) in enumerate(synthetic_names(scale)):
+        lines.append(f"{short}\t{full}")
+        for path, report in seeds:
+            text = path.read_text(encoding="utf-8")
+            text = text.replace(report.county_full, full).replace(report.county, short)
+            (src / f"{i:04d}-{path.name}").write_text(text, encoding="utf-8")
+    counties.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.environ["POLICY_SEARCH_COUNTIES_FILE"] = str(counties)
+    return src
+
+
+def percentile(values: list[float], p: float) -> float:
+    values = sorted(values)
+    k = (len(values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def folder_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def bench_search(engine, rounds: int) -> dict:
+    """Search each query `rounds` times (after one warm-up round); per-query latencies in ms."""
+    for spec in QUERIES:
+        engine.search(**spec)
+    timings = []
+    for _ in range(rounds):
+        for spec in QUERIES:
+            started = time.perf_counter()
+            engine.search(**spec)
+            timings.append((time.perf_counter() - started) * 1000)
+    return {"p50_ms": percentile(timings, 50), "p95_ms": percentile(timings, 95), "n": len(timings)}
+
+
+def bench_scale(scale: int, work: Path, rounds: int, http: bool) -> dict:
+    from search.engine import Engine
+    from search.indexing import build
+
+    src = make_corpus(scale, work)
+    index = work / f"index-{scale}x"
+    started = time.perf_counter()
+    summary = build(src, index)
+    build_s = time.perf_counter() - started
+    engine = Engine(index)
+    row = {
+        "scale": scale,
+        "reports": len(summary.reports),
+        "passages": summary.passages,
+        "build_s": build_s,
+        "passages_per_s": summary.passages / build_s,
+        "index_mb": folder_size(index) / 2**20,
+        "search": bench_search(engine, rounds),
+    }
+    if http:
+        from bench.http_load import run_http
+
+        row["http"] = run_http(index)
+    return row
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def render(rows: list[dict]) -> str:
+    lines = [
+        f"## {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        "",
+        f"Machine: {machine()}",
+        "",
+        "| corpus | reports | passages | build s | passages/s | index MB | search p50 ms | search p95 ms |"
+        + (" HTTP req/s | HTTP p50 ms | HTTP p99 ms | server peak MB |" if any("http" in r for r in rows) else ""),
+        "|---|---|---|---|---|---|---|---|" + ("---|---|---|---|" if any("http" in r for r in rows) else ""),
+    ]
+    for r in rows:
+        line = (f"| {r['scale']}x | {r['reports']} | {r['passages']} | {r['build_s']:.1f} | "
+                f"{r['passages_per_s']:.0f} | {r['index_mb']:.1f} | {r['search']['p50_ms']:.2f} | "
+                f"{r['search']['p95_ms']:.2f} |")
+        if "http" in r:
+            h = r["http"]
+            line += f" {h['rps']:.0f} | {h['p50_ms']:.1f} | {h['p99_ms']:.1f} | {h['peak_rss_mb']:.0f} |"
+        lines.append(line)
+    lines += ["", f"Search: {len(QUERIES)} queries (terms, AND, phrases, OR, NOT, synonyms, filters, "
+              "empty query with filters), each with facet counts and highlighting, in-process.", ""]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=int, action="append", help="corpus size in copies of the seeds")
+    parser.add_argument("--rounds", type=int, default=20, help="timed rounds over the query set")
+    parser.add_argument("--http", action="store_true", help="also load the production server over loopback")
+    parser.add_argument("--no-save", action="store_true", help="print only; do not append to RESULTS.md")
+    args = parser.parse_args(argv)
+    scales = args.scale or [1]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="policy-search-bench-") as tmp:
+        os.environ.setdefault("POLICY_SEARCH_CACHE_DIR", str(Path(tmp) / "cache"))
+        for scale in scales:
+            row = bench_scale(scale, Path(tmp), args.rounds, args.http)
+            print(json.dumps(row, ensure_ascii=False), file=sys.stderr)
+            rows.append(row)
+    text = render(rows)
+    print(text)
+    if not args.no_save:
+        with open(RESULTS, "a", encoding="utf-8") as f:
+            f.write(("" if RESULTS.exists() and RESULTS.stat().st_size else "# Benchmark results\n\n") + text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
