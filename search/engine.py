@@ -18,9 +18,11 @@ from whoosh import scoring
 from . import settings, store
 from .errors import BadParameter, NotFound
 from .facets import FACETS, FacetIndex
+from .figures import extract as extract_figures
 from .highlight import highlight
 from .query import parse, to_whoosh
 from .ranking import RERANK_DEPTH, rerank
+from .suggest import suggestions
 from .reports import HEADING_SEPARATOR
 
 
@@ -86,18 +88,27 @@ class Engine:
 
     # -- searching -------------------------------------------------------------------------------
 
+    def _match(self, parsed, filters: dict):
+        """The generation, Whoosh query, all matches, the filter set and the filtered matches."""
+        gen = self.generation()
+        filters = gen.facets.resolve(filters)
+        wquery = to_whoosh(parsed)
+        live = gen.facets.live
+        matched = (frozenset(gen.searcher().docs_for_query(wquery)) & live) if wquery is not None else live
+        allowed = gen.facets.filter_set(filters)
+        return gen, filters, wquery, matched, allowed, (matched if allowed is None else matched & allowed)
+
+    def count(self, q: str, filters: dict) -> int:
+        """How many passages a query finds with these filters (no ranking, no facets)."""
+        return len(self._match(parse(q), filters)[-1])
+
     def search(self, q: str = "", *, county=(), year=(), section=(), page: int = 1,
                per_page: int | None = None) -> dict:
         page, per_page = _check_paging(page, per_page)
         parsed = parse(q)
-        gen = self.generation()
-        filters = gen.facets.resolve({"county": list(county), "year": list(year), "section": list(section)})
-        wquery = to_whoosh(parsed)
+        gen, filters, wquery, matched, allowed, hits_set = self._match(
+            parsed, {"county": list(county), "year": list(year), "section": list(section)})
         searcher = gen.searcher()
-        live = gen.facets.live
-        matched = frozenset(searcher.docs_for_query(wquery)) & live if wquery is not None else live
-        allowed = gen.facets.filter_set(filters)
-        hits_set = matched if allowed is None else matched & allowed
         total = len(hits_set)
         offset = (page - 1) * per_page
         ranked: list[tuple[int, float | None]] = []
@@ -122,6 +133,7 @@ class Engine:
             "pages": max(1, -(-total // per_page)),
             "hits": [self._hit(gen, d, score, needles) for d, score in ranked],
             "facets": gen.facets.counts(matched, filters),
+            "suggestions": suggestions(self, parsed, filters, searcher) if not total and not parsed.is_empty else [],
         }
 
     def _hit(self, gen: _Generation, docnum: int, score: float | None, needles: list[str]) -> dict:
@@ -145,6 +157,7 @@ class Engine:
             "table": fields.get("table"),
             "html": html,
             "spans": spans,
+            "figures": extract_figures(fields["text"], fields["kind"]),
             "score": round(score, 4) if score is not None else None,
             "url": f"/p/{fields['id']}",
             "report_url": f"/reports/{fields['report_id']}#{fields['id']}",

@@ -3,38 +3,18 @@
 No re-analysis: the engine's matching is substring matching on folded text (see
 ``search.analysis``), so the terms to mark are found with ``str.find`` on the folded passage, whose
 offsets are the original's. Figures (557.7亿元, 4.7%, 1.4万户, 18.5：14.6：66.9, 326天, 3个百分点) are
-found by one regular expression; years and dates (2022年, 1月31日) are not figures.
+found by ``search.figures``; years and dates (2022年, 1月31日) are not figures.
 """
 
 from __future__ import annotations
 
-import re
 from html import escape
 
 from .analysis import fold
 
+from .figures import figure_spans
+
 TERM, FIGURE = 1, 2
-
-_UNITS = sorted(
-    """万亿元 亿元 万元 元 个百分点 百分点 % ‰ 万人次 人次 万人 人 万户 户 万亩 亩 公顷 万吨 吨 平方公里 公里 千米
-    万平方米 平方米 立方米 万立方米 米 天 小时 个 家 项 所 座 万千瓦时 千瓦时 亿千瓦时 万千瓦 千瓦 兆瓦 倍 辆 台 张 条 处 套
-    间 床 名 件 批 栋 类 只 头 公斤 克 标箱 万标箱 亿方 万方 方 Gbps 元/人 GWh""".split(),
-    key=len, reverse=True,
-)
-_NUMBER = r"(?<![0-9A-Za-z.])[≥≤＞＜>]?\d+(?:,\d{3})*(?:\.\d+)?"
-FIGURE_RE = re.compile(
-    rf"{_NUMBER}(?:[：:]\d+(?:\.\d+)?){{1,}}(?![\d年月日])"  # ratios: 18.5：14.6：66.9
-    rf"|{_NUMBER}(?:\s?(?:{'|'.join(map(re.escape, _UNITS))}))"  # a number with its unit
-)
-# In a rebuilt table row the unit is in the row name (亿元), so bare values count too.
-ROW_VALUE_RE = re.compile(r"(?<= )[≥≤＞＜>]?\d+(?:\.\d+)?(?=，|$|以内|以上|左右)")
-
-
-def figure_spans(text: str, kind: str = "sentence") -> list[tuple[int, int]]:
-    spans = [m.span() for m in FIGURE_RE.finditer(text)]
-    if kind == "row":
-        spans += [m.span() for m in ROW_VALUE_RE.finditer(text)]
-    return spans
 
 
 def term_spans(folded: str, needles: list[str]) -> list[tuple[int, int]]:

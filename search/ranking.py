@@ -11,7 +11,8 @@ from __future__ import annotations
 import bisect
 
 from .analysis import fold
-from .highlight import figure_spans, term_spans
+from .figures import figure_spans
+from .highlight import term_spans
 
 RERANK_DEPTH = 100
 PROXIMITY_WEIGHT = 0.6  # terms side by side: up to ×1.6
