@@ -45,7 +45,7 @@ _CLAUSE_BREAK = re.compile(r"[，,；;。：:！？、（）()“”\s]")
 # Words around an indicator that are not part of it: verbs of change, time, hedges.
 _LEADING = re.compile(r"^(?:全年|全县|全区|全市|今年|去年|其中|累计|预计|力争|确保|争取|实现|完成|达到|达|为|"
                       r"同比|比上年|分别|年均|新增|新建|建成|改造|开工|共|总计|合计|\d{4}年)+")
-_TRAILING = re.compile(r"(?:同比|比上年|分别|累计|年均|预计|力争)?(?:增长|下降|提高|降低|减少|增加|达到|达|实现|"
+_TRAILING = re.compile(r"(?:同比|比上年|分别|累计|年均|预计|力争|增长|下降|提高|降低|减少|增加|达到|达|实现|"
                        r"完成|突破|超过|超|为|保持在|稳定在|控制在|至|到|在)+$")
 
 
