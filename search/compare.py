@@ -12,19 +12,10 @@ from __future__ import annotations
 from collections import Counter
 
 from .analysis import fold
+from .figures import figures_for
 
 CANDIDATE_PAGES = 4  # pages of 50 ranked hits examined; plenty for one indicator per report
 PAGE = 50
-
-
-def _matching_figures(hit: dict, needles: list[str]) -> list[dict]:
-    """Figures whose indicator is the one asked about (GDP counts for 地区生产总值 via synonyms)."""
-    out = []
-    for figure in hit["figures"]:
-        indicator = fold(figure.get("indicator") or "")
-        if indicator and any(n in indicator or indicator in n for n in needles):
-            out.append(figure)
-    return out
 
 
 def compare(engine, q: str, *, year=(), section=()) -> dict:
@@ -36,15 +27,20 @@ def compare(engine, q: str, *, year=(), section=()) -> dict:
         needles = [fold(t) for t in [*_terms(result["query"]), *sum(result["also_searched"].values(), [])]]
         for hit in result["hits"]:
             key = (hit["county"], hit["year"])
-            figures = _matching_figures(hit, needles) if needles else hit["figures"]
+            figures = figures_for(hit["figures"], needles) if needles else hit["figures"]
             current = rows.get(key)
-            if current is None or (figures and not current["figures"]):
+            # The best row states a figure; a sentence beats a table row, which holds the target
+            # and the result side by side and reads less well next to other counties' sentences.
+            rank = (bool(figures), hit["kind"] != "row")
+            if current is None or rank > current["rank"]:
                 rows[key] = {"county": hit["county"], "county_full": hit["county_full"], "year": hit["year"],
-                             "section": hit["section"], "passage": hit, "figures": figures}
+                             "section": hit["section"], "passage": hit, "figures": figures, "rank": rank}
         if page >= result["pages"]:
             break
     counties_in_index = [r["county"] for r in engine.reports()]
     order = {c: i for i, c in enumerate(dict.fromkeys(counties_in_index))}
+    for row in rows.values():
+        row.pop("rank")
     ordered = sorted(rows.values(), key=lambda r: (order.get(r["county"], 99), -r["year"]))
     with_figures = {r["county"] for r in ordered if r["figures"]}
     missing = [c for c in order if c not in with_figures]

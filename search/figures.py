@@ -74,6 +74,9 @@ def _indicator_before(text: str, start: int) -> str | None:
         if phrase.endswith(name):
             return name
     phrase = _LEADING.sub("", phrase)
+    for name in known_indicators():
+        if phrase.startswith(name):  # 一般公共预算收入扣除留抵退税因素后增长2.6%
+            return name
     if 2 <= len(phrase) <= 16 and re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9]+", phrase) and not phrase.isdigit():
         return phrase
     return None
@@ -108,9 +111,12 @@ def extract(text: str, kind: str = "sentence") -> list[dict]:
                 figure["qualifier"] = groups["cmp"]
         if row_name:
             indicator = row_name
-            unit_in_name = re.search(r"[（(]([^）)]+)[）)]", text.split("：", 1)[0])
-            if figure["unit"] is None and unit_in_name:
-                figure["unit"] = UNITS.get(unit_in_name.group(1), (unit_in_name.group(1), 1))[0]
+            # The unit is in the column label just before the value (完成增幅（%） 2.3) or in the
+            # row name (数字经济规模（亿元）).
+            label = text[:m.start()].rsplit("，", 1)[-1]
+            unit_in = re.findall(r"[（(]([^）)]+)[）)]", label) or re.findall(r"[（(]([^）)]+)[）)]", text.split("：", 1)[0])
+            if figure["unit"] is None and unit_in:
+                figure["unit"] = UNITS.get(unit_in[-1], (unit_in[-1], 1))[0]
         else:
             indicator = _indicator_before(text, m.start())
             gap = text[previous["end"]:m.start()] if previous else ""
@@ -121,3 +127,17 @@ def extract(text: str, kind: str = "sentence") -> list[dict]:
         figures.append(figure)
         previous = figure
     return figures
+
+
+def figures_for(figures: list[dict], needles: list[str]) -> list[dict]:
+    """The figures whose indicator is one of the (folded) query terms, or contains one."""
+    from .analysis import fold
+
+    out = []
+    for figure in figures:
+        indicator = fold(figure.get("indicator") or "")
+        # 地区生产总值 → 地区生产总值增速 or 全体居民人均可支配收入 ← 居民人均可支配收入, but not
+        # 单位GDP能耗降低, which only mentions GDP inside another indicator.
+        if indicator and any(n and (indicator.startswith(n) or indicator.endswith(n)) for n in needles):
+            out.append(figure)
+    return out

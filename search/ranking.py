@@ -8,17 +8,15 @@ BM25's order. Each factor is a multiplier close to 1, so BM25 still decides betw
 
 from __future__ import annotations
 
-import bisect
-
 from .analysis import fold
-from .figures import figure_spans
+from .figures import extract as extract_figures
+from .figures import figures_for
 from .highlight import term_spans
 
 RERANK_DEPTH = 100
 PROXIMITY_WEIGHT = 0.6  # terms side by side: up to ×1.6
 PROXIMITY_SCALE = 12  # characters; a window of this length halves the bonus
-FIGURE_WEIGHT = 0.25  # a figure right after a query term: ×1.25
-FIGURE_REACH = 12  # characters between the end of a term and the start of its figure
+FIGURE_WEIGHT = 0.5  # states a figure for the indicator the query names: ×1.5
 COUNTY_DECAY = 0.85  # the n-th hit from one county is multiplied by COUNTY_DECAY ** (n - 1)
 
 
@@ -53,11 +51,8 @@ def rerank(candidates: list[dict], group_needles: list[list[str]], diversify: bo
             window = _window(per_group)
             if window is not None:
                 factor *= 1 + PROXIMITY_WEIGHT * PROXIMITY_SCALE / (PROXIMITY_SCALE + window)
-        ends = sorted(e for needles in group_needles for _, e in term_spans(folded, needles))
-        if ends:
-            figures = figure_spans(c["text"], c["kind"])
-            if any(_figure_near(ends, start) for start, _ in figures):
-                factor *= 1 + FIGURE_WEIGHT
+        if _states_a_figure_for(c, [n for needles in group_needles for n in needles]):
+            factor *= 1 + FIGURE_WEIGHT
         c["score"] = c["score"] * factor
     candidates.sort(key=lambda c: -c["score"])
     if not diversify:
@@ -71,6 +66,6 @@ def rerank(candidates: list[dict], group_needles: list[list[str]], diversify: bo
     return candidates
 
 
-def _figure_near(term_ends: list[int], figure_start: int) -> bool:
-    i = bisect.bisect_right(term_ends, figure_start) - 1
-    return i >= 0 and figure_start - term_ends[i] <= FIGURE_REACH
+def _states_a_figure_for(candidate: dict, needles: list[str]) -> bool:
+    """Does the passage give a figure for the indicator the query names (not merely mention it)?"""
+    return bool(figures_for(extract_figures(candidate["text"], candidate["kind"]), needles))
