@@ -145,12 +145,25 @@ def search(query, county, year, section, page, per_page, as_json, index_dir):
 
 
 @cli.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "opensearch"]), default="jsonl", show_default=True,
+              help="jsonl: every passage as JSON Lines on stdout; opensearch: a mapping and bulk files.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for --format opensearch (default: opensearch-export/).")
 @_index_option
-def export(index_dir):
-    """Every passage with its metadata, as JSON Lines on stdout."""
+def export(fmt, out_dir, index_dir):
+    """Every passage with its metadata (JSON Lines), or OpenSearch/Elasticsearch bulk files."""
     from .engine import Engine
 
-    for passage in Engine(_index(index_dir)).export():
+    passages = Engine(_index(index_dir)).export()
+    if fmt == "opensearch":
+        from .opensearch import export as export_opensearch
+
+        out_dir = out_dir or Path("opensearch-export")
+        result = export_opensearch(passages, out_dir)
+        click.echo(f"wrote {result['documents']} documents in {len(result['files'])} bulk files and "
+                   f"{result['mapping']} to {out_dir}")
+        return
+    for passage in passages:
         click.echo(json.dumps(passage, ensure_ascii=False))
 
 
