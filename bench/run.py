@@ -63,9 +63,11 @@ def make_corpus(scale: int, folder: Path) -> Path:
     seeds = [(p, read_report(p)) for p in sorted(SEEDS.glob("*.txt"))]
     counties = folder / f"counties-{scale}x.tsv"
     lines = []
-    for i, (short, full) in enumerate(synthetic_names(scale)):
-        lines.append(f"{short}\t{full}")
+    names = iter(synthetic_names(scale * len(seeds)))
+    for i in range(scale):
         for path, report in seeds:
+            short, full = next(names)  # every report its own county: one report per county and year
+            lines.append(f"{short}\t{full}")
             text = path.read_text(encoding="utf-8")
             text = text.replace(report.county_full, full).replace(report.county, short)
             (src / f"{i:04d}-{path.name}").write_text(text, encoding="utf-8")

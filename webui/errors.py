@@ -1,0 +1,101 @@
+"""Errors as pages that explain, or as ``{"error": "..."}`` under ``/api/``; never a traceback.
+
+The engine's ``UserError`` messages say what was wrong with the input; this module adds, for the
+HTML page, a headline in the site's language, what to try, and links that repair the search.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from search import settings
+from search.errors import BadParameter, IndexUnavailable, NotFound, QueryError, UnknownFilter, UserError
+
+from .params import SearchArgs
+from .templating import CONTROL_CHARS_RE, printable
+
+QUOTE_CHARS = "\"“”「」"
+
+
+def _explanations() -> dict[type, tuple[str, str]]:
+    """Headline and advice per kind of user error (read when needed: settings may be overridden)."""
+    return {
+        QueryError: ("无法执行这个查询", f"请检查引号是否成对（\"…\" 或 “…”），查询不超过 {settings.get('max_query_chars')} "
+                     f"个字符、{settings.get('max_query_terms')} 个词，且不含控制字符。"),
+        UnknownFilter: ("没有这个筛选条件", "筛选值须是索引中已有的区县、年份或部分；请在结果页左侧勾选。"),
+        BadParameter: ("页码或每页条数超出范围", f"页码须是 1 到 {settings.get('max_page')} 的整数，每页条数须是 1 到 "
+                       f"{settings.get('max_per_page')} 的整数。"),
+        NotFound: ("找不到这个段落或报告", "链接可能有误；如果索引重建过，原来的段落编号可能已经不存在。"),
+        IndexUnavailable: ("检索索引暂不可用", "请先运行 policy-search build 建立索引，然后刷新本页。"),
+    }
+
+
+def status_of(error: UserError) -> int:
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, IndexUnavailable):
+        return 503  # the server's state, not the request, is at fault: worth retrying later
+    return 400
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def handle_user_error(error: UserError):
+    status, message = status_of(error), printable(str(error))
+    if wants_json():
+        return jsonify({"error": message}), status
+    headline, advice = next((text for kind, text in _explanations().items() if isinstance(error, kind)),
+                            ("请求有误", ""))
+    return render_template("error.html", status=status, headline=headline, advice=advice, detail=message,
+                           repairs=repair_links(error), q=request.args.get("q", "")), status
+
+
+def repair_links(error: UserError) -> list[tuple[str, str]]:
+    """(label, url) of the same search without the parameter the engine refused."""
+    if request.endpoint != "pages.search":
+        return []
+    args = SearchArgs.from_args(request.args)
+    if isinstance(error, UnknownFilter):
+        return [("去掉全部筛选条件再搜索", args.without_filters())]
+    if isinstance(error, BadParameter):
+        return [("从第一页开始，每页显示默认条数", args.url(page=None, per_page=None, ctx=None))]
+    if isinstance(error, QueryError) and (repaired := repaired_query(args.q)) and repaired != args.q:
+        shown = repaired if len(repaired) <= 30 else repaired[:30] + "…"
+        return [(f"改为检索“{shown}”", args.url(q=repaired, page=None, ctx=None))]
+    return []
+
+
+def repaired_query(q: str) -> str:
+    """The query without what the engine refuses: control characters, quotes, excess length."""
+    words = "".join(c for c in CONTROL_CHARS_RE.sub("", q) if c not in QUOTE_CHARS).split()
+    return " ".join(words[:settings.get("max_query_terms")])[:settings.get("max_query_chars")].strip()
+
+
+HTTP_EXPLANATIONS = {
+    404: ("没有这个页面", "请检查网址，或回到首页重新搜索。"),
+    405: ("不支持这种请求方式", "本站的页面只需用浏览器打开（GET）。"),
+    500: ("服务器出错了", "这不是您的问题；请稍后再试，或把网址告诉管理员。"),
+}
+
+
+def handle_http_error(error: HTTPException):
+    # Keep the exception's own headers (405's Allow); replace only its body.
+    response = error.get_response()
+    if wants_json():
+        response.data = jsonify({"error": error.description}).get_data()
+        response.content_type = "application/json"
+        return response
+    headline, advice = HTTP_EXPLANATIONS.get(error.code, (error.name, ""))
+    response.data = render_template("error.html", status=error.code, detail=error.description,
+                                    headline=headline, advice=advice, repairs=[])
+    response.content_type = "text/html; charset=utf-8"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(UserError, handle_user_error)
+    # Also catches unexpected exceptions, which Flask hands over as InternalServerError.
+    app.register_error_handler(HTTPException, handle_http_error)

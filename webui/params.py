@@ -1,0 +1,87 @@
+"""The parameters of a search as the site reads them, and the links that change one of them.
+
+``/search`` and ``/api/search`` read the same parameters: ``q``, ``county``, ``year`` and ``section``
+(each may repeat), ``page`` and ``per_page``; the HTML page adds ``ctx``, the hit whose context is
+shown. Values go to the engine as typed, because the engine owns validation and explains its
+refusals; links are rebuilt from the engine's normalized filters, so 云阳县 in a URL becomes 云阳
+in every link of the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from flask import url_for
+from werkzeug.datastructures import MultiDict
+
+from search.engine import Engine
+
+FACET_NAMES = ("county", "year", "section")
+FACET_LABELS = {"county": "区县", "year": "年份", "section": "部分"}
+
+
+def facet_value_label(name: str, value: str) -> str:
+    return f"{value}年" if name == "year" else value
+
+
+@dataclass(frozen=True)
+class SearchArgs:
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    page: str = "1"
+    per_page: str | None = None  # None: the engine's default
+    context_id: str | None = None
+
+    @classmethod
+    def from_args(cls, args: MultiDict) -> SearchArgs:
+        return cls(
+            q=args.get("q", ""),
+            filters={name: args.getlist(name) for name in FACET_NAMES if args.getlist(name)},
+            # An empty field (a form that sent page=) means the default, not an error.
+            page=args.get("page") or "1",
+            per_page=args.get("per_page") or None,
+            context_id=args.get("ctx") or None,
+        )
+
+    def run(self, engine: Engine) -> dict:
+        return engine.search(self.q, **self.filters, page=self.page, per_page=self.per_page)
+
+    def normalized(self, result: dict) -> SearchArgs:
+        """These arguments as the engine understood them (known filter names and values)."""
+        return replace(self, q=result["query"], filters=result["filters"], page=str(result["page"]))
+
+    def url(self, endpoint: str = "pages.search", **changes) -> str:
+        """This search's URL with some parameters changed; a change to None drops the parameter."""
+        params = {
+            "q": self.q or None,
+            **self.filters,
+            "page": None if self.page == "1" else self.page,
+            "per_page": self.per_page,
+            "ctx": self.context_id,
+        }
+        params.update(changes)
+        anchor = params.pop("_anchor", None)
+        return url_for(endpoint, **params, _anchor=anchor)
+
+    def api_url(self) -> str:
+        """The JSON twin of this page of results."""
+        return self.url("api.search", ctx=None)
+
+    def page_url(self, page: int) -> str:
+        return self.url(page=None if page == 1 else str(page), ctx=None)
+
+    def without_value(self, name: str, value: str) -> str:
+        """The same search with one ticked value unticked, from its first page."""
+        remaining = [v for v in self.filters.get(name, []) if v != value]
+        return self.url(**{name: remaining or None}, page=None, ctx=None)
+
+    def without_facet(self, name: str) -> str:
+        return self.url(**{name: None}, page=None, ctx=None)
+
+    def without_filters(self) -> str:
+        return self.url(**{name: None for name in FACET_NAMES}, page=None, ctx=None)
+
+    def with_context(self, passage_id: str | None) -> str:
+        """Open (or, with None, close) the context of one hit, and come back to that hit."""
+        anchor = f"hit-{passage_id or self.context_id}"
+        return self.url(ctx=passage_id, _anchor=anchor)

@@ -1,0 +1,107 @@
+"""The production server: waitress (pure Python, so it runs on Windows too), with a request log.
+
+``policy-search serve`` builds the index when it is missing and then calls ``serve``; tests call
+``make_server`` with port 0 and run it in a thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+
+import waitress
+
+from search.errors import UserError
+
+from . import create_app
+from .searcher import get_engine
+
+log = logging.getLogger("webui.requests")
+
+
+class RequestLog:
+    """WSGI middleware: one line per request (method, path and query, status, milliseconds).
+
+    The time is taken when the server closes the response, so it includes sending the body.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        started = time.perf_counter()
+        status = ["-"]
+
+        def recording_start_response(status_line, headers, exc_info=None):
+            status[0] = status_line.split(" ", 1)[0]
+            return start_response(status_line, headers, exc_info)
+
+        body = self.app(environ, recording_start_response)
+        return _LoggedBody(body, lambda: self._log(environ, status[0], started))
+
+    @staticmethod
+    def _log(environ, status: str, started: float) -> None:
+        path = environ.get("PATH_INFO", "")
+        if environ.get("QUERY_STRING"):
+            path += "?" + environ["QUERY_STRING"]
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        log.info("%s %s %s %.1f ms", environ.get("REQUEST_METHOD", "-"), path, status, elapsed_ms)
+
+
+class _LoggedBody:
+    """A response body that reports when the server is done with it (PEP 3333 ``close``)."""
+
+    def __init__(self, body, on_close):
+        self.body = body
+        self.on_close = on_close
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self):
+        try:
+            if hasattr(self.body, "close"):
+                self.body.close()
+        finally:
+            self.on_close()
+
+
+def _configure_logging() -> None:
+    # Only when nothing else has: a host application's logging setup wins.
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(message)s")
+    log.setLevel(logging.INFO)
+
+
+def make_server(index_dir: Path, host: str = "127.0.0.1", port: int = 8000, threads: int = 8,
+                warm: bool = False):
+    """A waitress server for the site over ``index_dir``; port 0 picks a free port
+    (``server.effective_port``). Call ``run()`` to serve and ``close()`` to stop."""
+    app = create_app({"INDEX_DIR": Path(index_dir)})
+    if warm:
+        warm_up(app)
+    return waitress.create_server(RequestLog(app), host=host, port=port, threads=threads,
+                                  ident="policy-search")
+
+
+def warm_up(app) -> None:
+    """Open the index and load the word segmenter's dictionary now, so the first visitor does not
+    wait for them (about a second and a half)."""
+    with app.app_context():
+        try:
+            get_engine().search("森林覆盖率", per_page=1)
+        except UserError as exc:  # no index yet: each request will explain it
+            log.warning("index not ready: %s", exc)
+
+
+def serve(index_dir: Path, host: str = "127.0.0.1", port: int = 8000, threads: int = 8) -> None:
+    _configure_logging()
+    server = make_server(index_dir, host=host, port=port, threads=threads, warm=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()

@@ -1,0 +1,29 @@
+"""What every template may use besides the view's own variables."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+
+from search import settings
+
+from .params import FACET_LABELS, FACET_NAMES, facet_value_label
+
+CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def printable(text) -> str:
+    """Text with control characters (a NUL from %00, say) shown as �, as browsers would anyway:
+    autoescaping makes them harmless, this makes them visible and keeps the HTML valid."""
+    return CONTROL_CHARS_RE.sub("\N{REPLACEMENT CHARACTER}", str(text or ""))
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["printable"] = printable
+    app.jinja_env.globals.update(
+        FACET_NAMES=FACET_NAMES,
+        FACET_LABELS=FACET_LABELS,
+        facet_value_label=facet_value_label,
+        max_page=settings.get("max_page"),
+    )
