@@ -284,7 +284,8 @@ class _BodyParser:
         current: list[str] | None = None
         while i < len(lines):
             raw = lines[i]
-            if not raw.strip():
+            # A tab alone is an empty cell (the 序号 of a 其中 row), not a blank line between rows.
+            if not raw.strip() and not raw.startswith("\t"):
                 if groups and current:
                     current = None
                 i += 1
@@ -321,6 +322,7 @@ class _BodyParser:
             if name.startswith("#"):
                 name = f"{parent}·{name.lstrip('#')}" if parent else name.lstrip("#")
             else:
+                name = re.sub(r"^其中[：:]", "", name)  # 其中：税收收入增速 reads on its own
                 parent = name
             pairs = [(h, v) for h, v in zip(value_headers, values) if v]
             if not name or not pairs:
