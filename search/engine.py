@@ -15,7 +15,9 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh import scoring
 
-from . import settings, store
+import numpy as np
+
+from . import execution, settings, store
 from .errors import BadParameter, NotFound
 from .facets import FACETS, FacetIndex
 from .figures import extract as extract_figures
@@ -51,10 +53,9 @@ class _Generation:
             self.facets = FacetIndex(reader, aliases)
             # Documents are written in report order, so a report's passages in docnum order are its
             # passages in reading order: neighbours are the adjacent docnums of the same report.
-            self.by_report = {
-                rid: sorted(frozenset(reader.postings("report_id", rid).all_ids()) & self.facets.live)
-                for rid in self.reports
-            }
+            live = self.facets.live
+            self.by_report = {rid: [d for d in sorted(reader.postings("report_id", rid).all_ids()) if live[d]]
+                              for rid in self.reports}
         finally:
             reader.close()
         self.report_of = {d: rid for rid, docs in self.by_report.items() for d in docs}
@@ -88,40 +89,41 @@ class Engine:
 
     # -- searching -------------------------------------------------------------------------------
 
-    def _match(self, parsed, filters: dict):
-        """The generation, Whoosh query, all matches, the filter set and the filtered matches."""
+    def _prepare(self, parsed, filters: dict):
         gen = self.generation()
         filters = gen.facets.resolve(filters)
-        wquery = to_whoosh(parsed)
-        live = gen.facets.live
-        matched = (frozenset(gen.searcher().docs_for_query(wquery)) & live) if wquery is not None else live
-        allowed = gen.facets.filter_set(filters)
-        return gen, filters, wquery, matched, allowed, (matched if allowed is None else matched & allowed)
+        return gen, filters, to_whoosh(parsed), gen.facets.filter_mask(filters)
 
     def count(self, q: str, filters: dict) -> int:
         """How many passages a query finds with these filters (no ranking, no facets)."""
-        return len(self._match(parse(q), filters)[-1])
+        gen, filters, wquery, allowed = self._prepare(parse(q), filters)
+        if wquery is None:
+            return int(np.count_nonzero(gen.facets.live if allowed is None else gen.facets.live & allowed))
+        matched = execution.matching_docs(gen.searcher(), wquery)
+        return int(len(matched) if allowed is None else np.count_nonzero(allowed[matched]))
 
     def search(self, q: str = "", *, county=(), year=(), section=(), page: int = 1,
                per_page: int | None = None) -> dict:
         page, per_page = _check_paging(page, per_page)
         parsed = parse(q)
-        gen, filters, wquery, matched, allowed, hits_set = self._match(
+        gen, filters, wquery, allowed = self._prepare(
             parsed, {"county": list(county), "year": list(year), "section": list(section)})
         searcher = gen.searcher()
-        total = len(hits_set)
+        live = gen.facets.live
         offset = (page - 1) * per_page
-        ranked: list[tuple[int, float | None]] = []
-        if offset < total:
-            if wquery is None:
-                ranked = [(d, None) for d in sorted(hits_set)[offset:offset + per_page]]
-            else:
-                results = searcher.search(wquery, limit=max(offset + per_page, RERANK_DEPTH),
-                                          filter=set(allowed) if allowed is not None else None)
-                ordered = [(hit.docnum, hit.score) for hit in results]
-                diversify = len(filters.get("county", [])) != 1
-                ranked = _reranked(searcher, ordered, parsed.group_needles(), diversify)
-                ranked = ranked[offset:offset + per_page]
+        if wquery is None:
+            matched_mask = live
+            hits_mask = live if allowed is None else live & allowed
+            ranked = [(int(d), None) for d in np.flatnonzero(hits_mask)[offset:offset + per_page]]
+            total = int(np.count_nonzero(hits_mask))
+        else:
+            matched = execution.matching_docs(searcher, wquery)
+            matched_mask = np.zeros(gen.facets.size, dtype=bool)
+            matched_mask[matched] = True
+            total = int(len(matched) if allowed is None else np.count_nonzero(allowed[matched]))
+            top = execution.top_docs(searcher, wquery, allowed, max(offset + per_page, RERANK_DEPTH)) if offset < total else []
+            diversify = len(filters.get("county", [])) != 1
+            ranked = _reranked(searcher, top, parsed.group_needles(), diversify)[offset:offset + per_page]
         needles = parsed.needles()
         return {
             "query": parsed.raw,
@@ -132,7 +134,7 @@ class Engine:
             "per_page": per_page,
             "pages": max(1, -(-total // per_page)),
             "hits": [self._hit(gen, d, score, needles) for d, score in ranked],
-            "facets": gen.facets.counts(matched, filters),
+            "facets": gen.facets.counts(matched_mask, filters),
             "suggestions": suggestions(self, parsed, filters, searcher) if not total and not parsed.is_empty else [],
         }
 
@@ -170,7 +172,7 @@ class Engine:
 
     def _docnum(self, gen: _Generation, passage_id: str) -> int:
         docnum = gen.searcher().document_number(id=passage_id) if passage_id else None
-        if docnum is None or docnum not in gen.facets.live:
+        if docnum is None or not gen.facets.live[docnum]:
             raise NotFound(f"no passage with id “{passage_id}”; it may have been removed by a rebuild")
         return docnum
 
@@ -217,7 +219,7 @@ class Engine:
 
     def info(self) -> dict:
         gen = self.generation()
-        return {"index": str(gen.path), "passages": len(gen.facets.live), "reports": len(gen.reports),
+        return {"index": str(gen.path), "passages": int(gen.facets.live.sum()), "reports": len(gen.reports),
                 "built_at": gen.meta.get("built_at"), "facets": [f.name for f in FACETS]}
 
 

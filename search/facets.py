@@ -1,14 +1,16 @@
 """Facets: county, year and section, each a small object in one list.
 
 Counts follow one rule: a facet's counts apply every *other* facet's filter but not its own, so a
-user who has ticked 云阳 still sees how many 酉阳 would add. Counting is set arithmetic on per-value
-document sets built once per index generation (no per-query grouping pass over stored fields).
+user who has ticked 云阳 still sees how many 酉阳 would add. Counting is one ``numpy.bincount`` per facet
+over value codes built once per index generation (no per-query grouping pass over stored fields).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable
+
+import numpy as np
 
 from .documents import SECTIONS
 from .errors import UnknownFilter
@@ -40,20 +42,35 @@ FACETS_BY_NAME = {f.name: f for f in FACETS}
 
 
 class FacetIndex:
-    """Per-value document sets of one index generation."""
+    """Per-facet value codes of one index generation, one small integer per document.
+
+    Every passage has exactly one county, year and section, so a facet is an array ``codes`` with
+    the value's number for each docnum (-1 for deleted documents), and counting a facet over any
+    set of documents is one ``bincount``: no per-value set intersections, whatever the number of
+    counties.
+    """
 
     def __init__(self, reader, county_aliases: dict[str, str]):
         self.county_aliases = county_aliases
-        self.live = frozenset(reader.all_doc_ids())
-        self.values: dict[str, dict[str, frozenset[int]]] = {}
+        self.size = reader.doc_count_all()
+        self.live = np.zeros(self.size, dtype=bool)
+        self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+        self.names: dict[str, list[str]] = {}
+        self.codes: dict[str, np.ndarray] = {}
+        self.index: dict[str, dict[str, int]] = {}
         for facet in FACETS:
-            by_value = {}
+            codes = np.full(self.size, -1, dtype=np.int32)
+            names = []
             for raw in reader.lexicon(facet.name):
                 value = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-                docs = frozenset(reader.postings(facet.name, value).all_ids()) & self.live
-                if docs:
-                    by_value[value] = docs
-            self.values[facet.name] = by_value
+                docs = np.fromiter(reader.postings(facet.name, value).all_ids(), dtype=np.int64)
+                docs = docs[self.live[docs]]
+                if len(docs):
+                    codes[docs] = len(names)
+                    names.append(value)
+            self.names[facet.name] = names
+            self.codes[facet.name] = codes
+            self.index[facet.name] = {v: i for i, v in enumerate(names)}
 
     def resolve(self, filters: dict[str, list[str]]) -> dict[str, list[str]]:
         """Normalize filter values and refuse unknown ones with a list of the known."""
@@ -62,46 +79,50 @@ class FacetIndex:
             if name not in FACETS_BY_NAME:
                 raise UnknownFilter(f"unknown filter '{name}'; use one of: {', '.join(FACETS_BY_NAME)}")
             facet = FACETS_BY_NAME[name]
-            known = self.values[name]
+            known = self.index[name]
             clean = []
             for value in values:
                 if value is None or not str(value).strip():
                     continue
                 norm = facet.normalize(str(value), self)
                 if norm not in known:
-                    choices = "、".join(sorted(known, key=lambda v: facet.sort_key(v, len(known[v]))))
-                    raise UnknownFilter(f"unknown {facet.label} “{value}”; the index has: {choices}")
+                    totals = np.bincount(self.codes[name][self.live], minlength=len(known))
+                    choices = sorted(known, key=lambda v: facet.sort_key(v, int(totals[known[v]])))
+                    shown = "、".join(choices[:30]) + ("…" if len(choices) > 30 else "")
+                    raise UnknownFilter(f"unknown {facet.label} “{value}”; the index has: {shown}")
                 if norm not in clean:
                     clean.append(norm)
             if clean:
                 resolved[name] = clean
         return resolved
 
-    def docs_for(self, name: str, values: list[str]) -> frozenset[int]:
-        sets = [self.values[name][v] for v in values]
-        return frozenset().union(*sets) if sets else self.live
+    def mask(self, name: str, values: list[str]) -> np.ndarray:
+        wanted = np.zeros(len(self.names[name]) + 1, dtype=bool)  # the extra slot is code -1
+        wanted[[self.index[name][v] for v in values]] = True
+        return wanted[self.codes[name]]
 
-    def filter_set(self, filters: dict[str, list[str]], skip: str | None = None) -> frozenset[int] | None:
+    def filter_mask(self, filters: dict[str, list[str]], skip: str | None = None) -> np.ndarray | None:
         """Documents passing every filter except ``skip``'s; None when nothing filters."""
         result = None
         for name, values in filters.items():
             if name == skip or not values:
                 continue
-            docs = self.docs_for(name, values)
+            docs = self.mask(name, values)
             result = docs if result is None else result & docs
         return result
 
-    def counts(self, matched: frozenset[int], filters: dict[str, list[str]]) -> dict[str, list[dict]]:
+    def counts(self, matched: np.ndarray, filters: dict[str, list[str]]) -> dict[str, list[dict]]:
+        """Counts per facet value over ``matched`` (a boolean mask), each facet ignoring its own filter."""
         out = {}
         for facet in FACETS:
-            others = self.filter_set(filters, skip=facet.name)
+            others = self.filter_mask(filters, skip=facet.name)
             base = matched if others is None else matched & others
+            names = self.names[facet.name]
+            codes = self.codes[facet.name][base]
+            totals = np.bincount(codes[codes >= 0], minlength=len(names))
             selected = filters.get(facet.name, [])
-            rows = []
-            for value, docs in self.values[facet.name].items():
-                count = len(base & docs) if len(base) < len(docs) else len(docs & base)
-                if count or value in selected:
-                    rows.append({"value": value, "count": count, "selected": value in selected})
+            rows = [{"value": v, "count": int(totals[i]), "selected": v in selected}
+                    for i, v in enumerate(names) if totals[i] or v in selected]
             rows.sort(key=lambda r: facet.sort_key(r["value"], r["count"]))
             out[facet.name] = rows
         return out

@@ -165,11 +165,11 @@ def _text_query(text: str, boost: float = 1.0) -> wq.Query | None:
     grams_q = (wq.Term("grams", grams[0], boost=boost) if len(grams) == 1
                else wq.Phrase("grams", grams, boost=boost))
     words = word_tokens(text)
-    if not words:
+    if len(words) != 1:
+        # Only a single word earns the whole-word bonus: a phrase of words would be a second
+        # position check per candidate, and the bigram phrase already says they stand together.
         return grams_q
-    word_boost = settings.get("word_boost") * boost
-    words_q = (wq.Term("words", words[0], boost=word_boost) if len(words) == 1
-               else wq.Phrase("words", words, boost=word_boost))
+    words_q = wq.Term("words", words[0], boost=settings.get("word_boost") * boost)
     # The bigram phrase decides what matches (exact substring, punctuation included); the word
     # match only adds to the score, so it can never widen the match (说事，干部 ≠ 说事、干部).
     return wq.AndMaybe(grams_q, words_q)
