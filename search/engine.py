@@ -8,7 +8,6 @@ searcher's file handles are not meant to be shared between threads.
 
 from __future__ import annotations
 
-import bisect
 import threading
 from pathlib import Path
 
@@ -54,8 +53,15 @@ class _Generation:
             # Documents are written in report order, so a report's passages in docnum order are its
             # passages in reading order: neighbours are the adjacent docnums of the same report.
             live = self.facets.live
-            self.by_report = {rid: [d for d in sorted(reader.postings("report_id", rid).all_ids()) if live[d]]
-                              for rid in self.reports}
+            order = np.fromiter(reader.column_reader("order"), dtype=np.int64, count=self.facets.size)
+            # Live docnums in reading order (reports in sequence, passages in position).
+            self.reading_order = np.argsort(order, kind="stable")
+            self.reading_order = self.reading_order[live[self.reading_order]]
+            self.by_report = {}
+            for rid in self.reports:
+                docs = np.fromiter(reader.postings("report_id", rid).all_ids(), dtype=np.int64)
+                docs = docs[live[docs]]
+                self.by_report[rid] = docs[np.argsort(order[docs], kind="stable")].tolist()
         finally:
             reader.close()
         self.report_of = {d: rid for rid, docs in self.by_report.items() for d in docs}
@@ -114,7 +120,8 @@ class Engine:
         if wquery is None:
             matched_mask = live
             hits_mask = live if allowed is None else live & allowed
-            ranked = [(int(d), None) for d in np.flatnonzero(hits_mask)[offset:offset + per_page]]
+            in_order = gen.reading_order[hits_mask[gen.reading_order]]
+            ranked = [(int(d), None) for d in in_order[offset:offset + per_page]]
             total = int(np.count_nonzero(hits_mask))
         else:
             matched = execution.matching_docs(searcher, wquery)
@@ -185,7 +192,7 @@ class Engine:
         gen = self.generation()
         docnum = self._docnum(gen, passage_id)
         docs = gen.by_report[gen.report_of[docnum]]
-        i = bisect.bisect_left(docs, docnum)
+        i = docs.index(docnum)
         s = gen.searcher()
         passage = self._passage_dict(gen, s.stored_fields(docnum))
         return {

@@ -72,7 +72,8 @@ def read_reports(files: list[Path], progress: Progress | None, refused: list[str
     return list(reports.values())
 
 
-def _write(ix, reports: list[Report], progress: Progress | None, delete_ids=(), parallel=False) -> int:
+def _write(ix, reports: list[Report], progress: Progress | None, delete_ids=(), parallel=False,
+           first_sequence: int = 0) -> int:
     total = sum(len(r.passages) for r in reports)
     jieba_tokenizer()  # load the dictionary once, before any writer process is forked
     procs = settings.get("build_procs") or os.cpu_count() or 1
@@ -86,9 +87,9 @@ def _write(ix, reports: list[Report], progress: Progress | None, delete_ids=(), 
         for report_id in delete_ids:
             writer.delete_by_term("report_id", report_id)
         done = 0
-        for report in reports:
+        for sequence, report in enumerate(reports, first_sequence):
             for passage in report.passages:
-                writer.add_document(**passage_fields(passage))
+                writer.add_document(**passage_fields(passage, sequence))
                 done += 1
                 if progress and (done % 200 == 0 or done == total):
                     progress("index", done, total, report.county)
@@ -117,7 +118,7 @@ def build(source: Path, index_dir: Path, progress: Progress | None = None) -> Bu
             ix = whoosh_index.create_in(str(generation), make_schema())
             summary.passages = _write(ix, reports, progress, parallel=True)
             ix.close()
-            summary.reports = [r.summary() for r in reports]
+            summary.reports = [{**r.summary(), "sequence": n} for n, r in enumerate(reports)]
             store.write_meta(generation, {"reports": summary.reports, "passages": summary.passages,
                                           "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
             store.switch_to(index_dir, generation)
@@ -150,10 +151,11 @@ def add(files: list[Path], index_dir: Path, progress: Progress | None = None) ->
             else:
                 ix = whoosh_index.create_in(str(generation), make_schema())
             new_ids = [r.id for r in reports]
-            _write(ix, reports, progress, delete_ids=new_ids)
+            first = 1 + max((r.get("sequence", 0) for r in old_reports), default=-1)
+            _write(ix, reports, progress, delete_ids=new_ids, first_sequence=first)
             ix.close()
             kept = [r for r in old_reports if r["id"] not in new_ids]
-            summary.reports = kept + [r.summary() for r in reports]
+            summary.reports = kept + [{**r.summary(), "sequence": n} for n, r in enumerate(reports, first)]
             summary.passages = sum(r["passage_count"] for r in summary.reports)
             store.write_meta(generation, {"reports": summary.reports, "passages": summary.passages,
                                           "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})

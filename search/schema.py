@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 
 from .analysis import GramAnalyzer, WordAnalyzer
 
 # Bump when fields change; stored in the index's metadata next to the analyzer version.
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 
 def make_schema() -> Schema:
@@ -20,6 +21,9 @@ def make_schema() -> Schema:
         kind=ID(stored=True),
         heading=STORED(),
         position=STORED(),
+        # Reading order across the whole index (report sequence, then position). Docnums are not
+        # reading order once several writer processes each write a segment.
+        order=COLUMN(NumericColumn("Q")),
         para=STORED(),
         text=STORED(),
         table=STORED(),
@@ -28,9 +32,14 @@ def make_schema() -> Schema:
     )
 
 
-def passage_fields(p) -> dict:
-    """What the writer receives for one passage (``search.documents.Passage``)."""
+ORDER_STRIDE = 1_000_000  # positions per report in the order column
+
+
+def passage_fields(p, sequence: int) -> dict:
+    """What the writer receives for one passage (``search.documents.Passage``) of the
+    ``sequence``-th report."""
     return {
+        "order": sequence * ORDER_STRIDE + p.position,
         "id": p.id, "report_id": p.report_id, "county": p.county, "year": str(p.year),
         "section": p.section, "kind": p.kind, "heading": p.heading, "position": p.position,
         "para": p.para, "text": p.text, "table": p.table,
