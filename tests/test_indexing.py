@@ -139,3 +139,19 @@ def test_a_lock_left_by_a_dead_build_is_taken_over(tmp_path, two_seeds):
     (index / store.LOCK).write_text("999999999")  # no such process
     indexing.build(two_seeds, index)
     assert not (index / store.LOCK).exists()
+
+
+def test_a_parallel_build_keeps_reading_order(tmp_path, monkeypatch, engine):
+    # Several writer processes each write a segment, so docnums stop being reading order.
+    monkeypatch.setenv("POLICY_SEARCH_PARALLEL_BUILD_MIN", "100")
+    monkeypatch.setenv("POLICY_SEARCH_BUILD_PROCS", "2")
+    indexing.build(SEEDS, tmp_path / "index")
+    parallel = Engine(tmp_path / "index")
+    listed = parallel.search("", county=["涪陵"], per_page=50)["hits"]
+    assert [h["position"] for h in listed] == list(range(50))
+    hit = parallel.search("榨菜专营支行")["hits"][0]
+    ctx = parallel.context(hit["id"])
+    assert [p["position"] for p in ctx["before"] + [ctx["passage"]] + ctx["after"]] == \
+        list(range(hit["position"] - 2, hit["position"] + 3))
+    assert ids_by_text(parallel) == ids_by_text(engine)
+    assert parallel.search("发展")["total"] == engine.search("发展")["total"]
