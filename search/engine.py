@@ -18,6 +18,7 @@ import numpy as np
 
 from . import execution, settings, store
 from .errors import BadParameter, NotFound
+from .cache import ByteLRU
 from .facets import FACETS, FacetIndex
 from .figures import extract as extract_figures
 from .highlight import highlight
@@ -78,6 +79,7 @@ class Engine:
         self.index_dir = Path(index_dir) if index_dir else settings.get("index_dir")
         self._lock = threading.Lock()
         self._gen: _Generation | None = None
+        self._cache = ByteLRU(settings.get("cache_mb") * 2**20)
 
     # -- the served generation -------------------------------------------------------------------
 
@@ -105,7 +107,7 @@ class Engine:
         gen, filters, wquery, allowed = self._prepare(parse(q), filters)
         if wquery is None:
             return int(np.count_nonzero(gen.facets.live if allowed is None else gen.facets.live & allowed))
-        matched = execution.matching_docs(gen.searcher(), wquery)
+        matched = self._matching(gen, wquery)
         return int(len(matched) if allowed is None else np.count_nonzero(allowed[matched]))
 
     def search(self, q: str = "", *, county=(), year=(), section=(), page: int = 1,
@@ -124,13 +126,12 @@ class Engine:
             ranked = [(int(d), None) for d in in_order[offset:offset + per_page]]
             total = int(np.count_nonzero(hits_mask))
         else:
-            matched = execution.matching_docs(searcher, wquery)
+            matched = self._matching(gen, wquery)
             matched_mask = np.zeros(gen.facets.size, dtype=bool)
             matched_mask[matched] = True
             total = int(len(matched) if allowed is None else np.count_nonzero(allowed[matched]))
-            top = execution.top_docs(searcher, wquery, allowed, max(offset + per_page, RERANK_DEPTH)) if offset < total else []
-            diversify = len(filters.get("county", [])) != 1
-            ranked = _reranked(searcher, top, parsed.group_needles(), diversify)[offset:offset + per_page]
+            ranked = self._ranked(gen, wquery, parsed, filters, allowed,
+                                  max(offset + per_page, RERANK_DEPTH))[offset:offset + per_page] if offset < total else []
         needles = parsed.needles()
         return {
             "query": parsed.raw,
@@ -144,6 +145,26 @@ class Engine:
             "facets": gen.facets.counts(matched_mask, filters),
             "suggestions": suggestions(self, parsed, filters, searcher) if not total and not parsed.is_empty else [],
         }
+
+    def _matching(self, gen: _Generation, wquery) -> np.ndarray:
+        key = ("match", gen.name, repr(wquery))
+        matched = self._cache.get(key)
+        if matched is None:
+            matched = execution.matching_docs(gen.searcher(), wquery)
+            self._cache.put(key, matched)
+        return matched
+
+    def _ranked(self, gen: _Generation, wquery, parsed, filters: dict, allowed, keep: int) -> list:
+        """The best ``keep`` (docnum, score) after reranking, cached per query and filters."""
+        key = ("rank", gen.name, repr(wquery), repr(sorted(filters.items())))
+        cached = self._cache.get(key)
+        if cached is not None and (cached[0] >= keep or len(cached[1]) < cached[0]):
+            return cached[1]
+        top = execution.top_docs(gen.searcher(), wquery, allowed, keep)
+        diversify = len(filters.get("county", [])) != 1
+        ranked = _reranked(gen.searcher(), top, parsed.group_needles(), diversify)
+        self._cache.put(key, (keep, ranked))
+        return ranked
 
     def _hit(self, gen: _Generation, docnum: int, score: float | None, needles: list[str]) -> dict:
         fields = gen.searcher().stored_fields(docnum)
