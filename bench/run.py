@@ -108,7 +108,7 @@ def bench_search(engine_factory, rounds: int) -> dict:
             "p50_ms": percentile(warm, 50), "p95_ms": percentile(warm, 95), "n": len(cold) + len(warm)}
 
 
-def bench_scale(scale: int, work: Path, rounds: int, http: bool) -> dict:
+def bench_scale(scale: int, work: Path, rounds: int, http: bool, tantivy: bool) -> dict:
     from search.engine import Engine
     from search.indexing import build
 
@@ -126,11 +126,29 @@ def bench_scale(scale: int, work: Path, rounds: int, http: bool) -> dict:
         "index_mb": folder_size(index) / 2**20,
         "search": bench_search(lambda: Engine(index), rounds),
     }
+    if tantivy:
+        row["tantivy"] = bench_tantivy(Engine(index), rounds)
     if http:
         from bench.http_load import run_http
 
         row["http"] = run_http(index)
     return row
+
+
+def bench_tantivy(engine, rounds: int) -> dict:
+    from bench import tantivy_ref
+
+    index, build_s, count = tantivy_ref.build(engine.export())
+    for spec in QUERIES:
+        tantivy_ref.search(index, spec)
+    timings = []
+    for _ in range(rounds):
+        for spec in QUERIES:
+            started = time.perf_counter()
+            tantivy_ref.search(index, spec)
+            timings.append((time.perf_counter() - started) * 1000)
+    return {"build_s": build_s, "passages": count, "p50_ms": percentile(timings, 50),
+            "p95_ms": percentile(timings, 95)}
 
 
 def machine() -> str:
@@ -163,8 +181,23 @@ def render(rows: list[dict]) -> str:
             h = r["http"]
             line += f" {h['rps']:.0f} | {h['p50_ms']:.1f} | {h['p99_ms']:.1f} | {h['peak_rss_mb']:.0f} |"
         lines.append(line)
+    if any("tantivy" in r for r in rows):
+        lines += ["", "Reference: tantivy on the same passages and tokens (top 10, total, facet aggregations).", "",
+                  "| corpus | tantivy build s | ours / tantivy build | tantivy p50 ms | tantivy p95 ms | "
+                  "ours / tantivy p50 (cold) | ours / tantivy p95 (cold) | ours / tantivy p50 (warm) |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for r in rows:
+            if "tantivy" not in r:
+                continue
+            t, s = r["tantivy"], r["search"]
+            lines.append(f"| {r['scale']}x | {t['build_s']:.1f} | {r['build_s'] / t['build_s']:.0f} | "
+                         f"{t['p50_ms']:.2f} | {t['p95_ms']:.2f} | {s['cold_p50_ms'] / t['p50_ms']:.0f} | "
+                         f"{s['cold_p95_ms'] / t['p95_ms']:.0f} | {s['p50_ms'] / t['p50_ms']:.1f} |")
     lines += ["", f"Search: {len(QUERIES)} queries (terms, AND, phrases, OR, NOT, synonyms, filters, "
-              "empty query with filters), each with facet counts and highlighting, in-process.", ""]
+              "empty query with filters), each with facet counts and highlighting, in-process. Cold: first "
+              "time on a fresh engine; warm: repeated (the query cache answers). HTTP: /search pages from "
+              "8 keep-alive clients against `policy-search serve` (waitress) on loopback, after one warm-up "
+              "pass; peak memory is the server's VmHWM.", ""]
     return "\n".join(lines)
 
 
@@ -174,13 +207,14 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=20, help="timed rounds over the query set")
     parser.add_argument("--http", action="store_true", help="also load the production server over loopback")
     parser.add_argument("--no-save", action="store_true", help="print only; do not append to RESULTS.md")
+    parser.add_argument("--no-tantivy", action="store_true", help="skip the tantivy reference")
     args = parser.parse_args(argv)
     scales = args.scale or [1]
     rows = []
     with tempfile.TemporaryDirectory(prefix="policy-search-bench-") as tmp:
         os.environ.setdefault("POLICY_SEARCH_CACHE_DIR", str(Path(tmp) / "cache"))
         for scale in scales:
-            row = bench_scale(scale, Path(tmp), args.rounds, args.http)
+            row = bench_scale(scale, Path(tmp), args.rounds, args.http, not args.no_tantivy)
             print(json.dumps(row, ensure_ascii=False), file=sys.stderr)
             rows.append(row)
     text = render(rows)
