@@ -172,7 +172,10 @@ class Engine:
 
     def _passage_dict(self, gen: _Generation, fields: dict, needles=(), score=None) -> dict:
         report = gen.reports[fields["report_id"]]
-        html, spans = highlight(fields["text"], list(needles), fields["kind"])
+        figures = fields.get("figures")
+        if figures is None:
+            figures = extract_figures(fields["text"], fields["kind"])
+        html, spans = highlight(fields["text"], list(needles), fields["kind"], figures)
         return {
             "id": fields["id"],
             "report_id": fields["report_id"],
@@ -187,7 +190,7 @@ class Engine:
             "table": fields.get("table"),
             "html": html,
             "spans": spans,
-            "figures": extract_figures(fields["text"], fields["kind"]),
+            "figures": figures,
             "score": round(score, 4) if score is not None else None,
             "url": f"/p/{fields['id']}",
             "report_url": f"/reports/{fields['report_id']}#{fields['id']}",
@@ -256,8 +259,8 @@ def _reranked(searcher, ordered, group_needles, diversify) -> list[tuple[int, fl
     candidates = []
     for docnum, score in head:
         fields = searcher.stored_fields(docnum)
-        candidates.append({"docnum": docnum, "score": score, "text": fields["text"],
-                           "kind": fields["kind"], "county": fields["county"]})
+        candidates.append({"docnum": docnum, "score": score, "text": fields["text"], "kind": fields["kind"],
+                           "county": fields["county"], "figures": fields.get("figures")})
     rerank(candidates, group_needles, diversify)
     return [(c["docnum"], c["score"]) for c in candidates] + tail
 

@@ -41,10 +41,14 @@ def _latin_bounded(text: str, start: int, end: int) -> bool:
     )
 
 
-def highlight(text: str, needles: list[str], kind: str = "sentence") -> tuple[str, list[dict]]:
-    """Return (escaped HTML with <mark class="term|figure">, spans [{start, end, kind}])."""
+def highlight(text: str, needles: list[str], kind: str = "sentence",
+              figures: list[dict] | None = None) -> tuple[str, list[dict]]:
+    """Return (escaped HTML with <mark class="term|figure">, spans [{start, end, kind}]).
+
+    ``figures`` are the passage's figures as extracted at build time; without them they are found
+    here."""
     terms = term_spans(fold(text), needles) if needles else []
-    figures = figure_spans(text, kind)
+    figures = figure_spans(text, kind) if figures is None else [(f["start"], f["end"]) for f in figures]
     spans = [{"start": s, "end": e, "kind": "term"} for s, e in _merge(terms)]
     spans += [{"start": s, "end": e, "kind": "figure"} for s, e in _merge(figures)]
     spans.sort(key=lambda s: (s["start"], s["kind"]))

@@ -68,4 +68,7 @@ def rerank(candidates: list[dict], group_needles: list[list[str]], diversify: bo
 
 def _states_a_figure_for(candidate: dict, needles: list[str]) -> bool:
     """Does the passage give a figure for the indicator the query names (not merely mention it)?"""
-    return bool(figures_for(extract_figures(candidate["text"], candidate["kind"]), needles))
+    figures = candidate.get("figures")
+    if figures is None:
+        figures = extract_figures(candidate["text"], candidate["kind"])
+    return bool(figures_for(figures, needles))

@@ -6,9 +6,10 @@ from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 
 from .analysis import GramAnalyzer, WordAnalyzer
+from .figures import extract as extract_figures
 
 # Bump when fields change; stored in the index's metadata next to the analyzer version.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 
 def make_schema() -> Schema:
@@ -27,6 +28,8 @@ def make_schema() -> Schema:
         para=STORED(),
         text=STORED(),
         table=STORED(),
+        # Figures are found once, at build time: results pages mark them from these offsets.
+        figures=STORED(),
         words=TEXT(analyzer=WordAnalyzer(), phrase=True),
         grams=TEXT(analyzer=GramAnalyzer(), phrase=True),
     )
@@ -42,6 +45,6 @@ def passage_fields(p, sequence: int) -> dict:
         "order": sequence * ORDER_STRIDE + p.position,
         "id": p.id, "report_id": p.report_id, "county": p.county, "year": str(p.year),
         "section": p.section, "kind": p.kind, "heading": p.heading, "position": p.position,
-        "para": p.para, "text": p.text, "table": p.table,
+        "para": p.para, "text": p.text, "table": p.table, "figures": extract_figures(p.text, p.kind),
         "words": p.text, "grams": p.text,
     }
