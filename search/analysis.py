@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import threading
 import unicodedata
 from functools import lru_cache
@@ -66,14 +67,32 @@ _jieba_lock = threading.Lock()
 _jieba_tokenizer = None
 
 
+def _import_jieba():
+    """Import jieba without letting it import pkg_resources.
+
+    jieba 0.42.1 reads its dictionary through pkg_resources when that imports, and falls back to
+    plain files when it does not. Importing pkg_resources is deprecated and, in an editable install,
+    warns that our package "was already imported": noise on every command and an error under
+    pytest's warnings-as-errors. Blocking it only while jieba imports changes nothing else.
+    """
+    blocked = "pkg_resources" not in sys.modules
+    if blocked:
+        sys.modules["pkg_resources"] = None  # makes "import pkg_resources" raise ImportError
+    try:
+        import jieba
+    finally:
+        if blocked and sys.modules.get("pkg_resources") is None:
+            del sys.modules["pkg_resources"]
+    return jieba
+
+
 def jieba_tokenizer():
     """The process-wide jieba tokenizer, with our user dictionary and our cache folder."""
     global _jieba_tokenizer
     if _jieba_tokenizer is None:
         with _jieba_lock:
             if _jieba_tokenizer is None:
-                import jieba
-
+                jieba = _import_jieba()
                 jieba.setLogLevel(logging.WARNING)
                 cache_dir = settings.get("cache_dir")
                 cache_dir.mkdir(parents=True, exist_ok=True)
