@@ -48,9 +48,11 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def site(seed_index):
-    """The real waitress server on a free port of 127.0.0.1, in a background thread."""
-    server = make_server(seed_index, host="127.0.0.1", port=0, threads=4)
+def site(seed_index, tmp_path_factory):
+    """The real waitress server on a free port of 127.0.0.1, in a background thread, with its own
+    briefings database and session key (not the instance folder's)."""
+    config = {"BRIEFINGS_DB": tmp_path_factory.mktemp("briefings") / "b.sqlite3", "SECRET_KEY": "browser-tests"}
+    server = make_server(seed_index, host="127.0.0.1", port=0, threads=4, config=config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"

@@ -22,8 +22,9 @@ QUERY = "森林覆盖率"  # 8 passages in four counties of the seed reports
 
 
 @pytest.fixture(scope="module")
-def app(seed_index):
-    return create_app({"INDEX_DIR": seed_index, "TESTING": True})
+def app(seed_index, tmp_path_factory):
+    briefings = tmp_path_factory.mktemp("briefings") / "b.sqlite3"  # not the instance folder's
+    return create_app({"INDEX_DIR": seed_index, "TESTING": True, "BRIEFINGS_DB": briefings, "SECRET_KEY": "test"})
 
 
 @pytest.fixture
@@ -118,8 +119,8 @@ def test_results_mark_terms_and_figures_and_link_each_hit_three_ways(client, eng
     assert links["永久链接"] == f"/p/{first['id']}"
     assert links["在报告中查看"] == f"/reports/{first['report_id']}#{first['id']}"
     assert parse_qs(urlsplit(links["上下文"]).query)["ctx"] == [first["id"]]
-    briefing = card.find("button", "briefing")
-    assert briefing.text == "加入简报" and "disabled" in briefing.attrs and briefing.attrs["title"]
+    add = card.find("form", "add-briefing-form")  # "加入简报": see test_web_briefings.py
+    assert add.attrs["method"] == "post" and add.attrs["action"] == "/b/add"
 
 
 def test_context_link_shows_the_sentences_around_the_hit_without_javascript(client, engine, forest_hit):
@@ -418,7 +419,7 @@ def test_wrong_method_is_405_with_allow(client):
 
 
 def test_a_missing_index_is_explained_not_crashed(tmp_path):
-    client = create_app({"INDEX_DIR": tmp_path / "none", "TESTING": True}).test_client()
+    client = create_app({"INDEX_DIR": tmp_path / "none", "TESTING": True, "SECRET_KEY": "test"}).test_client()
     page = client.get("/search?q=x")
     assert page.status_code == 503 and "policy-search build" in page.data.decode()
     api = client.get("/api/search?q=x")

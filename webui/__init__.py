@@ -1,8 +1,13 @@
-"""The web site: search the reports, narrow by facets, read passages in their report.
+"""The web site: search the reports, narrow by facets, read passages in their report, and collect
+passages into briefings (简报) to share and export.
 
 Every HTML page has a JSON twin under ``/api/``. Pages are plain HTML that works without JavaScript;
 ``static/app.js`` only adds conveniences. The app talks to the index only through
-``search.engine.Engine`` (one per app, shared by all threads: see ``webui.searcher``).
+``search.engine.Engine`` (one per app, shared by all threads: see ``webui.searcher``), and to the
+briefings only through ``search.briefings.BriefingStore`` (see ``webui.briefing_store``).
+
+Config: ``INDEX_DIR``; ``BRIEFINGS_DB`` (default: ``briefings.sqlite3`` in the instance folder);
+``SECRET_KEY`` (default: a random key kept in the instance folder); ``MAX_CONTENT_LENGTH``.
 """
 
 from __future__ import annotations
@@ -13,12 +18,17 @@ from flask import Flask
 
 from search import settings
 
-from . import api, errors, pages, passages, searcher, security, templating
+from . import (api, briefing_api, briefing_pages, briefing_store, errors, pages, passages, searcher, security,
+               sessions, templating)
+
+# No form or JSON body of the site comes near this (an intro of 5000 characters, form-encoded, is
+# about 45 KiB); anything bigger is refused with 413 before it is read.
+MAX_CONTENT_LENGTH = 64 * 1024
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
-    app.config.from_mapping(INDEX_DIR=settings.get("index_dir"))
+    app.config.from_mapping(INDEX_DIR=settings.get("index_dir"), MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH)
     if test_config:
         app.config.from_mapping(test_config)
     app.config["INDEX_DIR"] = Path(app.config["INDEX_DIR"])
@@ -28,10 +38,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.sort_keys = False
 
     searcher.init_app(app)
+    briefing_store.init_app(app)
+    sessions.init_app(app)
     templating.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(passages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(briefing_pages.bp)
+    app.register_blueprint(briefing_api.bp)
     return app

@@ -76,10 +76,11 @@ def _configure_logging() -> None:
 
 
 def make_server(index_dir: Path, host: str = "127.0.0.1", port: int = 8000, threads: int = 8,
-                warm: bool = False):
+                warm: bool = False, config: dict | None = None):
     """A waitress server for the site over ``index_dir``; port 0 picks a free port
-    (``server.effective_port``). Call ``run()`` to serve and ``close()`` to stop."""
-    app = create_app({"INDEX_DIR": Path(index_dir)})
+    (``server.effective_port``). Call ``run()`` to serve and ``close()`` to stop. ``config`` adds
+    to the app's config (tests give their own ``BRIEFINGS_DB`` and ``SECRET_KEY``)."""
+    app = create_app({**(config or {}), "INDEX_DIR": Path(index_dir)})
     if warm:
         warm_up(app)
     return waitress.create_server(RequestLog(app), host=host, port=port, threads=threads,

@@ -7,6 +7,8 @@ import re
 from flask import Flask
 
 from search import settings
+from search.briefings import INTRO_MAX, NOTE_MAX, TITLE_MAX
+from search.exports import numbered_citation
 
 from .params import FACET_LABELS, FACET_NAMES, facet_value_label
 
@@ -26,4 +28,8 @@ def init_app(app: Flask) -> None:
         FACET_LABELS=FACET_LABELS,
         facet_value_label=facet_value_label,
         max_page=settings.get("max_page"),
+        numbered_citation=numbered_citation,
+        TITLE_MAX=TITLE_MAX,
+        INTRO_MAX=INTRO_MAX,
+        NOTE_MAX=NOTE_MAX,
     )

@@ -3,6 +3,12 @@
 // - Ticking a facet checkbox applies it at once (without JS, the "应用筛选" button does), and the
 //   reloaded page gives the focus back to that checkbox, so keyboard users keep their place.
 // - Citation fields get a "复制" button, and select their whole text when focused.
+// - "加入简报" forms are sent with fetch (the server answers JSON when asked), so adding a passage
+//   keeps the reader's place; the confirmation appears next to the passage. A briefing created this
+//   way joins every list on the page, chosen, so the next passage goes to the same briefing. If
+//   fetch itself fails (offline, an old browser), the form is sent the ordinary way.
+// - The new-briefing title field shows only when "新建简报" is chosen.
+// - "打印 / 存为 PDF" opens the print dialog (without JS it leads to the read-only page).
 "use strict";
 
 var FOCUS_KEY = "policy-search.facet-focus";
@@ -91,7 +97,93 @@ function addCopyButtons() {
   });
 }
 
+var NEW_BRIEFING = "new";
+var ADD_ERRORS = {
+  400: "没能加入简报：页面已过期，请刷新后再试。",
+  403: "没能加入简报：本浏览器没有这份简报的编辑权限。",
+  404: "没能加入简报：找不到这个段落（索引可能已重建），请刷新页面。",
+  413: "没能加入简报：标题太长。",
+  503: "没能加入简报：简报数据库正忙，请稍后再试。"
+};
+
+function showTitleFieldIfNew(form) {
+  var choice = form.elements.briefing;
+  form.classList.toggle("is-existing", !!choice && choice.value !== NEW_BRIEFING);
+}
+
+function showNotice(passageId, text, link, isError) {
+  var box = document.querySelector(".notices[data-for='passage-" + CSS.escape(passageId) + "']");
+  if (!box) { return; }
+  var notice = document.createElement("p");
+  notice.className = isError ? "notice notice-error" : "notice";
+  notice.textContent = text;
+  if (link) {
+    var a = document.createElement("a");
+    a.href = link.href;
+    a.textContent = link.text;
+    notice.appendChild(document.createTextNode(" "));
+    notice.appendChild(a);
+  }
+  box.replaceChildren(notice);
+}
+
+// A briefing just created: offer it first in every "加入简报" list, and choose it.
+function offerBriefing(briefing) {
+  document.querySelectorAll(".add-briefing-form select[name=briefing]").forEach(function (select) {
+    var option = Array.prototype.find.call(select.options, function (o) { return o.value === briefing.id; });
+    if (!option) {
+      option = new Option(briefing.title, briefing.id);
+      select.insertBefore(option, select.options[0]);
+    }
+    select.value = briefing.id;
+    showTitleFieldIfNew(select.form);
+    select.form.elements.title.value = "";
+  });
+}
+
+function addToBriefing(form) {
+  var passageId = form.elements.passage_id.value;
+  var button = form.querySelector("button[type=submit]");
+  button.disabled = true;
+  fetch(form.action, {
+    method: "POST", body: new FormData(form), credentials: "same-origin",
+    headers: { "Accept": "application/json" }
+  }).then(function (response) {
+    // An answer that is not JSON (a proxy's error page, say) counts as an error like any other.
+    return response.json().catch(function () { return {}; }).then(function (data) {
+      if (!response.ok) {
+        showNotice(passageId, ADD_ERRORS[response.status] || "没能加入简报，请稍后再试。", null, true);
+        return;
+      }
+      if (data.created) { offerBriefing(data.briefing); }
+      showNotice(passageId, "已加入简报《" + data.briefing.title + "》，现有 " + data.count + " 段。",
+                 { href: data.briefing.edit_url, text: "打开简报" }, false);
+      form.closest("details").open = false;
+    });
+  }, function () {
+    form.submit();  // no answer at all: let the browser send the form itself
+  }).finally(function () { button.disabled = false; });
+}
+
+function enhanceBriefingForms() {
+  document.querySelectorAll(".add-briefing-form").forEach(function (form) {
+    showTitleFieldIfNew(form);
+    form.elements.briefing.addEventListener("change", function () { showTitleFieldIfNew(form); });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      addToBriefing(form);
+    });
+  });
+  document.querySelectorAll(".print-link").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      window.print();
+    });
+  });
+}
+
 document.addEventListener("DOMContentLoaded", function () {
   restoreFacetFocus();
   addCopyButtons();
+  enhanceBriefingForms();
 });

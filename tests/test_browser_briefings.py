@@ -1,0 +1,148 @@
+"""Briefings in a real browser (the conventions and fixtures of test_browser.py): collect passages from
+the results without leaving them, reorder and annotate, share the read-only link, download the
+exports; and the same adding without JavaScript.
+
+Screenshots of the briefing (screen and print) go to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from docx import Document
+
+from .test_browser import ARTIFACTS, QUERY, browser, open_page, page, site  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.browser
+
+TITLE = "森林覆盖率对比"
+NOTE = "三县都超过六成，<script>alert(1)</script> 只是文字"
+
+
+def add_hit(page, n: int, title: str | None = None) -> str:
+    """Add the n-th hit through its "加入简报" form; return the confirmation shown on the hit."""
+    hit = page.locator(".hit").nth(n)
+    hit.locator(".add-briefing summary").click()
+    form = hit.locator(".add-briefing-form")
+    if title is not None:
+        form.locator("select[name=briefing]").select_option("new")
+        form.locator("input[name=title]").fill(title)
+    else:
+        assert not form.locator("input[name=title]").is_visible()  # an existing briefing is chosen
+    form.get_by_role("button", name="加入").click()
+    notice = hit.locator(".notices .notice")
+    notice.wait_for()
+    assert not form.is_visible()  # the form closes again
+    return notice.inner_text()
+
+
+def passage_order(page) -> list[str]:
+    return [href.split("/")[-1] for href in page.locator(".briefing-item .item-permalink").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))")]
+
+
+def test_collect_reorder_annotate_share_and_export(page, site, browser, engine):
+    page.goto(f"{site}/search?q={QUERY}")
+    page.evaluate("window.stillHere = true")  # gone if the page reloads
+    hit_ids = [page.locator(".hit").nth(n).get_attribute("id").removeprefix("hit-") for n in range(3)]
+    assert "现有 1 段" in add_hit(page, 0, TITLE)
+    assert "现有 2 段" in add_hit(page, 1)
+    confirmation = add_hit(page, 2)
+    assert f"已加入简报《{TITLE}》" in confirmation and "现有 3 段" in confirmation
+    assert page.evaluate("window.stillHere") is True
+
+    with page.expect_navigation():
+        page.locator(".hit").nth(2).get_by_role("link", name="打开简报").click()
+    assert "token=" in page.url and page.locator("h1").inner_text() == TITLE
+    assert passage_order(page) == hit_ids
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="第 1 段下移").click()
+    assert passage_order(page) == [hit_ids[1], hit_ids[0], hit_ids[2]]
+    assert page.evaluate("document.querySelector(':target').id").startswith("item-")
+    note_field = page.get_by_label("第 2 段的批注")
+    note_field.fill(NOTE)
+    with page.expect_navigation():
+        page.locator(".briefing-item").nth(1).get_by_role("button", name="保存批注").click()
+    assert page.get_by_label("第 2 段的批注").input_value() == NOTE
+    assert "批注已保存" in page.locator(".briefing-item").nth(1).locator(".notice").inner_text()
+
+    page.goto(page.url.split("#")[0])
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "briefing.png"), full_page=True)
+    page.emulate_media(media="print")
+    assert not page.locator("form").first.is_visible() and not page.locator(".site-header").is_visible()
+    assert page.locator(".briefing-item .item-note").nth(0).is_visible()  # notes print, their fields do not
+    page.screenshot(path=str(ARTIFACTS / "briefing-print.png"), full_page=True)
+    page.emulate_media(media="screen")
+    read_link = page.locator("#read-link").input_value()
+    assert "token" not in read_link
+
+    colleague = open_page(browser, site)
+    try:
+        colleague.goto(read_link)
+        main = colleague.locator("main")
+        assert main.locator("form, textarea, button").count() == 0  # no edit controls
+        assert passage_order(colleague) == [hit_ids[1], hit_ids[0], hit_ids[2]]
+        assert colleague.locator(".briefing-item .item-note").inner_text() == f"批注：{NOTE}"
+        check_exports(colleague, [engine.passage(pid) for pid in (hit_ids[1], hit_ids[0], hit_ids[2])])
+        assert not colleague.console_errors
+    finally:
+        colleague.context.close()
+
+
+def check_exports(page, ordered: list[dict]) -> None:
+    with page.expect_download() as markdown:
+        page.get_by_role("link", name="Markdown（.md）").click()
+    assert markdown.value.suggested_filename == f"{TITLE}.md"
+    text = markdown.value.path().read_text(encoding="utf-8")
+    assert text.startswith(f"# {TITLE}\n")
+    for n, passage in enumerate(ordered, 1):
+        assert f"［{n}］{passage['citation']}" in text and f"/p/{passage['id']}" in text
+    assert "<script>" not in text and "&lt;script&gt;" in text
+
+    with page.expect_download() as word:
+        page.get_by_role("link", name="Word 文档（.docx）").click()
+    assert word.value.suggested_filename == f"{TITLE}.docx"
+    document = Document(io.BytesIO(word.value.path().read_bytes()))
+    paragraphs = "\n".join(p.text for p in document.paragraphs)
+    assert document.paragraphs[0].text == TITLE
+    for n, passage in enumerate(ordered, 1):
+        assert passage["text"] in paragraphs and f"［{n}］{passage['citation']}" in paragraphs
+    assert NOTE in paragraphs
+
+
+def test_adding_without_javascript_is_a_form_post_back_to_the_hit(browser, site):
+    page = open_page(browser, site, java_script_enabled=False)
+    try:
+        page.goto(f"{site}/search?q={QUERY}")
+        hit = page.locator(".hit").nth(1)
+        hit.locator(".add-briefing summary").click()  # <details> opens without JavaScript
+        hit.locator("input[name=title]").fill("无脚本简报")
+        with page.expect_navigation():
+            hit.get_by_role("button", name="加入").click()
+        assert page.url.endswith("#" + hit_id(page, 1))
+        assert "已加入简报《无脚本简报》" in page.locator(".hit").nth(1).locator(".notice").inner_text()
+        with page.expect_navigation():
+            page.locator(".hit").nth(1).get_by_role("link", name="打开简报").click()
+        assert page.locator(".briefing-item").count() == 1
+        assert not page.console_errors
+    finally:
+        page.context.close()
+
+
+def hit_id(page, n: int) -> str:
+    return page.locator(".hit").nth(n).get_attribute("id")
+
+
+def test_phone_width_add_form_fits(browser, site):
+    page = open_page(browser, site, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        page.goto(f"{site}/search?q={QUERY}")
+        page.locator(".hit").first.locator(".add-briefing summary").click()
+        assert page.locator(".hit").first.locator(".add-briefing-form").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert not page.console_errors
+    finally:
+        page.context.close()
