@@ -17,6 +17,8 @@ import numpy as np
 def size_of(value) -> int:
     if isinstance(value, np.ndarray):
         return value.nbytes + 100
+    if hasattr(value, "docs") and hasattr(value, "scores"):
+        return value.docs.nbytes + value.scores.nbytes + 100
     if isinstance(value, (list, tuple)):
         return 100 + sum(size_of(v) for v in value)
     return 100

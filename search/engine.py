@@ -16,13 +16,15 @@ from whoosh import scoring
 
 import numpy as np
 
-from . import execution, settings, store
+from . import settings, store
 from .errors import BadParameter, NotFound
 from .cache import ByteLRU
 from .facets import FACETS, FacetIndex
 from .figures import extract as extract_figures
 from .highlight import highlight
-from .query import parse, to_whoosh
+from .evaluate import Evaluator, Scored
+from .evaluate import top as best
+from .query import parse
 from .ranking import RERANK_DEPTH, rerank
 from .suggest import suggestions
 from .reports import HEADING_SEPARATOR
@@ -47,24 +49,22 @@ class _Generation:
         self.ix = whoosh_index.open_dir(str(path))
         self.reports = {r["id"]: r for r in meta["reports"]}
         self._local = threading.local()
-        reader = self.ix.reader()
-        try:
-            aliases = {r["county_full"]: r["county"] for r in meta["reports"]}
-            self.facets = FacetIndex(reader, aliases)
-            # Documents are written in report order, so a report's passages in docnum order are its
-            # passages in reading order: neighbours are the adjacent docnums of the same report.
-            live = self.facets.live
-            order = np.fromiter(reader.column_reader("order"), dtype=np.int64, count=self.facets.size)
-            # Live docnums in reading order (reports in sequence, passages in position).
-            self.reading_order = np.argsort(order, kind="stable")
-            self.reading_order = self.reading_order[live[self.reading_order]]
-            self.by_report = {}
-            for rid in self.reports:
-                docs = np.fromiter(reader.postings("report_id", rid).all_ids(), dtype=np.int64)
-                docs = docs[live[docs]]
-                self.by_report[rid] = docs[np.argsort(order[docs], kind="stable")].tolist()
-        finally:
-            reader.close()
+        # One reader stays open for the generation's life: the evaluator reads postings through it.
+        reader = self.reader = self.ix.reader()
+        aliases = {r["county_full"]: r["county"] for r in meta["reports"]}
+        self.facets = FacetIndex(reader, aliases)
+        live = self.facets.live
+        # Docnums are not reading order (each writer process writes its own segment): the order
+        # column is. Live docnums in reading order, and each report's passages in order.
+        order = np.fromiter(reader.column_reader("order"), dtype=np.int64, count=self.facets.size)
+        self.reading_order = np.argsort(order, kind="stable")
+        self.reading_order = self.reading_order[live[self.reading_order]]
+        self.by_report = {}
+        for rid in self.reports:
+            docs = np.fromiter(reader.postings("report_id", rid).all_ids(), dtype=np.int64)
+            docs = docs[live[docs]]
+            self.by_report[rid] = docs[np.argsort(order[docs], kind="stable")].tolist()
+        self.evaluator = Evaluator(reader, live)
         self.report_of = {d: rid for rid, docs in self.by_report.items() for d in docs}
 
     def searcher(self):
@@ -100,37 +100,35 @@ class Engine:
     def _prepare(self, parsed, filters: dict):
         gen = self.generation()
         filters = gen.facets.resolve(filters)
-        return gen, filters, to_whoosh(parsed), gen.facets.filter_mask(filters)
+        return gen, filters, self._scored(gen, parsed), gen.facets.filter_mask(filters)
 
     def count(self, q: str, filters: dict) -> int:
         """How many passages a query finds with these filters (no ranking, no facets)."""
-        gen, filters, wquery, allowed = self._prepare(parse(q), filters)
-        if wquery is None:
+        gen, filters, scored, allowed = self._prepare(parse(q), filters)
+        if scored is None:
             return int(np.count_nonzero(gen.facets.live if allowed is None else gen.facets.live & allowed))
-        matched = self._matching(gen, wquery)
-        return int(len(matched) if allowed is None else np.count_nonzero(allowed[matched]))
+        return int(len(scored) if allowed is None else np.count_nonzero(allowed[scored.docs]))
 
     def search(self, q: str = "", *, county=(), year=(), section=(), page: int = 1,
                per_page: int | None = None) -> dict:
         page, per_page = _check_paging(page, per_page)
         parsed = parse(q)
-        gen, filters, wquery, allowed = self._prepare(
+        gen, filters, scored, allowed = self._prepare(
             parsed, {"county": list(county), "year": list(year), "section": list(section)})
         searcher = gen.searcher()
         live = gen.facets.live
         offset = (page - 1) * per_page
-        if wquery is None:
+        if scored is None:
             matched_mask = live
             hits_mask = live if allowed is None else live & allowed
             in_order = gen.reading_order[hits_mask[gen.reading_order]]
             ranked = [(int(d), None) for d in in_order[offset:offset + per_page]]
             total = int(np.count_nonzero(hits_mask))
         else:
-            matched = self._matching(gen, wquery)
             matched_mask = np.zeros(gen.facets.size, dtype=bool)
-            matched_mask[matched] = True
-            total = int(len(matched) if allowed is None else np.count_nonzero(allowed[matched]))
-            ranked = self._ranked(gen, wquery, parsed, filters, allowed,
+            matched_mask[scored.docs] = True
+            total = int(len(scored) if allowed is None else np.count_nonzero(allowed[scored.docs]))
+            ranked = self._ranked(gen, scored, parsed, filters, allowed,
                                   max(offset + per_page, RERANK_DEPTH))[offset:offset + per_page] if offset < total else []
         needles = parsed.needles()
         return {
@@ -146,21 +144,24 @@ class Engine:
             "suggestions": suggestions(self, parsed, filters, searcher) if not total and not parsed.is_empty else [],
         }
 
-    def _matching(self, gen: _Generation, wquery) -> np.ndarray:
-        key = ("match", gen.name, repr(wquery))
-        matched = self._cache.get(key)
-        if matched is None:
-            matched = execution.matching_docs(gen.searcher(), wquery)
-            self._cache.put(key, matched)
-        return matched
+    def _scored(self, gen: _Generation, parsed) -> Scored | None:
+        """Every match of the query with its score (None for an empty query), cached per query."""
+        if parsed.is_empty:
+            return None
+        key = ("scored", gen.name, parsed.key())
+        scored = self._cache.get(key)
+        if scored is None:
+            scored = gen.evaluator.query(parsed)
+            self._cache.put(key, scored)
+        return scored
 
-    def _ranked(self, gen: _Generation, wquery, parsed, filters: dict, allowed, keep: int) -> list:
+    def _ranked(self, gen: _Generation, scored: Scored, parsed, filters: dict, allowed, keep: int) -> list:
         """The best ``keep`` (docnum, score) after reranking, cached per query and filters."""
-        key = ("rank", gen.name, repr(wquery), repr(sorted(filters.items())))
+        key = ("rank", gen.name, parsed.key(), repr(sorted(filters.items())))
         cached = self._cache.get(key)
         if cached is not None and (cached[0] >= keep or len(cached[1]) < cached[0]):
             return cached[1]
-        top = execution.top_docs(gen.searcher(), wquery, allowed, keep)
+        top = best(scored, allowed, keep)
         diversify = len(filters.get("county", [])) != 1
         ranked = _reranked(gen.searcher(), top, parsed.group_needles(), diversify)
         self._cache.put(key, (keep, ranked))
@@ -260,7 +261,7 @@ def _reranked(searcher, ordered, group_needles, diversify) -> list[tuple[int, fl
     for docnum, score in head:
         fields = searcher.stored_fields(docnum)
         candidates.append({"docnum": docnum, "score": score, "text": fields["text"], "kind": fields["kind"],
-                           "county": fields["county"], "figures": fields.get("figures")})
+                           "county": fields["county"], "year": fields["year"], "figures": fields.get("figures")})
     rerank(candidates, group_needles, diversify)
     return [(c["docnum"], c["score"]) for c in candidates] + tail
 

@@ -67,6 +67,10 @@ class ParsedQuery:
             out.append([n for n in needles if n.strip()])
         return out
 
+    def key(self) -> str:
+        """A canonical form: equal for queries that search the same thing."""
+        return repr((self.groups, self.excluded))
+
     def expansions(self) -> dict[str, list[str]]:
         return {t.text: t.synonyms for g in self.groups for t in g if t.synonyms}
 
@@ -192,7 +196,11 @@ def _term_query(term: Term) -> wq.Query | None:
 
 
 def to_whoosh(parsed: ParsedQuery) -> wq.Query | None:
-    """The Whoosh query for a parsed query, or None when it has no positive term (list everything)."""
+    """The Whoosh query for a parsed query, or None when it has no positive term (list everything).
+
+    The engine evaluates queries with ``search.evaluate`` (numpy over the same postings, several
+    times faster); this is the statement of the same semantics in Whoosh's own terms, which
+    tests/test_evaluate.py holds the evaluator to, match for match and score for score."""
     musts = []
     for group in parsed.groups:
         alternatives = [q for q in map(_term_query, group) if q is not None]

@@ -16,8 +16,9 @@ from .highlight import term_spans
 RERANK_DEPTH = 100
 PROXIMITY_WEIGHT = 0.6  # terms side by side: up to ×1.6
 PROXIMITY_SCALE = 12  # characters; a window of this length halves the bonus
-FIGURE_WEIGHT = 0.5  # states a figure for the indicator the query names: ×1.5
+FIGURE_WEIGHT = 1.0  # states a figure for the indicator the query names: ×2
 COUNTY_DECAY = 0.85  # the n-th hit from one county is multiplied by COUNTY_DECAY ** (n - 1)
+SAME_YEAR_DECAY = 0.5  # and again for each earlier hit from the same county *and* year
 
 
 def _window(positions: list[list[int]]) -> int | None:
@@ -57,11 +58,14 @@ def rerank(candidates: list[dict], group_needles: list[list[str]], diversify: bo
     candidates.sort(key=lambda c: -c["score"])
     if not diversify:
         return candidates
-    seen: dict[str, int] = {}
+    # A county's result and its target (two years) are both worth seeing; a third sentence of the
+    # same county and year is worth less than another county's first.
+    seen: dict = {}
     for c in candidates:
-        n = seen.get(c["county"], 0)
-        c["score"] *= COUNTY_DECAY ** n
-        seen[c["county"]] = n + 1
+        county, county_year = c["county"], (c["county"], c.get("year"))
+        c["score"] *= COUNTY_DECAY ** seen.get(county, 0) * SAME_YEAR_DECAY ** seen.get(county_year, 0)
+        seen[county] = seen.get(county, 0) + 1
+        seen[county_year] = seen.get(county_year, 0) + 1
     candidates.sort(key=lambda c: -c["score"])
     return candidates
 

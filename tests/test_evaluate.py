@@ -1,0 +1,31 @@
+"""The numpy evaluator against Whoosh's own query execution of the same query.
+
+``search.query.to_whoosh`` states the query semantics in Whoosh's terms; the evaluator must match
+exactly the same documents, and score them the same wherever Whoosh's scoring is sound (it is not
+for ``DisjunctionMax``, which adds stale scores, so synonym queries are compared on matches only).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from search.query import parse, to_whoosh
+
+QUERIES = [
+    "森林覆盖率", "发展", "地区生产总值 增长", "地区生产总值 2022", "\"群众说事、干部答题\"", "污染 -锰",
+    "锰", "县", "X波段", "5G基站", "4.7", "557.7", "PM2.5", "抽水 蓄能 电站", "乡村振兴 OR 文旅", "总值",
+    "人民共和国", "REITs", "2023年", "GDP", "社零", "两岸青山·千里林带", "不存在的词语",
+]
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_same_matches_as_whoosh(engine, q):
+    parsed = parse(q)
+    gen = engine.generation()
+    expected = {hit.docnum: hit.score for hit in gen.searcher().search(to_whoosh(parsed), limit=None)}
+    scored = gen.evaluator.query(parsed)
+    got = dict(zip(scored.docs.tolist(), scored.scores.tolist()))
+    assert set(got) == set(expected)
+    if not any(t.synonyms for g in parsed.groups for t in g):
+        for docnum, score in expected.items():
+            assert got[docnum] == pytest.approx(score, rel=1e-6), docnum
