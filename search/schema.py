@@ -9,7 +9,7 @@ from .analysis import GramAnalyzer, WordAnalyzer
 from .figures import extract as extract_figures
 
 # Bump when fields change; stored in the index's metadata next to the analyzer version.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 
 def make_schema() -> Schema:
@@ -30,7 +30,9 @@ def make_schema() -> Schema:
         table=STORED(),
         # Figures are found once, at build time: results pages mark them from these offsets.
         figures=STORED(),
-        words=TEXT(analyzer=WordAnalyzer(), phrase=True),
+        # Words only earn a whole-word bonus (a single term), so they need no positions: less to
+        # write at build time. Phrases are matched on the bigram stream.
+        words=TEXT(analyzer=WordAnalyzer(), phrase=False),
         grams=TEXT(analyzer=GramAnalyzer(), phrase=True),
     )
 
