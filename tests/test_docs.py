@@ -1,0 +1,39 @@
+"""The documentation keeps up: the README's commands are the ones CI runs, settings are explained."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from search.settings import SETTINGS
+
+from .conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+QUICK_START = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+COMMANDS = [line.strip() for line in QUICK_START.splitlines() if line.startswith("    ")]
+
+
+def test_quick_start_has_exactly_two_commands():
+    assert len(COMMANDS) == 2
+    assert COMMANDS[0].endswith("policy-search serve")
+    assert "pytest" in COMMANDS[1]
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert COMMANDS[1] in ci.splitlines()
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+def test_every_setting_explains_itself(name):
+    setting = SETTINGS[name]
+    assert len(setting.help) > 20 and setting.help[0].isupper()
+
+
+def test_readme_names_every_cli_command():
+    from search.cli import cli
+
+    for command in cli.commands:
+        assert re.search(rf"policy-search {command}\b", README), command
