@@ -155,3 +155,28 @@ def test_a_parallel_build_keeps_reading_order(tmp_path, monkeypatch, engine):
         list(range(hit["position"] - 2, hit["position"] + 3))
     assert ids_by_text(parallel) == ids_by_text(engine)
     assert parallel.search("发展")["total"] == engine.search("发展")["total"]
+
+
+def test_add_refuses_bad_files_and_loses_nothing(tmp_path, two_seeds):
+    index = tmp_path / "index"
+    indexing.build(two_seeds, index)
+    engine = Engine(index)
+    before = ids_by_text(engine)
+    files = {
+        "huge.txt": b"\xe5\x8f\x91" * (50 * 1024 * 1024 // 3 + 1),  # 50 MB of 发
+        "utf16.txt": MINI_REPORT.encode("utf-16"),
+        "bom.txt": "\ufeff".encode("utf-8") + MINI_REPORT.replace("巫山县", "巫溪县").encode("utf-8"),
+        "renamed.txt": b"PK\x03\x04" + b"\x00" * 64,
+        "empty.txt": b"",
+    }
+    paths = []
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        paths.append(tmp_path / name)
+    summary = indexing.add(paths, index)
+    refused = "\n".join(summary.refused)
+    assert "huge.txt: 50 MB is larger than the 20 MB" in refused
+    assert "renamed.txt: this is a Word (.docx)" in refused and "empty.txt: the file is empty" in refused
+    assert {r["county"] for r in engine.reports()} >= {"巫山", "巫溪"}  # UTF-16 and BOM reports added
+    after = ids_by_text(engine)
+    assert all(after[k] == v for k, v in before.items())
