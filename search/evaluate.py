@@ -30,6 +30,7 @@ from .query import YEAR_TERM_RE, ParsedQuery, Term
 
 _LENGTH_TABLE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 POSTINGS_CACHE = 4096  # terms per generation
+MAX_CACHED_POSTINGS = 3_000_000  # postings kept decoded (about 60 bytes each with their positions)
 
 
 @dataclass
@@ -129,7 +130,8 @@ class Evaluator:
             self.lengths[field] = lengths
             self.avg[field] = (reader.field_length(field) / (live_count or 1)) or 1
         self._cache: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
+        self._cached_postings = 0
+        self.lock = self._lock = threading.RLock()
 
     # -- postings --------------------------------------------------------------------------------
 
@@ -142,8 +144,11 @@ class Evaluator:
             # Reading holds the lock too: segment files are shared file objects (seek, then read).
             result = self._read_postings(field, token)
             self._cache[key] = result
-            while len(self._cache) > POSTINGS_CACHE:
-                self._cache.popitem(last=False)
+            self._cached_postings += len(result.docs) if result else 0
+            while len(self._cache) > 1 and (len(self._cache) > POSTINGS_CACHE
+                                             or self._cached_postings > MAX_CACHED_POSTINGS):
+                _, dropped = self._cache.popitem(last=False)
+                self._cached_postings -= len(dropped.docs) if dropped else 0
             return result
 
     def _read_postings(self, field: str, token: str) -> _Postings | None:

@@ -21,7 +21,7 @@ def _render(terms: list[str], excluded: list[str]) -> str:
     return " ".join([*map(_quote, terms), *(f"-{_quote(t)}" for t in excluded)])
 
 
-def suggestions(engine, parsed: ParsedQuery, filters: dict, searcher) -> list[dict]:
+def suggestions(engine, parsed: ParsedQuery, filters: dict, generation) -> list[dict]:
     """Queries that find something, for a query that found nothing (with these filters)."""
     out: list[dict] = []
     seen = set()
@@ -44,7 +44,7 @@ def suggestions(engine, parsed: ParsedQuery, filters: dict, searcher) -> list[di
             if term.phrase and fold(term.text) in synonym_groups():
                 replaced = [t if t != f'"{term.text}"' else term.text for t in terms]
                 offer(_render(replaced, excluded), filters, f"连同“{term.text}”的同义词一起搜索")
-            for word in _close_words(searcher, term.text):
+            for word in _close_words(generation, term.text):
                 replaced = [t if t not in (term.text, f'"{term.text}"') else word for t in terms]
                 offer(_render(replaced, excluded), filters, f"您是不是要找“{word}”")
     if len(terms) > 1:
@@ -54,12 +54,12 @@ def suggestions(engine, parsed: ParsedQuery, filters: dict, searcher) -> list[di
     return out
 
 
-def _close_words(searcher, text: str) -> list[str]:
+def _close_words(generation, text: str) -> list[str]:
     """Indexed words one edit away (a typo, a wrong or missing character)."""
     word = fold(text)
     if len(word) < 2 or not (is_cjk(word) or word.isalnum()):
         return []
     try:
-        return [w for w in searcher.suggest("words", word, limit=3, maxdist=1) if w != word]
+        return [w for w in generation.close_words(word) if w != word]
     except (ValueError, KeyError):
         return []
