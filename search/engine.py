@@ -161,7 +161,7 @@ class Engine:
             "per_page": per_page,
             "pages": max(1, -(-total // per_page)),
             "hits": [self._hit(gen, d, score, needles) for d, score in ranked],
-            "facets": gen.facets.counts(matched_mask, filters),
+            "facets": gen.facets.counts(matched_mask, filters, settings.get("facet_limit")),
             "suggestions": suggestions(self, parsed, filters, gen) if not total and not parsed.is_empty else [],
         }
 

@@ -111,8 +111,9 @@ class FacetIndex:
             result = docs if result is None else result & docs
         return result
 
-    def counts(self, matched: np.ndarray, filters: dict[str, list[str]]) -> dict[str, list[dict]]:
-        """Counts per facet value over ``matched`` (a boolean mask), each facet ignoring its own filter."""
+    def counts(self, matched: np.ndarray, filters: dict[str, list[str]], limit: int = 30) -> dict[str, list[dict]]:
+        """Counts per facet value over ``matched`` (a boolean mask), each facet ignoring its own
+        filter: the ``limit`` largest values with a count, plus every selected value."""
         out = {}
         for facet in FACETS:
             others = self.filter_mask(filters, skip=facet.name)
@@ -121,8 +122,14 @@ class FacetIndex:
             codes = self.codes[facet.name][base]
             totals = np.bincount(codes[codes >= 0], minlength=len(names))
             selected = filters.get(facet.name, [])
-            rows = [{"value": v, "count": int(totals[i]), "selected": v in selected}
-                    for i, v in enumerate(names) if totals[i] or v in selected]
+            nonzero = np.flatnonzero(totals)
+            if len(nonzero) > limit:
+                # With a thousand counties only the largest are worth listing (and rendering); the
+                # ticked ones always stay, so a user can untick them.
+                nonzero = nonzero[np.argsort(-totals[nonzero], kind="stable")[:limit]]
+            shown = {names[i] for i in nonzero} | set(selected)
+            rows = [{"value": v, "count": int(totals[self.index[facet.name][v]]), "selected": v in selected}
+                    for v in shown]
             rows.sort(key=lambda r: facet.sort_key(r["value"], r["count"]))
             out[facet.name] = rows
         return out

@@ -55,6 +55,7 @@ SETTINGS = {
         Setting("build_procs", 0, "Processes that write the index (0: one per core)."),
         Setting("parallel_build_min", 20000,
                 "Fewest passages worth several writer processes; below it, starting them costs more."),
+        Setting("facet_limit", 30, "Most values listed per facet (the largest, plus any ticked ones)."),
         Setting("cache_mb", 64, "Memory for cached matches and rankings of recent queries (per engine)."),
         Setting("max_report_bytes", 20 * 1024 * 1024, "Largest report file read; bigger ones are refused."),
     ]

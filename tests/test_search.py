@@ -205,3 +205,13 @@ def test_random_substrings_find_exactly_the_passages_containing_them(engine):
         # Quoted: literal, so synonyms cannot add passages that lack the substring.
         assert engine.search(f'"{needle}"')["total"] == expected, needle
         checked += 1
+
+
+def test_facets_list_the_largest_values_and_every_ticked_one(engine, monkeypatch):
+    monkeypatch.setenv("POLICY_SEARCH_FACET_LIMIT", "2")
+    full = {f["value"]: f["count"] for f in engine.search("发展")["facets"]["county"]}
+    largest = sorted(full, key=lambda v: -full[v])[:2]
+    smallest = min(full, key=full.get)
+    shown = engine.search("发展", county=[smallest])["facets"]["county"]
+    assert {f["value"] for f in shown} == set(largest) | {smallest}
+    assert all(f["count"] == full[f["value"]] for f in shown)
