@@ -7,7 +7,8 @@ Every HTML page has a JSON twin under ``/api/``. Pages are plain HTML that works
 briefings only through ``search.briefings.BriefingStore`` (see ``webui.briefing_store``).
 
 Config: ``INDEX_DIR``; ``BRIEFINGS_DB`` (default: ``briefings.sqlite3`` in the instance folder);
-``SECRET_KEY`` (default: a random key kept in the instance folder); ``MAX_CONTENT_LENGTH``.
+``SECRET_KEY`` (default: a random key kept in the instance folder); ``MAX_CONTENT_LENGTH``;
+``RATE_LIMIT`` (requests a minute per client on the API and forms; see ``webui.limits``).
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from flask import Flask
 
 from search import settings
 
-from . import (api, briefing_api, briefing_pages, briefing_store, errors, pages, passages, searcher, security,
-               sessions, templating)
+from . import (api, briefing_api, briefing_pages, briefing_store, errors, limits, pages, passages, searcher,
+               security, sessions, templating)
 
 # No form or JSON body of the site comes near this (an intro of 5000 characters, form-encoded, is
 # about 45 KiB); anything bigger is refused with 413 before it is read.
@@ -42,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     sessions.init_app(app)
     templating.init_app(app)
     security.init_app(app)
+    limits.init_app(app)
     errors.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(passages.bp)

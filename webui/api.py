@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from search.compare import compare as compare_counties
+
 from .params import SearchArgs
 from .searcher import get_engine
 
@@ -31,3 +33,11 @@ def reports():
 @bp.get("/reports/<report_id>")
 def report(report_id: str):
     return jsonify(get_engine().report(report_id))
+
+
+@bp.get("/compare")
+def compare():
+    q = request.args.get("q", "").strip()
+    if not q:
+        return jsonify({"error": "q is required: the indicator to compare, e.g. 地区生产总值"}), 400
+    return jsonify(compare_counties(get_engine(), q))

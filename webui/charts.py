@@ -74,3 +74,32 @@ def bar_chart(title: str, facet_name: str, rows: list[dict], chronological: bool
         for i, r in enumerate(rows)
     ]
     return BarChart(title=title, bars=bars)
+
+
+FIGURE_LABEL_WIDTH = 84  # "酉阳 2023" needs more room than a facet value
+FIGURE_WIDTH = 320
+
+
+@dataclass(frozen=True)
+class FigureBar(Bar):
+    rect_x = FIGURE_LABEL_WIDTH
+
+    @property
+    def count_x(self) -> float:
+        return FIGURE_LABEL_WIDTH + self.width + 6
+
+
+@dataclass(frozen=True)
+class FigureChart(BarChart):
+    width = FIGURE_WIDTH
+
+
+def figure_chart(chart: dict) -> BarChart:
+    """The compare page's chart (``search.compare``'s ``chart``): one bar per county and year,
+    labelled with the figure as the report writes it."""
+    longest = chart["max"] or 1
+    room = FIGURE_WIDTH - FIGURE_LABEL_WIDTH - 60  # the figure's text (557.7亿元) right of the bar
+    bars = [FigureBar(label=f"{b['county']} {b['year']}", count=b["text"], selected=False, y=i * ROW_HEIGHT,
+                      width=round(max(2.0, room * b["value"] / longest), 1) if b["value"] > 0 else 0)
+            for i, b in enumerate(chart["bars"])]
+    return FigureChart(title=f"各区县数值（{chart['unit']}）", bars=bars)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from .charts import bar_chart
+from search.compare import compare as compare_counties
+
+from .charts import bar_chart, figure_chart
 from .params import FACET_LABELS, SearchArgs, facet_value_label
 from .searcher import get_engine
 
@@ -12,6 +14,9 @@ bp = Blueprint("pages", __name__)
 
 # Shown on the front page and when nothing matches: one per kind of query the language supports.
 EXAMPLE_QUERIES = ["森林覆盖率", "GDP", "乡村振兴 OR 农村", "“X波段天气雷达”", "招商引资 -疫情"]
+# The indicators every report states: offered on the compare page.
+MAIN_INDICATORS = ["地区生产总值", "一般公共预算收入", "固定资产投资", "社会消费品零售总额",
+                   "城乡居民人均可支配收入", "城镇新增就业"]
 
 
 @bp.get("/")
@@ -34,8 +39,26 @@ def search():
     ]
     return render_template(
         "search.html", result=result, args=args, q=args.q, context=context, charts=charts,
+        literal_links=literal_links(result, args),
         drops=drop_suggestions(result, args), suggestions=suggestion_links(result), examples=EXAMPLE_QUERIES,
     )
+
+
+@bp.get("/compare")
+def compare():
+    q = request.args.get("q", "").strip()
+    result = compare_counties(get_engine(), q) if q else None
+    chart = figure_chart(result["chart"]) if result and result["chart"] else None
+    return render_template("compare.html", q=q, result=result, chart=chart, indicators=MAIN_INDICATORS)
+
+
+def literal_links(result: dict, args: SearchArgs) -> list[dict]:
+    """For each term searched with its synonyms: the same search with that term quoted (literal)."""
+    links = []
+    for term in result["also_searched"]:
+        words = [f'"{w}"' if w == term else w for w in result["query"].split()]
+        links.append({"term": term, "url": args.url(q=" ".join(words), page=None, ctx=None)})
+    return links
 
 
 def suggestion_links(result: dict) -> list[dict]:
