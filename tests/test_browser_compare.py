@@ -1,4 +1,9 @@
-"""The compare page in a real browser (the conventions and fixtures of test_browser.py)."""
+"""The comparison across counties in a real browser (the conventions and fixtures of test_browser.py):
+reach it from the front page, read the chart and the rows, add a row to a briefing without leaving
+the page; and the same page at phone width.
+
+Screenshots (desktop and phone) go to ``test-artifacts/compare.png`` and ``compare-phone.png``.
+"""
 
 from __future__ import annotations
 
@@ -8,25 +13,53 @@ from .test_browser import ARTIFACTS, browser, open_page, page, site  # noqa: F40
 
 pytestmark = pytest.mark.browser
 
+# Every text of the chart, measured by the browser, ends inside the drawing.
+TEXT_OVERFLOW = """svg => {
+  const width = svg.viewBox.baseVal.width;
+  return [...svg.querySelectorAll('text')].filter(t => { const b = t.getBBox(); return b.x < 0 || b.x + b.width > width; })
+    .map(t => t.textContent);
+}"""
 
-def test_compare_gdp_across_counties(page, site):
+
+def test_compare_gdp_from_the_front_page_and_add_a_row_to_a_briefing(page, site):
     page.goto(f"{site}/")
-    page.get_by_role("link", name="各区县指标对比").click()
-    page.get_by_role("link", name="地区生产总值").first.click()
-    table = page.locator("table.compare-table")
-    assert table.locator("tbody tr").count() >= 8
-    assert page.locator("svg.bars rect").count() >= 3
-    assert "557.7亿元" in table.inner_text()
+    with page.expect_navigation():
+        page.locator(".compare-examples").get_by_role("link", name="地区生产总值").click()
+    assert page.locator("#compare-q").input_value() == "地区生产总值"
+    rows = page.locator("table.compare-table tbody tr")
+    assert rows.count() >= 8
+    assert len(set(page.locator(".compare-county").all_inner_texts())) >= 5
+    assert "557.7亿元" in page.locator(".compare-figures").all_inner_texts()[1]
+    chart = page.locator(".figure-chart svg.bars")
+    assert chart.locator("rect").count() >= 4 and chart.evaluate(TEXT_OVERFLOW) == []
+    assert page.locator(".figure-chart .is-target").count() >= 1 and page.locator(".chart-legend").is_visible()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "compare.png"), full_page=True)
-    table.locator("a", has_text="永久链接").first.click()
+
+    row = rows.nth(1)
+    row.locator(".add-briefing summary").click()
+    row.locator("input[name=title]").fill("地区生产总值对比")
+    row.get_by_role("button", name="加入").click()
+    notice = row.locator(".notices .notice")
+    notice.wait_for()
+    assert "已加入简报《地区生产总值对比》" in notice.inner_text() and page.url.endswith("q=%E5%9C%B0%E5%8C%BA%E7%94%9F%E4%BA%A7%E6%80%BB%E5%80%BC")
+
+    with page.expect_navigation():
+        row.get_by_role("link", name="永久链接").click()
     assert "/p/" in page.url
 
 
-def test_compare_at_phone_width(browser, site):
-    page = open_page(browser, site, viewport={"width": 390, "height": 844})
-    page.goto(f"{site}/compare?q=一般公共预算收入")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    page.screenshot(path=str(ARTIFACTS / "compare-phone.png"), full_page=False)
-    assert not page.console_errors
-    page.context.close()
+def test_compare_at_phone_width_is_one_card_per_row_without_sideways_scrolling(browser, site):
+    page = open_page(browser, site, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        page.goto(f"{site}/compare?q=城乡居民人均可支配收入")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        first = page.locator("table.compare-table tbody tr").first
+        county, passage = first.locator(".compare-county").bounding_box(), first.locator(".compare-passage").bounding_box()
+        assert passage["y"] >= county["y"] + county["height"] - 1  # the passage under county, year and figures
+        assert page.locator(".figure-chart svg.bars").evaluate(TEXT_OVERFLOW) == []
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "compare-phone.png"), full_page=True)
+        assert not page.console_errors
+    finally:
+        page.context.close()

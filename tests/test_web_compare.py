@@ -1,54 +1,196 @@
-"""The compare page and its JSON twin, and the literal-term link for synonyms."""
+"""Comparing an indicator across counties (``/compare`` and ``/api/compare``), the links that lead
+there, and the link that searches a term literally when synonyms were added."""
 
 from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from webui import create_app
+from webui.charts import text_width
+from webui.params import literal_query
 
-from .web_helpers import parse_html
+from .web_helpers import form_fields, parse_html
 
-MAIN = ["地区生产总值", "一般公共预算收入", "固定资产投资", "社会消费品零售总额", "城乡居民人均可支配收入", "城镇新增就业"]
+MAIN_INDICATORS = ["地区生产总值", "一般公共预算收入", "固定资产投资", "社会消费品零售总额", "城乡居民人均可支配收入", "城镇新增就业"]
+PLAN_SECTIONS = {"目标安排", "重点任务"}
 
 
 @pytest.fixture(scope="module")
-def client(seed_index, tmp_path_factory):
-    db = tmp_path_factory.mktemp("cmp") / "b.sqlite3"
-    return create_app({"INDEX_DIR": seed_index, "TESTING": True, "SECRET_KEY": "t", "BRIEFINGS_DB": db}).test_client()
+def app(seed_index, tmp_path_factory):
+    db = tmp_path_factory.mktemp("compare") / "b.sqlite3"
+    return create_app({"INDEX_DIR": seed_index, "TESTING": True, "BRIEFINGS_DB": db, "SECRET_KEY": "test",
+                       "RATE_LIMIT": 0})
 
 
-@pytest.mark.parametrize("indicator", MAIN)
-def test_main_indicators_compare(client, indicator):
-    data = client.get(f"/api/compare?q={indicator}").get_json()
-    with_figures = {r["county"] for r in data["rows"] if r["figures"]}
-    assert len(with_figures) >= 4
-    html = client.get(f"/compare?q={indicator}").get_data(as_text=True)
-    page = parse_html(html)
-    rows = list(page.find("table", "compare-table").find_all("tr"))[1:]
-    assert len(rows) == len(data["rows"])
-    first = data["rows"][0]
-    assert first["passage"]["citation"] in html and f'href="/p/{first["passage"]["id"]}"' in html
-    assert "加入简报" in html
+@pytest.fixture
+def client(app):
+    return app.test_client()
 
 
-def test_gdp_has_a_chart_and_forest_cover_names_the_missing_county(client):
-    html = client.get("/compare?q=地区生产总值").get_data(as_text=True)
-    assert 'class="bars"' in html and "557.7亿元" in html
-    assert "未找到数值：城口" in client.get("/compare?q=森林覆盖率").get_data(as_text=True)
+def page_of(response):
+    assert response.status_code == 200 and response.mimetype == "text/html", response.data[:300]
+    assert b' style="' not in response.data and b"<style" not in response.data  # the CSP forbids them
+    return parse_html(response.data)
 
 
-def test_empty_and_bad_queries(client):
-    page = client.get("/compare")
-    assert page.status_code == 200 and "常用指标" in page.get_data(as_text=True)
-    assert client.get("/api/compare").status_code == 400
-    bad = client.get('/api/compare?q="open')
-    assert bad.status_code == 400 and "unbalanced quote" in bad.get_json()["error"]
-    assert client.get('/compare?q="open').status_code == 400
+def query_of(url: str) -> dict:
+    return parse_qs(urlsplit(url).query)
 
 
-def test_search_offers_the_literal_term_and_the_comparison(client):
-    html = client.get("/search?q=GDP").get_data(as_text=True)
-    assert "只搜“GDP”" in html and "q=%22GDP%22" in html
-    assert "/compare?q=GDP" in html
-    literal = client.get("/api/search?q=%22GDP%22").get_json()
-    assert literal["also_searched"] == {} and literal["total"] < client.get("/api/search?q=GDP").get_json()["total"]
+@pytest.mark.parametrize("indicator", MAIN_INDICATORS)
+def test_each_main_indicator_gives_a_row_per_county_and_year_with_figures(client, indicator):
+    data = client.get("/api/compare", query_string={"q": indicator}).json
+    assert {r["county"] for r in data["rows"] if r["figures"]} >= {"云阳", "酉阳", "涪陵", "城口"}
+    assert len({(r["county"], r["year"]) for r in data["rows"]}) == len(data["rows"])
+    page = page_of(client.get("/compare", query_string={"q": indicator}))
+    rows = list(page.find("table", "compare-table").find("tbody").find_all("tr"))
+    assert [tr.attrs["id"] for tr in rows] == [f"row-{r['passage']['id']}" for r in data["rows"]]
+    for tr, row in zip(rows, data["rows"]):
+        passage = row["passage"]
+        assert tr.find("th").text.strip() == row["county"] and f"{row['year']}年" in tr.text
+        figures = tr.find("td", "compare-figures").text
+        assert all(f["text"] in figures for f in row["figures"]) and (row["figures"] or "未给出数值" in figures)
+        assert passage["citation"] in tr.text
+        links = [a.attrs["href"] for a in tr.find_all("a")]
+        assert f"/p/{passage['id']}" in links and f"/reports/{passage['report_id']}#{passage['id']}" in links
+        form = tr.find("form", "add-briefing-form")
+        assert form_fields(form)["passage_id"] == passage["id"] and form.attrs["action"] == "/b/add"
+        assert tr.find("div", "notices").attrs["data-for"] == f"passage-{passage['id']}"  # where "已加入" shows
+    marked = list(page.find("table", "compare-table").find_all("mark", "term"))
+    assert marked and all(m.text in [indicator, *data["also_searched"].get(indicator, [])] for m in marked)
+
+
+def test_gdp_draws_a_bar_per_charted_row_to_scale_inside_the_drawing(client):
+    data = client.get("/api/compare?q=地区生产总值").json
+    chart = data["chart"]
+    assert chart and chart["unit"] and len(chart["bars"]) >= 4
+    figure = page_of(client.get("/compare?q=地区生产总值")).find("figure", "figure-chart")
+    assert chart["unit"] in figure.find("figcaption").text
+    svg = figure.find("svg", "bars")
+    width = float(svg.attrs["viewbox"].split()[2])  # the parser lowercases attribute names
+    groups = list(svg.find_all("g"))
+    assert [g.find("text", "bar-count").text for g in groups] == [b["text"] for b in chart["bars"]]
+    lengths = [float(g.find("rect").attrs["width"]) for g in groups]
+    longest = max(range(len(lengths)), key=lengths.__getitem__)
+    assert chart["bars"][longest]["value"] == chart["max"]
+    for g, bar, length in zip(groups, chart["bars"], lengths):
+        assert length / lengths[longest] == pytest.approx(bar["value"] / chart["max"], abs=0.02)
+        label_end = text_width(g.find("text", "bar-label").text)
+        count_x = float(g.find("text", "bar-count").attrs["x"])
+        assert label_end < float(g.find("rect").attrs["x"]) and count_x + text_width(bar["text"]) <= width
+    plans = {r["passage"]["id"] for r in data["rows"] if r["section"] in PLAN_SECTIONS}
+    assert [("is-target" in g.classes) for g in groups] == [b["passage_id"] in plans for b in chart["bars"]]
+    assert "目标" in figure.find("p", "chart-legend").text
+
+
+def test_counties_without_a_figure_are_named_with_a_search_of_their_reports(client):
+    data = client.get("/api/compare?q=森林覆盖率").json
+    assert data["missing"] == ["城口"] and "城口" not in {r["county"] for r in data["rows"] if r["figures"]}
+    line = page_of(client.get("/compare?q=森林覆盖率")).find("p", "missing")
+    assert line.text.strip().startswith("未找到数值：城口")
+    assert query_of(line.find("a").attrs["href"]) == {"q": ["森林覆盖率"], "county": ["城口"]}
+
+
+def test_no_query_is_the_starting_page_with_the_main_indicators(client):
+    for url in ("/compare", "/compare?q=", "/compare?q=+OR+"):
+        page = page_of(client.get(url))
+        assert page.find("form", "compare-form") and not page.find("table", "compare-table")
+        offered = [query_of(a.attrs["href"])["q"][0] for a in list(page.find("p", "indicators").find_all("a"))]
+        assert offered == MAIN_INDICATORS
+    response = client.get("/api/compare")
+    assert response.status_code == 400 and "地区生产总值" in response.json["error"]
+
+
+@pytest.mark.parametrize("params, headline, repair", [
+    ({"q": '"开放'}, "无法执行这个查询", {"q": ["开放"]}),
+    ({"q": "地区生产总值", "year": "1999"}, "没有这个筛选条件", {"q": ["地区生产总值"]}),
+    ({"q": "地区生产总值", "section": "序言"}, "没有这个筛选条件", {"q": ["地区生产总值"]}),
+    ({"q": "森林\x00覆盖率"}, "无法执行这个查询", {"q": ["森林覆盖率"]}),
+])
+def test_bad_input_is_400_as_json_and_as_a_page_that_explains(client, params, headline, repair):
+    api = client.get("/api/compare", query_string=params)
+    assert api.status_code == 400 and api.mimetype == "application/json" and api.json["error"]
+    page = client.get("/compare", query_string=params)
+    assert page.status_code == 400 and "\x00" not in page.get_data(as_text=True)
+    html = parse_html(page.data)
+    assert html.find("h1").text == headline
+    repairs = [a.attrs["href"] for a in html.find("ul", "repairs").find_all("a")]
+    assert urlsplit(repairs[0]).path == "/compare" and query_of(repairs[0]) == repair
+
+
+def test_nothing_found_says_so_and_offers_the_full_text_search(client):
+    page = page_of(client.get("/compare?q=不存在的词语组合"))
+    assert not page.find("table", "compare-table") and "没有找到" in page.find(cls="no-results").text
+    assert "/search?q=" in " ".join(page.links())
+
+
+def test_results_or_targets_only(client):
+    results = client.get("/api/compare?q=地区生产总值&section=工作回顾").json
+    assert results["rows"] and {r["section"] for r in results["rows"]} == {"工作回顾"}
+    page = page_of(client.get("/compare?q=地区生产总值&section=目标安排&section=重点任务"))
+    current = [a for a in page.find("nav", "compare-sections").find_all("a") if a.attrs.get("aria-current")]
+    assert [a.text for a in current] == ["目标（目标安排、重点任务）"]
+    sections = {td.find("span", "section-badge").text for td in page.find_all("td", "compare-year")}
+    assert sections and sections <= PLAN_SECTIONS
+    hidden = form_fields(page.find("form", "compare-form"))
+    assert hidden["section"] and hidden["q"] == "地区生产总值"  # a new indicator keeps the filter
+
+
+def test_adding_a_row_to_a_briefing_without_javascript_comes_back_to_the_row(client):
+    page = page_of(client.get("/compare?q=固定资产投资"))
+    row = page.find("table", "compare-table").find("tbody").find("tr")
+    fields = form_fields(row.find("form", "add-briefing-form")) | {"title": "固投对比"}
+    response = client.post("/b/add", data=fields)
+    assert response.status_code == 303
+    back = urlsplit(response.headers["Location"])
+    assert back.path == "/compare" and back.fragment == row.attrs["id"]
+    again = page_of(client.get(f"{back.path}?{back.query}"))
+    assert "已加入简报《固投对比》" in again.by_id[row.attrs["id"]].find("div", "notices").text
+
+
+def test_the_query_is_echoed_escaped(client):
+    response = client.get("/compare", query_string={"q": "<script>alert(1)</script>"})
+    assert b"<script>alert" not in response.data and "&lt;script&gt;" in response.get_data(as_text=True)
+
+
+# -- links to the comparison, and the literal term -------------------------------------------------
+
+
+def test_the_home_page_and_the_header_lead_to_the_comparison(client):
+    page = page_of(client.get("/"))
+    offered = [query_of(href).get("q", [""])[0] for href in page.links() if href.startswith("/compare")]
+    assert "" in offered and set(MAIN_INDICATORS) <= set(offered)
+    assert "/compare" in [a.attrs["href"] for a in page.find("nav", "site-nav").find_all("a")]
+
+
+def test_search_results_link_to_the_comparison_keeping_years_and_sections(client):
+    page = page_of(client.get("/search?q=森林覆盖率&year=2022&county=云阳"))
+    link = page.find("p", "compare-link").find("a")
+    assert link.text == "按区县对比“森林覆盖率”"
+    assert query_of(link.attrs["href"]) == {"q": ["森林覆盖率"], "year": ["2022"]}
+    assert not page_of(client.get("/search?q=不存在的词语组合")).find("p", "compare-link")
+
+
+def test_synonyms_come_with_a_link_that_searches_the_term_literally(client):
+    page = page_of(client.get("/search?q=GDP&county=涪陵"))
+    link = page.find("p", "also-searched").find("a", "literal-link")
+    assert link.text == "只搜“GDP”"
+    assert query_of(link.attrs["href"]) == {"q": ['"GDP"'], "county": ["涪陵"]}
+    literal = client.get("/api/search", query_string={"q": '"GDP"', "county": "涪陵"}).json
+    expanded = client.get("/api/search", query_string={"q": "GDP", "county": "涪陵"}).json
+    assert literal["also_searched"] == {} and 0 < literal["total"] < expanded["total"]
+    assert not page_of(client.get('/search?q="GDP"')).find("a", "literal-link")  # nothing was added
+    compare_link = page_of(client.get("/compare?q=GDP")).find("a", "literal-link")
+    assert compare_link.text == "只对比“GDP”" and query_of(compare_link.attrs["href"]) == {"q": ['"GDP"']}
+
+
+@pytest.mark.parametrize("q, term, literal", [
+    ("GDP", "GDP", '"GDP"'),
+    ("GDP OR 社零 -疫情", "社零", 'GDP OR "社零" -疫情'),
+    ("固投  固投 云阳", "固投", '"固投" "固投" 云阳'),
+    ("-GDP 增长", "GDP", "-GDP 增长"),  # an excluded term is not expanded, so not offered either
+])
+def test_the_literal_query_quotes_only_that_term(q, term, literal):
+    assert literal_query(q, term) == literal

@@ -97,3 +97,14 @@ def parse_html(html: str | bytes) -> Page:
     builder.feed(html.decode("utf-8") if isinstance(html, bytes) else html)
     builder.close()
     return Page(builder.root, builder.by_id, builder.duplicate_ids)
+
+
+def form_fields(form: Element) -> dict[str, str]:
+    """What a form would send as it stands: its inputs' names and values, and each select's first
+    (or selected) option."""
+    fields = {i.attrs["name"]: i.attrs.get("value", "") for i in form.find_all("input") if "name" in i.attrs}
+    for select in form.find_all("select"):
+        options = list(select.find_all("option"))
+        chosen = next((o for o in options if "selected" in o.attrs), options[0] if options else None)
+        fields[select.attrs["name"]] = chosen.attrs.get("value", chosen.text) if chosen else ""
+    return fields

@@ -1,14 +1,14 @@
 """The JSON twin of every page: the engine's own result shapes, unchanged.
 
-Errors are ``{"error": "..."}`` with 400, 404 or 503 (see ``webui.errors``).
+Errors are ``{"error": "..."}`` with 400, 404 or 503 (see ``webui.errors``); 414 for an overlong URL
+and 429 with ``Retry-After`` for a client over its rate (see ``webui.limits``).
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from search.compare import compare as compare_counties
-
+from .comparison import CompareArgs
 from .params import SearchArgs
 from .searcher import get_engine
 
@@ -37,7 +37,4 @@ def report(report_id: str):
 
 @bp.get("/compare")
 def compare():
-    q = request.args.get("q", "").strip()
-    if not q:
-        return jsonify({"error": "q is required: the indicator to compare, e.g. 地区生产总值"}), 400
-    return jsonify(compare_counties(get_engine(), q))
+    return jsonify(CompareArgs.from_args(request.args).run_for_api(get_engine()))

@@ -7,6 +7,7 @@ offline. The template (``_partials.html``) only places what this module computes
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from .params import facet_value_label
@@ -23,13 +24,18 @@ BAR_HEIGHT = 16
 @dataclass(frozen=True)
 class Bar:
     label: str
-    count: int
+    count: int | str  # written right of the bar: a count, or a figure as the report writes it
     selected: bool
     y: int  # top of the row
     width: float  # bar length in drawing units; a count of 1 still shows, a count of 0 does not
+    # Where the template puts things: label, bar (from rect_x), then the count just right of the bar.
+    rect_x: float = LABEL_WIDTH
+    unit: str = " 条"  # what the count is, for the tooltip and screen readers
+    kind: str = ""  # an extra class for the bar's group
 
-    # Where the template puts things: label, bar, then the count just right of the bar.
-    rect_x = LABEL_WIDTH
+    @property
+    def spoken(self) -> str:
+        return f"{self.label} {self.count}{self.unit}"
 
     @property
     def rect_y(self) -> float:
@@ -41,15 +47,16 @@ class Bar:
 
     @property
     def count_x(self) -> float:
-        return LABEL_WIDTH + self.width + 6
+        return self.rect_x + self.width + 6
 
 
 @dataclass(frozen=True)
 class BarChart:
     title: str
     bars: list[Bar]
+    width: int = WIDTH
+    kind: str = ""  # an extra class for the figure: "figure-chart" is drawn larger
 
-    width = WIDTH
     bar_height = BAR_HEIGHT
 
     @property
@@ -59,7 +66,7 @@ class BarChart:
     @property
     def summary(self) -> str:
         """What the picture says, for screen readers."""
-        return f"{self.title}：" + "，".join(f"{b.label} {b.count} 条" for b in self.bars)
+        return f"{self.title}：" + "，".join(b.spoken for b in self.bars)
 
 
 def bar_chart(title: str, facet_name: str, rows: list[dict], chronological: bool = False) -> BarChart:
@@ -76,30 +83,26 @@ def bar_chart(title: str, facet_name: str, rows: list[dict], chronological: bool
     return BarChart(title=title, bars=bars)
 
 
-FIGURE_LABEL_WIDTH = 84  # "酉阳 2023" needs more room than a facet value
-FIGURE_WIDTH = 320
+# The compare page's chart is wider than the sidebar's and its labels and figures are longer
+# ("云阳 2022", "557.7亿元"), so its columns are measured from the text they hold.
+FIGURE_WIDTH = 400
 
 
-@dataclass(frozen=True)
-class FigureBar(Bar):
-    rect_x = FIGURE_LABEL_WIDTH
-
-    @property
-    def count_x(self) -> float:
-        return FIGURE_LABEL_WIDTH + self.width + 6
+def text_width(text: str) -> float:
+    """About how wide 13px text is in drawing units: a CJK character is square, the rest narrower."""
+    return sum(13 if unicodedata.east_asian_width(c) in "WF" else 8 for c in text)
 
 
-@dataclass(frozen=True)
-class FigureChart(BarChart):
-    width = FIGURE_WIDTH
-
-
-def figure_chart(chart: dict) -> BarChart:
-    """The compare page's chart (``search.compare``'s ``chart``): one bar per county and year,
-    labelled with the figure as the report writes it."""
+def figure_chart(chart: dict, title: str = "", targets: set[str] = frozenset()) -> BarChart:
+    """``search.compare``'s chart: one bar per county and year, labelled with the figure as the
+    report writes it. Bars of passages in ``targets`` (plans, not results) get the class is-target."""
+    bars = chart["bars"]
+    label_width = max(text_width(b["label"]) for b in bars) + 10
+    room = FIGURE_WIDTH - label_width - max(text_width(b["text"]) for b in bars) - 8
     longest = chart["max"] or 1
-    room = FIGURE_WIDTH - FIGURE_LABEL_WIDTH - 60  # the figure's text (557.7亿元) right of the bar
-    bars = [FigureBar(label=f"{b['county']} {b['year']}", count=b["text"], selected=False, y=i * ROW_HEIGHT,
-                      width=round(max(2.0, room * b["value"] / longest), 1) if b["value"] > 0 else 0)
-            for i, b in enumerate(chart["bars"])]
-    return FigureChart(title=f"各区县数值（{chart['unit']}）", bars=bars)
+    return BarChart(title=title or f"各区县数值（{chart['unit']}）", width=FIGURE_WIDTH, kind="figure-chart", bars=[
+        Bar(label=b["label"], count=b["text"], selected=False, y=i * ROW_HEIGHT, rect_x=label_width, unit="",
+            width=round(max(2.0, room * b["value"] / longest), 1) if b["value"] > 0 else 0,
+            kind="is-target" if b["passage_id"] in targets else "")
+        for i, b in enumerate(bars)
+    ])

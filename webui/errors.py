@@ -16,6 +16,7 @@ from search.briefings import INTRO_MAX, NOTE_MAX, TITLE_MAX, Busy, Forbidden
 from search.errors import BadParameter, IndexUnavailable, NotFound, QueryError, UnknownFilter, UserError
 
 from .briefing_store import get_store
+from .comparison import CompareArgs
 from .params import SearchArgs
 from .templating import CONTROL_CHARS_RE, printable
 
@@ -89,6 +90,8 @@ def repair_links(error: UserError) -> list[tuple[str, str]]:
     pages, its read-only view."""
     if request.blueprint == "briefings":
         return briefing_links(error)
+    if request.endpoint == "pages.compare":
+        return compare_links(error)
     if request.endpoint != "pages.search":
         return []
     args = SearchArgs.from_args(request.args)
@@ -99,6 +102,16 @@ def repair_links(error: UserError) -> list[tuple[str, str]]:
     if isinstance(error, QueryError) and (repaired := repaired_query(args.q)) and repaired != args.q:
         shown = repaired if len(repaired) <= 30 else repaired[:30] + "…"
         return [(f"改为检索“{shown}”", args.url(q=repaired, page=None, ctx=None))]
+    return []
+
+
+def compare_links(error: UserError) -> list[tuple[str, str]]:
+    args = CompareArgs.from_args(request.args)
+    if isinstance(error, UnknownFilter):
+        return [("去掉年份和部分的筛选再对比", args.url(year=None, section=None))]
+    if isinstance(error, QueryError) and (repaired := repaired_query(args.q)) and repaired != args.q:
+        shown = repaired if len(repaired) <= 30 else repaired[:30] + "…"
+        return [(f"改为对比“{shown}”", args.url(q=repaired))]
     return []
 
 
@@ -125,8 +138,9 @@ HTTP_EXPLANATIONS = {
     400: ("请求有误", "请回到上一页重试。"),
     404: ("没有这个页面", "请检查网址，或回到首页重新搜索。"),
     405: ("不支持这种请求方式", "本站的页面只需用浏览器打开（GET）。"),
-    429: ("请求太频繁", "请稍等片刻再试；页面右上角的搜索不受影响。"),
     413: ("提交的内容太长", f"简报标题最多 {TITLE_MAX} 字，导语最多 {INTRO_MAX} 字，每条批注最多 {NOTE_MAX} 字。"),
+    414: ("网址太长", "请缩短检索词或减少筛选条件后再试；检索词最多几百个字符。"),
+    429: ("操作太频繁", "本站限制每个地址每分钟的接口请求和表单提交次数；请等几秒钟再试。阅读和检索页面不受影响。"),
     500: ("服务器出错了", "这不是您的问题；请稍后再试，或把网址告诉管理员。"),
 }
 

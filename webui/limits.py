@@ -14,8 +14,10 @@ whole. Behind a reverse proxy every request comes from the proxy: apply werkzeug
 first. Memory stays bounded: a bucket that has filled up again is the same as no bucket and is
 dropped, and past ``MAX_CLIENTS`` the longest idle go first (they only regain their burst).
 
-URL: a query string longer than ``MAX_QUERY_STRING`` bytes gets 414 before any view reads it. No
-form of the site comes near it (a query is at most 200 characters, ~1.8 KB percent-encoded).
+URL: a query string longer than ``MAX_QUERY_STRING`` bytes gets 414 before any view reads it, the
+same cap as a body's. Below it, what is too long is the engine's to explain (a query is at most 200
+characters, so 5000 get a 400 page that keeps them in the box to correct); above 256 KiB of headers
+waitress itself answers 431.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from werkzeug.exceptions import RequestURITooLarge, TooManyRequests
 DEFAULT_PER_MINUTE = 120
 ENV_VAR = "POLICY_SEARCH_RATE_LIMIT"
 MAX_CLIENTS = 10_000
-MAX_QUERY_STRING = 8 * 1024
+MAX_QUERY_STRING = 64 * 1024
 _EXTENSION = "policy_search.rate_limiter"
 
 
@@ -69,7 +71,7 @@ class RateLimiter:
         while self._buckets:
             tokens, when = next(iter(self._buckets.values()))
             if len(self._buckets) <= self.max_clients and tokens + (now - when) * self.rate < self.burst:
-                return  # the idlest bucket still matters; a later one is no idler
+                return  # the idlest still counts; the others go when they reach the front
             self._buckets.popitem(last=False)
 
 
@@ -78,9 +80,11 @@ def client_key(address: str | None) -> str:
         ip = ipaddress.ip_address(address or "")
     except ValueError:
         return address or "-"
-    if ip.version == 6 and ip.ipv4_mapped is None:
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip.ipv4_mapped or ip)
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:  # ::ffff:10.0.0.2 is 10.0.0.2
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
 
 
 def configured_rate(app: Flask) -> int:
@@ -107,7 +111,7 @@ def is_limited() -> bool:
 def check_request() -> None:
     if len(request.query_string) > MAX_QUERY_STRING:
         raise RequestURITooLarge(f"the query string is {len(request.query_string)} bytes long; the limit is "
-                                 f"{MAX_QUERY_STRING} (a query is at most a few hundred characters)")
+                                 f"{MAX_QUERY_STRING} bytes (a query is at most a few hundred characters)")
     limiter = current_app.extensions.get(_EXTENSION)
     if limiter is not None and is_limited() and (wait := limiter.take(client_key(request.remote_addr))):
         raise TooManyRequests(f"too many requests from this address: at most {round(limiter.rate * 60)} a minute "

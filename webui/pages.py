@@ -1,27 +1,24 @@
-"""The front page (what is in the collection) and the results page."""
+"""The front page (what is in the collection), the results page, and the comparison across counties."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from search.compare import compare as compare_counties
-
-from .charts import bar_chart, figure_chart
-from .params import FACET_LABELS, SearchArgs, facet_value_label
+from .charts import bar_chart
+from .comparison import MAIN_INDICATORS, CompareArgs, compare_url, shown
+from .params import FACET_LABELS, SearchArgs, facet_value_label, literal_query
 from .searcher import get_engine
 
 bp = Blueprint("pages", __name__)
 
 # Shown on the front page and when nothing matches: one per kind of query the language supports.
 EXAMPLE_QUERIES = ["森林覆盖率", "GDP", "乡村振兴 OR 农村", "“X波段天气雷达”", "招商引资 -疫情"]
-# The indicators every report states: offered on the compare page.
-MAIN_INDICATORS = ["地区生产总值", "一般公共预算收入", "固定资产投资", "社会消费品零售总额",
-                   "城乡居民人均可支配收入", "城镇新增就业"]
 
 
 @bp.get("/")
 def home():
-    return render_template("index.html", reports=get_engine().reports(), examples=EXAMPLE_QUERIES)
+    return render_template("index.html", reports=get_engine().reports(), examples=EXAMPLE_QUERIES,
+                           indicators=MAIN_INDICATORS)
 
 
 @bp.get("/search")
@@ -39,25 +36,30 @@ def search():
     ]
     return render_template(
         "search.html", result=result, args=args, q=args.q, context=context, charts=charts,
-        literal_links=literal_links(result, args),
+        literal_links=literal_links(result, args.url), compare_url=compare_url(result),
         drops=drop_suggestions(result, args), suggestions=suggestion_links(result), examples=EXAMPLE_QUERIES,
     )
 
 
 @bp.get("/compare")
 def compare():
-    q = request.args.get("q", "").strip()
-    result = compare_counties(get_engine(), q) if q else None
-    chart = figure_chart(result["chart"]) if result and result["chart"] else None
-    return render_template("compare.html", q=q, result=result, chart=chart, indicators=MAIN_INDICATORS)
+    args = CompareArgs.from_args(request.args)
+    result = args.run(get_engine()) if args.names_something() else None
+    return render_template(
+        "compare.html", args=args, result=result, indicators=MAIN_INDICATORS,
+        view=shown(result, args) if result else None,
+        literal_links=literal_links(result, args.url) if result else [],
+    )
 
 
-def literal_links(result: dict, args: SearchArgs) -> list[dict]:
-    """For each term searched with its synonyms: the same search with that term quoted (literal)."""
+def literal_links(result: dict, url) -> list[dict]:
+    """For each term searched with its synonyms: the same search (``url(q=…)``) with that term
+    quoted, which searches it literally."""
     links = []
     for term in result["also_searched"]:
-        words = [f'"{w}"' if w == term else w for w in result["query"].split()]
-        links.append({"term": term, "url": args.url(q=" ".join(words), page=None, ctx=None)})
+        literal = literal_query(result["query"], term)
+        if literal != result["query"]:
+            links.append({"term": term, "url": url(q=literal, page=None, ctx=None)})
     return links
 
 

@@ -85,3 +85,9 @@ class SearchArgs:
         """Open (or, with None, close) the context of one hit, and come back to that hit."""
         anchor = f"hit-{passage_id or self.context_id}"
         return self.url(ctx=passage_id, _anchor=anchor)
+
+
+def literal_query(q: str, term: str) -> str:
+    """``q`` with every word that is ``term`` quoted: a quoted term is searched literally, without
+    its synonyms. Words are as the engine splits them (by spaces); "OR" and "-x" are left alone."""
+    return " ".join(f'"{word}"' if word == term else word for word in q.split())
