@@ -67,6 +67,7 @@ class _Generation:
             docs = docs[live[docs]]
             self.by_report[rid] = docs[np.argsort(order[docs], kind="stable")].tolist()
         self.evaluator = Evaluator(reader, live)
+        self._close: dict[str, list[str]] = {}
         # Closed when the last request using this generation lets go of it, not at the switch.
         weakref.finalize(self, reader.close)
         self.report_of = {d: rid for rid, docs in self.by_report.items() for d in docs}
@@ -86,9 +87,22 @@ class _Generation:
             return self.reader.first_id("id", passage_id)
 
     def close_words(self, word: str, limit: int = 3) -> list[str]:
-        """Indexed words one edit away from word (a typo, a wrong or missing character)."""
-        with self.evaluator.lock:
-            return self.reader.corrector("words").suggest(word, limit=limit, maxdist=1)
+        """Indexed words one edit away from word (a typo, a wrong or missing character).
+
+        Walking the word list costs a few hundred milliseconds, so answers are kept, and words
+        longer than any indexed word worth suggesting are not looked up at all."""
+        if len(word) > 12:
+            return []
+        cached = self._close.get(word)
+        if cached is None:
+            with self.evaluator.lock:
+                # prefix=1: only words that share the first character, which a typo rarely changes;
+                # walking the whole word list instead took about 0.5 s.
+                cached = self.reader.corrector("words").suggest(word, limit=limit, maxdist=1, prefix=1)
+            if len(self._close) > 10_000:
+                self._close.clear()
+            self._close[word] = cached
+        return cached
 
     def searcher(self):
         """A Whoosh searcher over this generation (for tests that compare with Whoosh)."""
