@@ -30,29 +30,9 @@ from .conftest import MINI_REPORT, SEEDS, write_report
 CLI = [sys.executable, "-c", "from search.cli import cli; cli()"]
 
 
-class _Stoppable:
-    """A waitress server in a thread that stops without a stray error: closing the listening
-    socket under a running select loop can raise EBADF in the thread, which is expected then."""
-
-    def __init__(self, server):
-        self.server, self.effective_port = server, server.effective_port
-        self.closing = threading.Event()
-
-    def run(self):
-        try:
-            self.server.run()
-        except (OSError, ValueError):
-            if not self.closing.is_set():
-                raise
-
-    def close(self):
-        self.closing.set()
-        self.server.close()
-
-
 def run_server(index_dir: Path, tmp_path: Path):
     config = {"BRIEFINGS_DB": tmp_path / "b.sqlite3", "SECRET_KEY": "hardening", "RATE_LIMIT": 0}
-    server = _Stoppable(make_server(index_dir, host="127.0.0.1", port=0, threads=8, config=config))
+    server = make_server(index_dir, host="127.0.0.1", port=0, threads=8, config=config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     return server, thread

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -83,8 +84,34 @@ def make_server(index_dir: Path, host: str = "127.0.0.1", port: int = 8000, thre
     app = create_app({**(config or {}), "INDEX_DIR": Path(index_dir)})
     if warm:
         warm_up(app)
-    return waitress.create_server(RequestLog(app), host=host, port=port, threads=threads,
-                                  ident="policy-search")
+    return StoppableServer(waitress.create_server(RequestLog(app), host=host, port=port, threads=threads,
+                                                  ident="policy-search"))
+
+
+class StoppableServer:
+    """A waitress server whose ``close()`` from another thread ends ``run()`` quietly.
+
+    Closing the listening socket under waitress's running select loop can make that loop fail with
+    EBADF; after ``close()`` that is the expected way for ``run()`` to end, not an error.
+    """
+
+    def __init__(self, server):
+        self._server = server
+        self._closing = threading.Event()
+
+    def __getattr__(self, name):
+        return getattr(self._server, name)
+
+    def run(self) -> None:
+        try:
+            self._server.run()
+        except (OSError, ValueError):
+            if not self._closing.is_set():
+                raise
+
+    def close(self) -> None:
+        self._closing.set()
+        self._server.close()
 
 
 def warm_up(app) -> None:
