@@ -100,6 +100,13 @@ def _write(ix, reports: list[Report], progress: Progress | None, delete_ids=(), 
     return total
 
 
+def _publish(index_dir: Path, generation: Path, summary: BuildSummary) -> None:
+    """Record what the generation holds, then make it the served one."""
+    store.write_meta(generation, {"reports": summary.reports, "passages": summary.passages,
+                                  "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+    store.switch_to(index_dir, generation)
+
+
 def build(source: Path, index_dir: Path, progress: Progress | None = None) -> BuildSummary:
     """Index every .txt report under source into a new generation and switch to it."""
     started = time.perf_counter()
@@ -119,9 +126,7 @@ def build(source: Path, index_dir: Path, progress: Progress | None = None) -> Bu
             summary.passages = _write(ix, reports, progress, parallel=True)
             ix.close()
             summary.reports = [{**r.summary(), "sequence": n} for n, r in enumerate(reports)]
-            store.write_meta(generation, {"reports": summary.reports, "passages": summary.passages,
-                                          "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
-            store.switch_to(index_dir, generation)
+            _publish(index_dir, generation, summary)
         except BaseException:
             shutil.rmtree(generation, ignore_errors=True)
             raise
@@ -157,9 +162,7 @@ def add(files: list[Path], index_dir: Path, progress: Progress | None = None) ->
             kept = [r for r in old_reports if r["id"] not in new_ids]
             summary.reports = kept + [{**r.summary(), "sequence": n} for n, r in enumerate(reports, first)]
             summary.passages = sum(r["passage_count"] for r in summary.reports)
-            store.write_meta(generation, {"reports": summary.reports, "passages": summary.passages,
-                                          "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
-            store.switch_to(index_dir, generation)
+            _publish(index_dir, generation, summary)
         except BaseException:
             shutil.rmtree(generation, ignore_errors=True)
             raise
