@@ -148,7 +148,7 @@ def _parse_header(header_lines: list[str], body_text: str, name: str) -> dict:
     if plan_year is None:
         plan_year = delivered_year or (review_year + 1 if review_year else None)
     if review_year is None:
-        first = re.search(rf"^一、.*?((?:19|20)\d{{2}})年", body_text, re.M)
+        first = re.search(r"^一、.*?((?:19|20)\d{2})年", body_text, re.M)
         review_year = int(first.group(1)) if first else (plan_year - 1 if plan_year else None)
     if plan_year is None or review_year is None:
         raise ReportError(f"{name}: cannot tell which year the report covers from its heading.")
