@@ -1,0 +1,1 @@
+"""Reading report files of every format into ``search.documents.Report``."""
