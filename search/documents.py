@@ -1,6 +1,6 @@
 """The plain data the engine passes around: reports and their passages.
 
-These are what ``search.reports`` produces from a text file, what the index stores, and what the
+These are what ``search.reading`` produces from a report file, what the index stores, and what the
 CLI and the web app receive (as dicts, through ``asdict``).
 """
 
@@ -17,8 +17,13 @@ SECTION_TASKS = "重点任务"
 SECTION_OTHER = "其他"
 SECTIONS = (SECTION_REVIEW, SECTION_GOALS, SECTION_TASKS, SECTION_OTHER)
 
-TYPE_PLAN = "计划执行情况报告"
+TYPE_PLAN = "计划执行情况报告"  # 国民经济和社会发展计划执行情况…的报告
 TYPE_WORK = "政府工作报告"
+TYPE_BUDGET = "预算执行情况报告"  # 财政预算执行情况…的报告, also 决算
+TYPES = (TYPE_WORK, TYPE_PLAN, TYPE_BUDGET)
+
+# Levels of government, from the national list of divisions (search.reading.places).
+LEVELS = ("国家级", "省级", "地级", "县级")
 
 KIND_HEADING = "heading"
 KIND_SENTENCE = "sentence"
@@ -52,16 +57,24 @@ class Passage:
 @dataclass
 class Report:
     id: str
-    county: str  # short name: 云阳
-    county_full: str  # full name: 云阳县
-    type: str  # TYPE_PLAN or TYPE_WORK
-    title: str  # without the county: 2022年国民经济和社会发展计划执行情况及2023年计划草案的报告
+    county: str  # what people type, kept under its old name for compatibility: 云阳, 涪陵, 北京, 全国
+    county_full: str  # the place's qualified full name, as citations give it: 重庆市云阳县
+    type: str  # one of TYPES
+    title: str  # without the place in front: 2022年国民经济和社会发展计划执行情况及2023年计划草案的报告
     year: int  # the year it was delivered (inferred from the plan year when it states no date)
     review_year: int
     plan_year: int
     delivered: str | None  # "2023-02-08", "2024-01" or None when the report states no date
     source: str  # file name it was read from (information only; never used for metadata)
     sha256: str
+    place: str = ""  # the issuing government's qualified full name (the same as county_full)
+    place_short: str = ""  # the same as county
+    level: str = ""  # one of LEVELS
+    province: str = ""  # 重庆市; "" for the national level
+    city: str = ""  # the prefecture of a county-level place, "" where there is none
+    adcode: str = ""  # the division code: 500102; 100000 for the national level
+    format: str = "txt"  # what the file was: txt, docx, pdf or html
+    warnings: list[str] = field(default_factory=list)  # what a user should check, in Chinese
     passages: list[Passage] = field(default_factory=list)
 
     def summary(self) -> dict:

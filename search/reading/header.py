@@ -1,0 +1,162 @@
+"""A report's metadata, read from its header: place, type, title, date and years.
+
+The header is what comes before 各位代表 (or, when a report has no such line, before its first
+chapter heading): the title, the date line (——2023年2月8日在XX第X届人民代表大会第X次会议上) and
+the signature (XX人民政府县长 XXX). The place is the government that issued the report and is read
+from the header only, never from the body, where every report names other places. Years come from
+the date line, the title, or the chapter headings (一、2023年工作回顾 → the 2024 report).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from ..documents import TYPE_BUDGET, TYPE_PLAN, TYPE_WORK
+from ..errors import ReportError
+from .places import Place, find_place, lookup
+
+YEAR_RE = re.compile(r"((?:19|20)\d{2})年")
+DATE_RE = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(?:(\d{1,2})日)?")
+# Lines of the header that are never part of the title.
+_NOT_TITLE = re.compile(
+    r"^——|^[—-]{1,2}\d|会议上|会议文件$|委员会$|人民政府$|^\d{4}年\d{1,2}月|"
+    r"(县长|区长|市长|省长|州长|旗长|主席|总理|主任|局长|厅长)\s*\S{0,4}$|^各位代表"
+)
+_TITLE_END = re.compile(r"报告(（[^）]{1,8}）|\([^)]{1,8}\))?$")
+# What a report's own words say it is, when it has no title (the national texts start at 各位代表).
+_PREAMBLE_TYPES = [
+    (re.compile(r"政府工作报告|报告政府工作|向大会报告(过去五年的)?(政府)?工作|作政府工作报告"), TYPE_WORK),
+    (re.compile(r"(预算|决算)(执行情况|草案)"), TYPE_BUDGET),
+    (re.compile(r"计划执行情况|计划草案"), TYPE_PLAN),
+]
+
+
+@dataclass
+class Overrides:
+    """What a user says about a file when detection fails (``add --place/--year/--type``)."""
+
+    place: str | None = None
+    year: int | None = None
+    type: str | None = None
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def split_header(lines: list[str]) -> int:
+    """Index of the first body line: 各位代表, else the first chapter heading, else after 8 lines."""
+    for i, line in enumerate(lines[:60]):
+        if line.startswith("各位代表"):
+            return i
+    for i, line in enumerate(lines[:60]):
+        if re.match(r"^(一、|第一部分|第一章)", line):
+            return i
+    return min(len(lines), 8)
+
+
+def report_type(title: str, header: str, preamble: str, name: str) -> str:
+    for text in (title, header):
+        if "政府工作报告" in text:
+            return TYPE_WORK
+        if re.search(r"预算|决算", text) and "报告" in text:
+            return TYPE_BUDGET
+        if "计划" in text and "报告" in text:
+            return TYPE_PLAN
+    for pattern, rtype in _PREAMBLE_TYPES:
+        if pattern.search(preamble):
+            return rtype
+    raise ReportError(
+        f"{name}：标题和开头都看不出报告类型（政府工作报告、计划执行情况报告或预算执行情况报告）；"
+        "如果确是其中一种，请用 --type 指定。"
+    )
+
+
+def find_title(lines: list[str]) -> str | None:
+    """The report's own title: the first run of header lines that ends in 报告."""
+    candidates = [squeeze(line) for line in lines]
+    candidates = [c for c in candidates if c and not _NOT_TITLE.search(c)]
+    for start in range(len(candidates)):
+        joined = ""
+        for line in candidates[start:start + 3]:
+            joined += line
+            if _TITLE_END.search(joined):
+                return joined
+    return None
+
+
+def delivered_date(lines: list[str]) -> tuple[str | None, int | None]:
+    """The date the report was delivered, from the date line (which may be broken over lines)."""
+    joined = "".join(squeeze(line) for line in lines)
+    for m in DATE_RE.finditer(joined):
+        after = joined[m.end():m.end() + 80]
+        before = joined[max(0, m.start() - 2):m.start()]
+        if "会议" in after or "——" in before:
+            day = f"-{int(m.group(3)):02d}" if m.group(3) else ""
+            return f"{m.group(1)}-{int(m.group(2)):02d}{day}", int(m.group(1))
+    return None, None
+
+
+def title_years(title: str) -> tuple[int | None, int | None, int | None]:
+    """(review year, plan year, the title's own year) as the title states them."""
+    review = re.search(r"((?:19|20)\d{2})年(?:国民经济和社会发展)?(?:计划|(?:\S{0,12})?预算|\S{0,12}决算)执行", title)
+    plan = re.search(r"[及和与]((?:19|20)\d{2})年", title)
+    own = YEAR_RE.search(title)
+    return (int(review.group(1)) if review else None, int(plan.group(1)) if plan else None,
+            int(own.group(1)) if own else None)
+
+
+def strip_place_prefix(title: str, place: Place) -> str:
+    """关于重庆市涪陵区2022年…的报告 → 2022年…的报告: the citation names the place already."""
+    changed = True
+    while changed:
+        changed = False
+        for prefix in ("关于", place.province, place.city, place.name, place.full):
+            if prefix and title.startswith(prefix) and len(title) > len(prefix) + 4:
+                title = title[len(prefix):]
+                changed = True
+    return title
+
+
+def resolve_place(header_text: str, overrides: Overrides, name: str) -> Place:
+    if overrides.place:
+        found = lookup(overrides.place)
+        if not found:
+            raise ReportError(f"{name}：不认识 --place 给出的地区“{overrides.place}”。")
+        if len(found) > 1:
+            names = "、".join(p.full for p in found)
+            raise ReportError(f"{name}：--place “{overrides.place}”有多个地区：{names}；请写全称。")
+        return found[0]
+    place = find_place(header_text)
+    if place is None:
+        raise ReportError(
+            f"{name}：报告开头（标题、日期行、署名）没有可识别的地区名称；请用 --place 指定，"
+            "或在地区补充文件（设置 places_file）里加上这个地名。"
+        )
+    return place
+
+
+def years_from_headings(headings: list[tuple[str, str]]) -> tuple[int | None, int | None]:
+    """(review year, plan year) from chapter headings and their section labels."""
+    review = plan = None
+    for text, label in headings:
+        m = YEAR_RE.search(text)
+        if not m:
+            continue
+        year = int(m.group(1))
+        if label == "工作回顾" and review is None:
+            review = year
+        elif label in ("目标安排", "重点任务") and plan is None:
+            plan = year
+    return review, plan
+
+
+def year_from_review_text(texts: list[str]) -> int | None:
+    """The year a review chapter speaks about most (ties: the latest): the report is of the next."""
+    counts = Counter(int(y) for text in texts for y in YEAR_RE.findall(text))
+    if not counts:
+        return None
+    best = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+    return best[0] + 1

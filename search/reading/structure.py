@@ -1,0 +1,272 @@
+"""A report's body as passages: chapters and their section labels, sentences, table rows.
+
+Chapters come numbered (一、 二、, 第一部分), unnumbered (2024年工作回顾, 加强政府自身建设) or as a
+Word heading style; sub-sections as （一） or (一); 专栏 boxes carry lookalike numbered lines of their
+own; tables come from the format reader as rows. Each chapter gets one of four section labels and
+the year it speaks about. A passage's id depends on its report, its text and how many times that
+text occurred before in the report, never on its position: a sentence added earlier in a later
+version of the report leaves every other id as it was.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from ..documents import (
+    KIND_HEADING, KIND_ROW, KIND_SENTENCE, SECTION_GOALS, SECTION_OTHER, SECTION_REVIEW,
+    SECTION_TASKS, Passage, Report, short_hash,
+)
+from .blocks import BLOCK_HEADING, BLOCK_TABLE, Block
+
+_NUM = "一二三四五六七八九十"
+TOP_RE = re.compile(rf"^([{_NUM}]+)、\s*(.+)$")
+PART_RE = re.compile(rf"^第([{_NUM}]+)(部分|章)\s*[：:、，,]?\s*(.*)$")
+SUB_RE = re.compile(rf"^[（(]([{_NUM}]+)[）)]\s*(.*)$")
+BOX_RE = re.compile(r"^专栏\s*\d*\s*[：:]?")
+ORDINAL_PARA_RE = re.compile(rf"^[{_NUM}]+是")
+YEAR_RE = re.compile(r"((?:19|20)\d{2})年")
+# A chapter heading without a number: short, no sentence punctuation, and about a whole part of a
+# report. Only used for reports that number none of their chapters.
+UNNUMBERED_CHAPTER_RE = re.compile(
+    r"^((?:19|20)\d{2}年|过去一年|今年|“十[一二三四五六七]五”)?.{0,16}"
+    r"(工作回顾|主要工作|工作任务|重点工作|工作安排|总体要求|主要目标|政策取向|政府自身建设|预算执行情况|预算草案)$"
+)
+
+TERMINATORS = "。！？；!?;"
+CLOSERS = "”’」』）)】》\"'"
+# A terminator inside these pairs does not end the sentence (“你好！重庆”), unless the closer
+# follows it at once (他说“要抓落实。”随后散会。 is two sentences).
+PAIRS = {"“": "”", "《": "》", "（": "）", "(": ")", "「": "」", "『": "』", "‘": "’"}
+MAX_PAIR_SPAN = 120  # an opener whose closer is further away (or missing) protects nothing
+HEADING_SEPARATOR = " › "
+
+
+def chinese_number(text: str) -> int:
+    """一 → 1, 十 → 10, 十二 → 12, 二十三 → 23 (enough for section numbers)."""
+    digits = {c: i for i, c in enumerate("零一二三四五六七八九")}
+    if "十" not in text:
+        return digits.get(text, 0)
+    tens, _, ones = text.partition("十")
+    return (digits.get(tens, 0) if tens else 1) * 10 + (digits.get(ones, 0) if ones else 0)
+
+
+def has_content(text: str) -> bool:
+    return any(c.isalnum() for c in text)
+
+
+def _protected_spans(line: str) -> list[tuple[int, int]]:
+    """(start, end) of each bracketed or quoted stretch whose closer comes within reach."""
+    spans, i, n = [], 0, len(line)
+    while i < n:
+        closer = PAIRS.get(line[i])
+        if closer:
+            j = line.find(closer, i + 1, i + 1 + MAX_PAIR_SPAN)
+            if j > 0:
+                spans.append((i, j))
+                i = j
+        i += 1
+    return spans
+
+
+def split_sentences(line: str) -> list[str]:
+    """Split at 。！？； but not inside “…”, 《…》 or （…）; closers stay with their sentence."""
+    protected = bytearray(len(line))
+    for start, end in _protected_spans(line):
+        protected[start + 1:end] = b"\x01" * (end - start - 1)
+    pieces, start, i, n = [], 0, 0, len(line)
+    while i < n:
+        if line[i] in TERMINATORS and (not protected[i] or (i + 1 < n and line[i + 1] in CLOSERS)):
+            j = i + 1
+            while j < n and (line[j] in CLOSERS or line[j] in TERMINATORS):
+                j += 1
+            pieces.append(line[start:j])
+            start = i = j
+        else:
+            i += 1
+    pieces.append(line[start:])
+    return [p.strip() for p in pieces if has_content(p)]
+
+
+def section_label(heading: str, plan_year: int | None = None) -> str:
+    """工作回顾, 目标安排, 重点任务 or 其他 for a chapter heading of any report type."""
+    if re.search(r"执行情况|回顾|工作总结|成就|成效|过去一年|过去五年", heading):
+        return SECTION_REVIEW
+    year = YEAR_RE.search(heading)
+    if year and plan_year and int(year.group(1)) < plan_year and re.search(r"工作|情况", heading):
+        return SECTION_REVIEW  # 一、2025年主要工作… in the 2026 report looks back
+    if re.search(r"重点工作|任务|工作建议|工作安排|主要工作|政府自身建设|的建议|的工作$|措施", heading):
+        return SECTION_TASKS
+    if re.search(r"目标|总体|考虑|安排|形势|政策取向|预算草案|收支预算|部署", heading):
+        return SECTION_GOALS
+    return SECTION_OTHER
+
+
+class BodyParser:
+    """Walks the body's blocks once, keeping the heading path, and emits passages in order."""
+
+    def __init__(self, report: Report, numbered_chapters: bool):
+        self.report = report
+        self.numbered = numbered_chapters
+        self.top_number = 0
+        self.top = self.sub = self.box = self.box_sub = ""
+        self.section = SECTION_OTHER
+        self.year = report.plan_year
+        self.para = 0
+        self.seen: Counter = Counter()
+        self.chapters: list[tuple[str, str]] = []  # (heading, section label), for the header's years
+
+    def heading_path(self) -> str:
+        return HEADING_SEPARATOR.join(p for p in (self.top, self.sub, self.box, self.box_sub) if p)
+
+    def emit(self, kind: str, text: str, table: dict | None = None) -> None:
+        text = text.strip()
+        if not has_content(text):
+            return
+        report = self.report
+        key = kind + "|" + re.sub(r"\s+", "", text)
+        self.seen[key] += 1
+        # Same sentence + same report → same id, whatever else changes around it.
+        pid = short_hash(f"{report.id}|{key}|{self.seen[key]}", 6)
+        report.passages.append(Passage(
+            id=pid, report_id=report.id, county=report.county, year=self.year,
+            section=self.section, heading=self.heading_path(), kind=kind,
+            position=len(report.passages), para=self.para, text=text, table=table,
+        ))
+
+    def emit_sentences(self, text: str) -> None:
+        for sentence in split_sentences(text):
+            self.emit(KIND_SENTENCE, sentence)
+
+    def chapter_number(self, line: str, block: Block) -> int | None:
+        """The chapter number a line starts, or None when it is not a chapter heading."""
+        if block.kind == BLOCK_HEADING and block.level == 1:
+            return self.top_number + 1
+        m = TOP_RE.match(line) or PART_RE.match(line)
+        if m:
+            if len(line) > 60 or chinese_number(m.group(1)) != self.top_number + 1:
+                return None
+            rest = m.group(m.lastindex)
+            if "。" in rest[:-1]:
+                return None
+            # Inside a 专栏 box, lookalike lines (二、工业重点实施项目) are the box's own list; a real
+            # section heading there still names the year it speaks about.
+            if self.box and not YEAR_RE.search(line):
+                return None
+            return chinese_number(m.group(1))
+        if not self.numbered and len(line) <= 30 and UNNUMBERED_CHAPTER_RE.match(line.rstrip("：:")):
+            return self.top_number + 1
+        return None
+
+    def start_top(self, line: str, number: int) -> None:
+        self.top_number = number
+        self.top, self.sub, self.box, self.box_sub = line.rstrip("。："), "", "", ""
+        self.section = section_label(line, self.report.plan_year)
+        self.chapters.append((line, self.section))
+        year = YEAR_RE.search(line)
+        if year:
+            self.year = int(year.group(1))
+        else:
+            self.year = self.report.review_year if self.section == SECTION_REVIEW else self.report.plan_year
+        self.para += 1
+        self.emit(KIND_HEADING, self.top)
+
+    def start_sub(self, line: str) -> None:
+        head, _, rest = line.partition("。")
+        self.sub, self.box, self.box_sub = head.rstrip("：:，,"), "", ""
+        self.para += 1
+        self.emit(KIND_HEADING, self.sub)
+        if rest.strip():
+            self.emit_sentences(rest)
+
+    def parse(self, blocks: list[Block]) -> None:
+        for block in blocks:
+            if block.kind == BLOCK_TABLE:
+                self.table(block)
+                continue
+            line = block.text.strip()
+            if not line:
+                continue
+            number = self.chapter_number(line, block)
+            if number is not None:
+                self.start_top(line, number)
+                continue
+            if self.top_number and (SUB_RE.match(line) or (block.kind == BLOCK_HEADING and block.level == 2)):
+                self.start_sub(line)
+                continue
+            if BOX_RE.match(line):
+                self.box, self.box_sub = re.sub(r"\s+", "", line), ""
+                self.para += 1
+                self.emit(KIND_HEADING, self.box)
+                continue
+            if self.box:
+                if ORDINAL_PARA_RE.match(line):
+                    self.box = self.box_sub = ""
+                elif TOP_RE.match(line) and len(line) <= 30 and "。" not in line:
+                    self.box_sub = line
+                    self.para += 1
+                    self.emit(KIND_HEADING, line)
+                    continue
+            self.para += 1
+            self.emit_sentences(line)
+
+    def table(self, block: Block) -> None:
+        """One passage per row that reads on its own: 数字经济规模（亿元）：2022年预期目标 350，…"""
+        rows = [r for r in (block.rows or []) if any(c.strip() for c in r)]
+        if not rows:
+            return
+        title = re.sub(r"\s+", " ", block.text.replace("：", " ")).strip()
+        header, body = rows[0], rows[1:]
+        self.box = ""
+        self.box_sub = title
+        if title:
+            self.para += 1
+            self.emit(KIND_HEADING, title)
+        name_col = 1 if header and header[0] in ("序号", "编号") else 0
+        value_headers = header[name_col + 1:]
+        parent = ""
+        for cells in body:
+            if len(cells) <= name_col:
+                continue
+            name = cells[name_col]
+            values = cells[name_col + 1:]
+            if name.startswith("#"):
+                name = f"{parent}·{name.lstrip('#')}" if parent else name.lstrip("#")
+            else:
+                name = re.sub(r"^其中[：:]", "", name)  # 其中：税收收入增速 reads on its own
+                parent = name
+            pairs = [(h, v) for h, v in zip(value_headers, values) if v]
+            if not name or not pairs:
+                continue
+            text = f"{name}：" + "，".join(f"{h} {v}" if h else v for h, v in pairs)
+            self.para += 1
+            self.emit(KIND_ROW, text, table={"title": title, "header": [header[name_col] if header else "", *value_headers],
+                                             "cells": [name, *values]})
+        self.box_sub = ""
+
+
+def has_numbered_chapters(blocks: list[Block]) -> bool:
+    """True when at least two lines start 一、 and 二、 (or 第一部分, 第二部分) in order."""
+    seen = set()
+    for block in blocks:
+        m = TOP_RE.match(block.text.strip()) or PART_RE.match(block.text.strip())
+        if m and len(block.text) <= 60:
+            seen.add(chinese_number(m.group(1)))
+    return {1, 2} <= seen or any(b.kind == BLOCK_HEADING and b.level == 1 for b in blocks)
+
+
+_RUN_ON_SPLIT = re.compile(
+    rf"(?<=[。；！？：:])\s*(?=各位代表[：:]|[{_NUM}]{{1,3}}、\S|第[{_NUM}]{{1,3}}部分|[（(][{_NUM}]{{1,3}}[）)])"
+)
+
+
+def split_run_on(blocks: list[Block]) -> list[Block]:
+    """A report pasted as one long line: break it before 各位代表 and before each heading number."""
+    out = []
+    for block in blocks:
+        if block.kind == BLOCK_TABLE or len(block.text) < 2000:
+            out.append(block)
+            continue
+        pieces = [p for p in _RUN_ON_SPLIT.split(block.text) if p.strip()]
+        out.extend(Block(block.kind, text=p.strip(), level=block.level) for p in pieces)
+    return out
