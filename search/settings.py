@@ -41,6 +41,9 @@ SETTINGS = {
         ),
         Setting("counties_file", DATA_DIR / "counties.tsv",
                 "Places a report's heading is matched against (short name, tab, full name per line)."),
+        Setting("places_file", DATA_DIR / "places_extra.tsv",
+                "Extra names for places (old names such as 梁平县) and places the national list lacks; "
+                "copy the shipped file to extend it."),
         Setting("max_query_chars", 200, "Longest query accepted; longer ones get a clear error."),
         Setting("max_query_terms", 16, "Most terms in one query; each term costs a phrase lookup."),
         Setting("per_page", 10, "Hits per page when the caller does not say."),
