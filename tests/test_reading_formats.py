@@ -24,6 +24,7 @@ from docx.oxml.ns import qn
 
 from search.errors import ReportError
 from search.reading.blocks import BLOCK_HEADING, BLOCK_PARA, BLOCK_TABLE
+from search.reading import pdf_reader
 from search.reading.pdf_reader import Line, drop_page_furniture, paragraphs_from_lines
 from search.reading.sniff import read_document
 
@@ -269,6 +270,7 @@ BEFORE = [line(FULL), line(FULL), line("上一段的末尾。", right=200)]
     ([line("各位代表：", right=160), line(FULL)], ["各位代表：", FULL]),  # stops short: the paragraph ended
     ([line("预计增长", right=470), line("13.75%左右。", first_word=60)], ["预计增长13.75%左右。"]),  # the figure did not fit
     ([line(FULL), line("（一）扩大内需")], [FULL, "（一）扩大内需"]),  # a heading at the margin
+    ([line(FULL), line("一、二产业融合发展。", right=240)], [FULL + "一、二产业融合发展。"]),  # 一、二 is no heading
     ([line("关于2024年国民经济和社会发展计划执行情况与", left=150, right=444),  # a title centred on two lines
       line("2025年计划草案的报告", left=230, right=364)], ["关于2024年国民经济和社会发展计划执行情况与2025年计划草案的报告"]),
     ([line("increased by 5 percent in the", right=503), line("first quarter.", right=200)],
@@ -285,6 +287,22 @@ def test_pdf_page_numbers_of_every_style_are_dropped(footer):
     pages = [[line("某县人民政府")] + lines + [line(footer.replace("2", str(n)))] for n, lines in enumerate(body, 1)]
     pages[-1].append(line("某县人民政府"))  # the signature at the end of the report is not the header
     assert [l.text for l in drop_page_furniture(pages)] == [l.text for lines in body for l in lines] + ["某县人民政府"]
+
+
+@pytest.mark.parametrize("garbled, refused, warnings", [
+    (50, True, None),  # a font without a Unicode map: the text is garbage
+    (5, False, ["有 5% 的字符无法识别（PDF 字体缺少文字编码），显示为 �，请核对。"]),
+    (0, False, []),
+])
+def test_pdf_with_unmapped_fonts_is_refused_or_warned(tmp_path, monkeypatch, garbled, refused, warnings):
+    lines = [line("\ue001" * garbled + "正" * (100 - garbled), right=300)]
+    monkeypatch.setattr(pdf_reader, "_page_lines", lambda page: lines)
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(_pdf_without_text(1))
+    if refused:
+        assert "乱码" in refusal(path)
+    else:
+        assert read_document(path).warnings == warnings
 
 
 # --- saved web pages ----------------------------------------------------------------------------
@@ -356,6 +374,13 @@ MHTML = (
 def _quoted_printable(text: str) -> str:
     import quopri
     return quopri.encodestring(text.encode("utf-8")).decode("ascii")
+
+
+def test_saved_page_wrapped_in_an_element_named_like_chrome_keeps_its_article(tmp_path):
+    path = tmp_path / "wrapped.html"
+    path.write_text(f"<html><body><div id='top-wrap'><div class='nav'>首页 政务公开</div>{ARTICLE}"
+                    "<div class='footer'>版权所有</div></div></body></html>", encoding="utf-8")
+    assert [b.text for b in read_document(path).blocks] == ["推动中华老字号焕新发展，支持“字号”老店进商圈。", "全年新增就业12万人。"]
 
 
 @pytest.mark.parametrize("name, content", [

@@ -55,6 +55,7 @@ CHROME_TOKEN = re.compile(
     r"pagination|qrcode|ewm|links)$",
     re.IGNORECASE,
 )
+MOST_OF_PAGE = 0.5
 # Whole lines that are chrome wherever they stand.
 CHROME_LINE = re.compile(
     r"打印本页|打印此页|关闭窗口|【\s*(?:打印|关闭|字号)|字号\s*[：:]|分享到|相关链接|相关文章|相关阅读|相关新闻|相关报道"
@@ -178,6 +179,8 @@ def _iso(match) -> str:
 def _drop_chrome(root) -> None:
     etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, *DROPPED_TAGS, with_tail=False)
     known = set(_known_containers(root))
+    # An element named like chrome but holding most of the page wraps the page (<div id="top-wrap">).
+    most_of_page = len(_text_of(root)) * MOST_OF_PAGE
     for element in list(root.iter(*CHROME_TAGS, "div", "span", "p", "ul", "ol", "li", "section", "td", "tr", "table", "a", "h3", "h4")):
         if element.getparent() is None or element in known:
             continue
@@ -185,7 +188,8 @@ def _drop_chrome(root) -> None:
         chrome = element.tag in CHROME_TAGS or any(
             CHROME_TOKEN.match(token) for token in re.split(r"[\s_\-]+", names) if token
         )
-        if chrome and not any(container in known for container in element.iterdescendants()):
+        if (chrome and not any(container in known for container in element.iterdescendants())
+                and len(_text_of(element)) < most_of_page):
             _remove(element)
 
 

@@ -39,11 +39,16 @@ PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 # A line that starts a heading, whatever its indentation: 一、 （一） (一) 第一部分 第二章.
-HEADING_START = re.compile(r"^(?:[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十百]+[部分章节篇])")
+HEADING_START = re.compile(r"^(?:[一二三四五六七八九十百]+、(?![一二三四五六七八九十])|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十百]+[部分章节篇])")
 # How many lines at each end of a page may be furniture.
 EDGE_LINES = 3
-# A running header or footer is on at least this share of the pages.
-REPEATED_SHARE = 0.5
+# A running header or footer is on at least this share of the pages (less than half: odd and even
+# pages may carry different ones).
+REPEATED_SHARE = 0.4
+# Characters a font without a Unicode map yields (replacement and private-use characters): past the
+# first share a PDF's text is garbled and refused, past the second the user is warned.
+GARBLED_REFUSED, GARBLED_WARNED = 0.3, 0.02
+GARBLED = re.compile(r"[\ufffd\ue000-\uf8ff]")
 
 HAN = r"\u2e80-\u2fff\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff5e“”‘’—…·"
 HAN_THEN_SPACE = re.compile(rf"(?<=[{HAN}])[ \t\u00a0]+(?=[0-9A-Za-z%.+\-])")
@@ -84,6 +89,14 @@ def read_pdf(data: bytes, name: str) -> Document:
         warnings.append(f"第{'、'.join(textless[:10])}页没有文字层（可能是扫描页），这些页的内容未读入。")
     body = drop_page_furniture(pages)
     blocks = [Block(BLOCK_PARA, text) for text in paragraphs_from_lines(body) if text]
+    text = "".join(block.text for block in blocks)
+    garbled = len(GARBLED.findall(text)) / max(1, len(text))
+    if garbled > GARBLED_REFUSED:
+        raise ReportError(
+            f"{name}：这个 PDF 的字体没有文字编码，提取出的是乱码；请找 Word 或网页版本，或先做文字识别（OCR）。"
+        )
+    if garbled > GARBLED_WARNED:
+        warnings.append(f"有 {garbled:.0%} 的字符无法识别（PDF 字体缺少文字编码），显示为 �，请核对。")
     return Document("pdf", blocks, title=_meaningful_title(title), warnings=warnings)
 
 
