@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+DEFAULT_PLACES = ROOT / "search" / "data" / "places_extra.tsv"
 
 # A fixed query set: single terms, AND, phrases, synonyms, filters, empty query with filters.
 QUERIES = [
@@ -51,28 +52,30 @@ def synthetic_names(n: int) -> list[tuple[str, str]]:
 
 def make_corpus(scale: int, folder: Path) -> Path:
     """Write the seeds (scale 1) or scale renamed copies of them; return the source folder."""
-    from search.reports import read_report
+    from search.reading import read_report
 
     src = folder / f"corpus-{scale}x"
     src.mkdir(parents=True)
-    os.environ.pop("POLICY_SEARCH_COUNTIES_FILE", None)  # the seeds are read with the real places
+    os.environ.pop("POLICY_SEARCH_PLACES_FILE", None)  # the seeds are read with the real places
     if scale == 1:
         for path in SEEDS.glob("*.txt"):
             shutil.copy(path, src / path.name)
         return src
     seeds = [(p, read_report(p)) for p in sorted(SEEDS.glob("*.txt"))]
-    counties = folder / f"counties-{scale}x.tsv"
-    lines = []
+    places = folder / f"places-{scale}x.tsv"
+    # The made-up places are added to the national list as counties of 重庆市 (places_file format).
+    lines = [DEFAULT_PLACES.read_text(encoding="utf-8")]
     names = iter(synthetic_names(scale * len(seeds)))
     for i in range(scale):
         for path, report in seeds:
             short, full = next(names)  # every report its own county: one report per county and year
-            lines.append(f"{short}\t{full}")
+            lines.append(f"{full}\t重庆市\t县级")
+            name = report.place.removeprefix(report.province)
             text = path.read_text(encoding="utf-8")
-            text = text.replace(report.county_full, full).replace(report.county, short)
+            text = text.replace(name, full).replace(report.county, short)
             (src / f"{i:04d}-{path.name}").write_text(text, encoding="utf-8")
-    counties.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    os.environ["POLICY_SEARCH_COUNTIES_FILE"] = str(counties)
+    places.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.environ["POLICY_SEARCH_PLACES_FILE"] = str(places)
     return src
 
 

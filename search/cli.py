@@ -74,7 +74,7 @@ def _print_summary(summary, verb: str) -> None:
 
 @cli.command()
 @click.option("--source", type=click.Path(exists=True, path_type=Path), default=None,
-              help="Folder of .txt reports (default: seeds/ of the project).")
+              help="Folder of reports, searched recursively: .txt, .docx, .pdf, .html (default: seeds/).")
 @_index_option
 def build(source, index_dir):
     """Build the index from a folder of reports, replacing the served one only when complete."""
@@ -87,11 +87,16 @@ def build(source, index_dir):
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_index_option
-def add(files, index_dir):
-    """Add reports, or replace them (same county, type and year), without rebuilding the rest."""
+@click.option("--place", default=None, help="发布报告的地区，在无法从文件开头识别时指定。")
+@click.option("--year", type=int, default=None, help="报告的年份，在无法识别时指定。")
+@click.option("--type", "rtype", default=None, help="报告类型，在无法识别时指定。")
+def add(files, index_dir, place, year, rtype):
+    """Add reports, or replace them (same place, type and year), without rebuilding the rest."""
     from .indexing import add as add_reports
+    from .reading import Overrides
 
-    summary = add_reports(list(files), _index(index_dir), progress=_ProgressBar())
+    overrides = Overrides(place=place, year=year, type=rtype)
+    summary = add_reports(list(files), _index(index_dir), progress=_ProgressBar(), overrides=overrides)
     _print_summary(summary, "index now has")
 
 
@@ -214,3 +219,6 @@ def serve(host, port, index_dir):
 
 def main():  # pragma: no cover - console entry point
     cli()
+
+
+from . import cli_reports  # noqa: E402,F401  (registers inspect, reports and remove)

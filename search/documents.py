@@ -25,6 +25,8 @@ TYPES = (TYPE_WORK, TYPE_PLAN, TYPE_BUDGET)
 # Levels of government, from the national list of divisions (search.reading.places).
 LEVELS = ("国家级", "省级", "地级", "县级")
 
+HEADING_SEPARATOR = " › "  # between the levels of a passage's heading path
+
 KIND_HEADING = "heading"
 KIND_SENTENCE = "sentence"
 KIND_ROW = "row"

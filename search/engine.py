@@ -29,7 +29,7 @@ from .evaluate import top as best
 from .query import parse
 from .ranking import RERANK_DEPTH, rerank
 from .suggest import suggestions
-from .reports import HEADING_SEPARATOR
+from .documents import HEADING_SEPARATOR
 
 
 def _citation(report: dict, heading: str) -> str:
@@ -53,8 +53,7 @@ class _Generation:
         self.reports = {r["id"]: r for r in meta["reports"]}
         # One reader stays open for the generation's life: the evaluator reads postings through it.
         reader = self.reader = self.ix.reader()
-        aliases = {r["county_full"]: r["county"] for r in meta["reports"]}
-        self.facets = FacetIndex(reader, aliases)
+        self.facets = FacetIndex(reader, meta["reports"])
         live = self.facets.live
         # Docnums are not reading order (each writer process writes its own segment): the order
         # column is. Live docnums in reading order, and each report's passages in order.
@@ -145,12 +144,15 @@ class Engine:
             return int(np.count_nonzero(gen.facets.live if allowed is None else gen.facets.live & allowed))
         return int(len(scored) if allowed is None else np.count_nonzero(allowed[scored.docs]))
 
-    def search(self, q: str = "", *, county=(), year=(), section=(), page: int = 1,
-               per_page: int | None = None) -> dict:
+    def search(self, q: str = "", *, place=(), county=(), province=(), level=(), year=(), section=(),
+               page: int = 1, per_page: int | None = None) -> dict:
+        """Ranked passages for ``q`` with facets. ``county`` is the old name of ``place``: both take
+        a short name (云阳), a division name (云阳县) or the qualified name (重庆市云阳县)."""
         page, per_page = _check_paging(page, per_page)
         parsed = parse(q)
         gen, filters, scored, allowed = self._prepare(
-            parsed, {"county": list(county), "year": list(year), "section": list(section)})
+            parsed, {"place": [*place, *county], "province": list(province), "level": list(level),
+                     "year": list(year), "section": list(section)})
         live = gen.facets.live
         offset = (page - 1) * per_page
         if scored is None:
@@ -197,7 +199,7 @@ class Engine:
         if cached is not None and (cached[0] >= keep or len(cached[1]) < cached[0]):
             return cached[1]
         top = best(scored, allowed, keep)
-        diversify = len(filters.get("county", [])) != 1
+        diversify = len(filters.get("place", [])) != 1
         ranked = _reranked(gen, top, parsed.group_needles(), diversify)
         self._cache.put(key, (keep, ranked))
         return ranked
@@ -216,6 +218,11 @@ class Engine:
             "id": fields["id"],
             "report_id": fields["report_id"],
             "county": fields["county"],
+            "place": report.get("place", report["county_full"]),
+            "place_short": report.get("place_short", fields["county"]),
+            "level": report.get("level", ""),
+            "province": report.get("province", ""),
+            "city": report.get("city", ""),
             "year": int(fields["year"]),
             "section": fields["section"],
             "heading": fields["heading"],
@@ -279,6 +286,8 @@ class Engine:
             for d in gen.by_report[report_id]:
                 fields = dict(gen.stored(d))
                 fields["year"] = int(fields["year"])
+                report = gen.reports[report_id]
+                fields["city"], fields["adcode"] = report.get("city", ""), report.get("adcode", "")
                 yield fields
 
     def info(self) -> dict:
@@ -293,7 +302,8 @@ def _reranked(gen, ordered, group_needles, diversify) -> list[tuple[int, float]]
     for docnum, score in head:
         fields = gen.stored(docnum)
         candidates.append({"docnum": docnum, "score": score, "text": fields["text"], "kind": fields["kind"],
-                           "county": fields["county"], "year": fields["year"], "figures": fields.get("figures")})
+                           "county": fields.get("place") or fields["county"], "year": fields["year"],
+                           "figures": fields.get("figures")})
     rerank(candidates, group_needles, diversify)
     return [(c["docnum"], c["score"]) for c in candidates] + tail
 

@@ -1,4 +1,4 @@
-"""Facets: county, year and section, each a small object in one list.
+"""Facets: place (地区), province, level of government, year and section, each a small object in one list.
 
 Counts follow one rule: a facet's counts apply every *other* facet's filter but not its own, so a
 user who has ticked 云阳 still sees how many 酉阳 would add. Counting is one ``numpy.bincount`` per facet
@@ -7,12 +7,13 @@ over value codes built once per index generation (no per-query grouping pass ove
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
-from .documents import SECTIONS
+from .documents import LEVELS, SECTIONS
 from .errors import UnknownFilter
 
 
@@ -24,9 +25,21 @@ class Facet:
     normalize: Callable[[str, "FacetIndex"], str] = lambda v, _: v.strip()
 
 
-def _normalize_county(value: str, facets: "FacetIndex") -> str:
+def _normalize_place(value: str, facets: "FacetIndex") -> str:
+    """云阳, 云阳县 or 重庆市云阳县 → 重庆市云阳县; a short name that two places share is refused."""
     value = value.strip()
-    return facets.county_aliases.get(value, value)
+    if value in facets.ambiguous:
+        names = "、".join(facets.ambiguous[value])
+        raise UnknownFilter(f"地区“{value}”不止一个：{names}；请写全称。")
+    return facets.place_aliases.get(value, value)
+
+
+_PROVINCE_SUFFIX = re.compile(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$")
+
+
+def _normalize_province(value: str, facets: "FacetIndex") -> str:
+    value = value.strip()
+    return facets.province_aliases.get(value, value)
 
 
 def _normalize_year(value: str, _facets) -> str:
@@ -34,7 +47,9 @@ def _normalize_year(value: str, _facets) -> str:
 
 
 FACETS = [
-    Facet("county", "区县", sort_key=lambda v, c: (-c, v), normalize=_normalize_county),
+    Facet("place", "地区", sort_key=lambda v, c: (-c, v), normalize=_normalize_place),
+    Facet("province", "省份", sort_key=lambda v, c: (-c, v), normalize=_normalize_province),
+    Facet("level", "层级", sort_key=lambda v, c: (LEVELS.index(v) if v in LEVELS else 99, v)),
     Facet("year", "年份", sort_key=lambda v, c: (-int(v) if v.isdigit() else 0, v), normalize=_normalize_year),
     Facet("section", "部分", sort_key=lambda v, c: (SECTIONS.index(v) if v in SECTIONS else 99, v)),
 ]
@@ -50,8 +65,8 @@ class FacetIndex:
     counties.
     """
 
-    def __init__(self, reader, county_aliases: dict[str, str]):
-        self.county_aliases = county_aliases
+    def __init__(self, reader, reports: list[dict]):
+        self._aliases(reports)
         self.size = reader.doc_count_all()
         self.live = np.zeros(self.size, dtype=bool)
         self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
@@ -72,12 +87,43 @@ class FacetIndex:
             self.codes[facet.name] = codes
             self.index[facet.name] = {v: i for i, v in enumerate(names)}
 
+    def _aliases(self, reports: list[dict]) -> None:
+        """What users may type for a place or province, and what each value is shown as."""
+        owners: dict[str, set[str]] = {}
+        for r in reports:
+            place = r.get("place") or r["county_full"]
+            # The division's own name: 重庆市酉阳土家族苗族自治县 without its province (and city).
+            name = place.removeprefix(r.get("province") or "").removeprefix(r.get("city") or "")
+            for alias in (r["county"], r["county_full"], place, r.get("place_short"), name):
+                if alias:
+                    owners.setdefault(alias, set()).add(place)
+        self.place_aliases = {a: next(iter(p)) for a, p in owners.items() if len(p) == 1}
+        self.ambiguous = {a: sorted(p) for a, p in owners.items() if len(p) > 1}
+        shorts = {}
+        for r in reports:
+            place = r.get("place") or r["county_full"]
+            short = r.get("place_short") or r["county"]
+            shorts[place] = short if short not in self.ambiguous else place
+        self.province_aliases = {}
+        for r in reports:
+            province = r.get("province") or r.get("place") or ""
+            if province:
+                self.province_aliases[province] = province
+                self.province_aliases[_PROVINCE_SUFFIX.sub("", province) or province] = province
+        self.labels = {"place": shorts, "year": {}, "section": {}, "level": {}, "province": {}}
+
+    def label(self, name: str, value: str) -> str:
+        """How a facet value is shown: 云阳 for 重庆市云阳县 (unless another place is also 云阳), 2023年."""
+        if name == "year":
+            return f"{value}年"
+        return self.labels.get(name, {}).get(value, value)
+
     def resolve(self, filters: dict[str, list[str]]) -> dict[str, list[str]]:
         """Normalize filter values and refuse unknown ones with a list of the known."""
         resolved = {}
         for name, values in filters.items():
             if name not in FACETS_BY_NAME:
-                raise UnknownFilter(f"unknown filter '{name}'; use one of: {', '.join(FACETS_BY_NAME)}")
+                raise UnknownFilter(f"没有“{name}”这个筛选项；可用：{'、'.join(FACETS_BY_NAME)}")
             facet = FACETS_BY_NAME[name]
             known = self.index[name]
             clean = []
@@ -88,8 +134,8 @@ class FacetIndex:
                 if norm not in known:
                     totals = np.bincount(self.codes[name][self.live], minlength=len(known))
                     choices = sorted(known, key=lambda v: facet.sort_key(v, int(totals[known[v]])))
-                    shown = "、".join(choices[:30]) + ("…" if len(choices) > 30 else "")
-                    raise UnknownFilter(f"unknown {facet.label} “{value}”; the index has: {shown}")
+                    shown = "、".join(self.label(name, c) for c in choices[:30]) + ("…" if len(choices) > 30 else "")
+                    raise UnknownFilter(f"索引里没有{facet.label}“{value}”；现有：{shown}")
                 if norm not in clean:
                     clean.append(norm)
             if clean:
@@ -128,7 +174,8 @@ class FacetIndex:
                 # ticked ones always stay, so a user can untick them.
                 nonzero = nonzero[np.argsort(-totals[nonzero], kind="stable")[:limit]]
             shown = {names[i] for i in nonzero} | set(selected)
-            rows = [{"value": v, "count": int(totals[self.index[facet.name][v]]), "selected": v in selected}
+            rows = [{"value": v, "label": self.label(facet.name, v),
+                     "count": int(totals[self.index[facet.name][v]]), "selected": v in selected}
                     for v in shown]
             rows.sort(key=lambda r: facet.sort_key(r["value"], r["count"]))
             out[facet.name] = rows

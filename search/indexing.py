@@ -18,7 +18,7 @@ from whoosh import index as whoosh_index
 from . import settings, store
 from .analysis import jieba_tokenizer
 from .documents import Report
-from .reports import read_report
+from .reading import Overrides, read_report
 from .schema import make_schema, passage_fields
 from .errors import BuildError, ReportError
 
@@ -41,32 +41,45 @@ class BuildSummary:
         return counts
 
 
+# Files a folder is searched for. Old Word/WPS files and archives are taken too, so that each is
+# refused with a line saying what to do, rather than skipped in silence.
+REPORT_SUFFIXES = {".txt", ".docx", ".pdf", ".html", ".htm", ".shtml", ".xhtml"}
+REFUSED_SUFFIXES = {".doc", ".wps", ".zip", ".rar", ".7z"}
+
+
 def report_files(source: Path) -> list[Path]:
+    """The report files under ``source`` (recursively, hidden files and folders left out)."""
     if source.is_file():
         return [source]
     if not source.is_dir():
-        raise BuildError(f"{source} is neither a folder of reports nor a report file")
-    return sorted(p for p in source.iterdir() if p.is_file() and p.suffix.lower() == ".txt")
+        raise BuildError(f"{source} 既不是报告文件夹，也不是报告文件。")
+    wanted = REPORT_SUFFIXES | REFUSED_SUFFIXES
+    return sorted(
+        p for p in source.rglob("*")
+        if p.is_file() and p.suffix.lower() in wanted
+        and not any(part.startswith(".") for part in p.relative_to(source).parts)
+    )
 
 
-def read_reports(files: list[Path], progress: Progress | None, refused: list[str]) -> list[Report]:
-    """Read every file; a bad one is refused with its message, the others go on."""
+def read_reports(files: list[Path], progress: Progress | None, refused: list[str],
+                 overrides: Overrides | None = None) -> list[Report]:
+    """Read every file once; a bad one is refused with its message, the others go on."""
     reports: dict[str, Report] = {}
     for n, path in enumerate(files, 1):
         if progress:
             progress("read", n, len(files), path.name)
         try:
-            report = read_report(path)
+            report = read_report(path, overrides)
         except ReportError as exc:
             refused.append(str(exc))
             continue
         except OSError as exc:
-            refused.append(f"{path.name}: cannot be read ({exc.strerror or exc}).")
+            refused.append(f"{path.name}：无法读取（{exc.strerror or exc}）。")
             continue
         if report.id in reports:
             other = reports[report.id].source
-            refused.append(f"{path.name}: the same report ({report.county} {report.year} {report.type}) "
-                           f"as {other}; kept {other}.")
+            refused.append(f"{path.name}：与 {other} 是同一份报告（{report.county} {report.year}年 {report.type}），"
+                           f"保留了 {other}。")
             continue
         reports[report.id] = report
     return list(reports.values())
@@ -89,7 +102,7 @@ def _write(ix, reports: list[Report], progress: Progress | None, delete_ids=(), 
         done = 0
         for sequence, report in enumerate(reports, first_sequence):
             for passage in report.passages:
-                writer.add_document(**passage_fields(passage, sequence))
+                writer.add_document(**passage_fields(passage, sequence, report))
                 done += 1
                 if progress and (done % 200 == 0 or done == total):
                     progress("index", done, total, report.county)
@@ -108,18 +121,17 @@ def _publish(index_dir: Path, generation: Path, summary: BuildSummary) -> None:
 
 
 def build(source: Path, index_dir: Path, progress: Progress | None = None) -> BuildSummary:
-    """Index every .txt report under source into a new generation and switch to it."""
+    """Index every report file under source (recursively) into a new generation and switch to it."""
     started = time.perf_counter()
     summary = BuildSummary(index_dir=str(index_dir))
     files = report_files(source)
     if not files:
-        raise BuildError(f"no .txt reports in {source}")
+        raise BuildError(f"{source} 里没有报告文件（.txt、.docx、.pdf、.html）。")
     with store.BuildLock(index_dir):
         store.remove_unfinished(index_dir)
         reports = read_reports(files, progress, summary.refused)
         if not reports:
-            raise BuildError("no report could be read, so the index was left as it was:\n  "
-                             + "\n  ".join(summary.refused))
+            raise BuildError("没有一份报告能读入，索引保持原样：\n  " + "\n  ".join(summary.refused))
         generation = store.new_generation(index_dir)
         try:
             ix = whoosh_index.create_in(str(generation), make_schema())
@@ -134,16 +146,17 @@ def build(source: Path, index_dir: Path, progress: Progress | None = None) -> Bu
     return summary
 
 
-def add(files: list[Path], index_dir: Path, progress: Progress | None = None) -> BuildSummary:
-    """Add or replace reports (same county, type and year) without re-reading the others."""
+def add(files: list[Path], index_dir: Path, progress: Progress | None = None,
+        overrides: Overrides | None = None) -> BuildSummary:
+    """Add or replace reports (same place, type and year) without re-reading the others.
+    ``overrides`` says the place, year or type where detection fails."""
     started = time.perf_counter()
     summary = BuildSummary(index_dir=str(index_dir))
     with store.BuildLock(index_dir):
         store.remove_unfinished(index_dir)
-        reports = read_reports(files, progress, summary.refused)
+        reports = read_reports(files, progress, summary.refused, overrides)
         if not reports:
-            raise BuildError("no report could be read, so the index was left as it was:\n  "
-                             + "\n  ".join(summary.refused))
+            raise BuildError("没有一份报告能读入，索引保持原样：\n  " + "\n  ".join(summary.refused))
         current = store.current_generation(index_dir)
         old_reports = store.open_generation(index_dir)[1]["reports"] if current else []
         generation = store.new_generation(index_dir)
@@ -161,6 +174,34 @@ def add(files: list[Path], index_dir: Path, progress: Progress | None = None) ->
             ix.close()
             kept = [r for r in old_reports if r["id"] not in new_ids]
             summary.reports = kept + [{**r.summary(), "sequence": n} for n, r in enumerate(reports, first)]
+            summary.passages = sum(r["passage_count"] for r in summary.reports)
+            _publish(index_dir, generation, summary)
+        except BaseException:
+            shutil.rmtree(generation, ignore_errors=True)
+            raise
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def remove(report_ids: list[str], index_dir: Path) -> BuildSummary:
+    """Drop reports by id without re-reading the others; unknown ids are refused, nothing changes."""
+    started = time.perf_counter()
+    summary = BuildSummary(index_dir=str(index_dir))
+    with store.BuildLock(index_dir):
+        store.remove_unfinished(index_dir)
+        current, meta = store.open_generation(index_dir)
+        known = {r["id"] for r in meta["reports"]}
+        unknown = [rid for rid in report_ids if rid not in known]
+        if unknown:
+            raise BuildError(f"索引里没有这些报告：{'、'.join(unknown)}；`policy-search reports` 列出现有报告的编号。")
+        generation = store.new_generation(index_dir)
+        try:
+            shutil.rmtree(generation)
+            shutil.copytree(current, generation, ignore=shutil.ignore_patterns(store.META, "*.lock"))
+            ix = whoosh_index.open_dir(str(generation))
+            _write(ix, [], None, delete_ids=report_ids)
+            ix.close()
+            summary.reports = [r for r in meta["reports"] if r["id"] not in report_ids]
             summary.passages = sum(r["passage_count"] for r in summary.reports)
             _publish(index_dir, generation, summary)
         except BaseException:

@@ -39,6 +39,11 @@ MAPPING = {
             "id": {"type": "keyword"},
             "report_id": {"type": "keyword"},
             "county": {"type": "keyword"},
+            "place": {"type": "keyword"},
+            "province": {"type": "keyword"},
+            "level": {"type": "keyword"},
+            "city": {"type": "keyword"},
+            "adcode": {"type": "keyword"},
             "year": {"type": "integer"},
             "section": {"type": "keyword"},
             "kind": {"type": "keyword"},
@@ -57,8 +62,9 @@ MAPPING = {
 def document(passage: dict) -> dict:
     folded = fold(passage["text"])
     return {
-        **{k: passage.get(k) for k in ("id", "report_id", "county", "year", "section", "kind", "heading",
-                                       "position", "para", "text", "table")},
+        **{k: passage.get(k) for k in ("id", "report_id", "county", "place", "province", "level", "city",
+                                       "adcode", "year", "section", "kind", "heading", "position", "para",
+                                       "text", "table")},
         # Tokens never contain spaces, so joining by one space is a lossless pre-split.
         "words": " ".join(t for t, _, _ in word_stream(folded)),
         "grams": " ".join(t for t, _, _ in gram_stream(folded)),

@@ -9,14 +9,19 @@ from .analysis import GramAnalyzer, WordAnalyzer
 from .figures import extract as extract_figures
 
 # Bump when fields change; stored in the index's metadata next to the analyzer version.
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 
 def make_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         report_id=ID(stored=True),
-        county=ID(stored=True),
+        county=ID(stored=True),  # the place's short name, for display and old clients
+        # Facets: the issuing government (qualified full name, unique nationwide), its province and
+        # its level of government.
+        place=ID(stored=True),
+        province=ID(stored=True),
+        level=ID(stored=True),
         year=ID(stored=True),
         section=ID(stored=True),
         kind=ID(stored=True),
@@ -40,12 +45,13 @@ def make_schema() -> Schema:
 ORDER_STRIDE = 1_000_000  # positions per report in the order column
 
 
-def passage_fields(p, sequence: int) -> dict:
-    """What the writer receives for one passage (``search.documents.Passage``) of the
+def passage_fields(p, sequence: int, report) -> dict:
+    """What the writer receives for one passage (``search.documents.Passage``) of ``report``, the
     ``sequence``-th report."""
     return {
         "order": sequence * ORDER_STRIDE + p.position,
         "id": p.id, "report_id": p.report_id, "county": p.county, "year": str(p.year),
+        "place": report.place, "province": report.province or report.place, "level": report.level,
         "section": p.section, "kind": p.kind, "heading": p.heading, "position": p.position,
         "para": p.para, "text": p.text, "table": p.table, "figures": extract_figures(p.text, p.kind),
         "words": p.text, "grams": p.text,

@@ -116,18 +116,19 @@ def test_search_tick_counties_and_see_results_and_counts_change(page, site):
     assert page.locator(".hit mark.term").first.inner_text() == QUERY
     years_before = {y: facet_count(page, "year", y) for y in ("2022", "2023", "2024")}
 
-    tick(page, "county", "云阳")
-    assert "county=" in page.url and total(page) == 2
-    assert set(page.locator(".hit .cite-county").all_inner_texts()) == {"云阳县"}
-    assert facet_count(page, "county", "酉阳") == 1  # other counties keep their counts
+    yunyang, youyang = "重庆市云阳县", "重庆市酉阳土家族苗族自治县"
+    tick(page, "place", yunyang)
+    assert "place=" in page.url and total(page) == 2
+    assert set(page.locator(".hit .cite-county").all_inner_texts()) == {yunyang}
+    assert facet_count(page, "place", youyang) == 1  # other places keep their counts
     assert {y: facet_count(page, "year", y) for y in ("2022", "2023")} != \
-        {y: years_before[y] for y in ("2022", "2023")}  # the year counts follow the county
+        {y: years_before[y] for y in ("2022", "2023")}  # the year counts follow the place
     # The reloaded page gives the focus back to the box just ticked, so keyboard users keep their place.
-    assert page.evaluate("document.activeElement.value") == "云阳"
+    assert page.evaluate("document.activeElement.value") == yunyang
 
-    tick(page, "county", "酉阳")
+    tick(page, "place", youyang)
     assert total(page) == 3
-    assert set(page.locator(".hit .cite-county").all_inner_texts()) == {"云阳县", "酉阳土家族苗族自治县"}
+    assert set(page.locator(".hit .cite-county").all_inner_texts()) == {yunyang, youyang}
     assert page.locator(".chip").all_inner_texts() and page.locator(".chip").count() == 2
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -189,7 +190,7 @@ def test_facets_and_context_work_without_javascript(browser, site):
     try:
         page.goto(f"{site}/search?q={QUERY}")
         assert page.locator(".apply").is_visible()  # the button that app.js would make unnecessary
-        page.locator(".facet input[value='云阳']").check()
+        page.locator(".facet input[value='重庆市云阳县']").check()
         assert total(page) == 8  # nothing happens until the form is sent
         with page.expect_navigation():
             page.locator(".apply").click()

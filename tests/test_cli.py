@@ -37,7 +37,7 @@ def test_search_json_has_the_engine_shape(run, seed_index):
 
 @pytest.mark.parametrize("args, message", [
     (["search", '"open', "--index", "{index}"], "unbalanced quote"),
-    (["search", "发展", "--county", "北京", "--index", "{index}"], "unknown 区县 “北京”"),
+    (["search", "发展", "--county", "北京", "--index", "{index}"], "索引里没有地区“北京”"),
     (["search", "发展", "--page", "0", "--index", "{index}"], "page must be from 1"),
     (["search", "发展", "--index", "{missing}"], "build one with: policy-search build"),
     (["export", "--index", "{missing}"], "build one with: policy-search build"),
@@ -60,7 +60,7 @@ def test_build_add_export(run, tmp_path, seeds_dir):
     result = run("build", "--source", src, "--index", index)
     assert result.exit_code == 0, result.output
     assert "indexed 1 reports" in result.output and "巫山" in result.output
-    assert "empty.txt: the file is empty" in result.output
+    assert "empty.txt：文件是空的" in result.output
     result = run("add", seeds_dir / "003_acdff93d03fcc2c7.txt", "--index", index)
     assert result.exit_code == 0 and "index now has 2 reports" in result.output
     lines = run("export", "--index", index).output.splitlines()
@@ -74,7 +74,7 @@ def test_build_with_nothing_readable_fails_cleanly(run, tmp_path):
     src.mkdir()
     (src / "empty.txt").write_bytes(b"")
     result = run("build", "--source", src, "--index", tmp_path / "index")
-    assert result.exit_code == 1 and "no report could be read" in result.output
+    assert result.exit_code == 1 and "没有一份报告能读入" in result.output
     assert "Traceback" not in result.output
 
 

@@ -175,8 +175,8 @@ def test_add_refuses_bad_files_and_loses_nothing(tmp_path, two_seeds):
         paths.append(tmp_path / name)
     summary = indexing.add(paths, index)
     refused = "\n".join(summary.refused)
-    assert "huge.txt: 50 MB is larger than the 20 MB" in refused
-    assert "renamed.txt: this is a Word (.docx)" in refused and "empty.txt: the file is empty" in refused
+    assert "huge.txt：文件有 50.0 MB，超过了" in refused
+    assert "renamed.txt：" in refused and "empty.txt：文件是空的" in refused
     assert {r["county"] for r in engine.reports()} >= {"巫山", "巫溪"}  # UTF-16 and BOM reports added
     after = ids_by_text(engine)
     assert all(after[k] == v for k, v in before.items())

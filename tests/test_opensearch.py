@@ -37,6 +37,10 @@ def test_bulk_files_alternate_action_and_document(exported, engine):
         assert list(action) == ["index"] and action["index"]["_index"] == opensearch.INDEX_NAME
         assert action["index"]["_id"] == doc["id"]
         assert set(doc) <= set(opensearch.MAPPING["mappings"]["properties"])  # dynamic: strict
+        # The place model travels with every passage, so a cluster can filter by place and level.
+        assert {"place", "province", "level", "city", "adcode"} <= set(doc)
+    first = json.loads(docs[0])
+    assert first["place"].startswith("重庆市") and first["level"] == "县级" and first["province"] == "重庆市"
 
 
 def test_files_are_split(exported):

@@ -8,8 +8,9 @@ from collections import Counter
 import pytest
 
 from search.errors import ReportError
-from search.reports import parse_report, read_report, split_sentences
-from search.textfile import decode_report
+from search.reading import parse_text as parse_report
+from search.reading import read_report, split_sentences
+from search.reading.plaintext import decode_text as decode_report
 
 from .conftest import MINI_REPORT, SEEDS
 
@@ -21,11 +22,11 @@ def seeds():
 
 
 @pytest.mark.parametrize("county, full, rtype, year, review, plan, delivered", [
-    ("云阳", "云阳县", "计划执行情况报告", 2023, 2022, 2023, None),  # states no date: year from the plan
-    ("酉阳", "酉阳土家族苗族自治县", "计划执行情况报告", 2023, 2022, 2023, "2023-02-08"),
-    ("涪陵", "涪陵区", "计划执行情况报告", 2023, 2022, 2023, "2023-01-31"),
-    ("城口", "城口县", "政府工作报告", 2023, 2022, 2023, "2023-02-08"),  # title is spaced out: 政 府 工 作 报 告
-    ("奉节", "奉节县", "计划执行情况报告", 2024, 2023, 2024, "2024-01"),  # month only
+    ("云阳", "重庆市云阳县", "计划执行情况报告", 2023, 2022, 2023, None),  # states no date: year from the plan
+    ("酉阳", "重庆市酉阳土家族苗族自治县", "计划执行情况报告", 2023, 2022, 2023, "2023-02-08"),
+    ("涪陵", "重庆市涪陵区", "计划执行情况报告", 2023, 2022, 2023, "2023-01-31"),
+    ("城口", "重庆市城口县", "政府工作报告", 2023, 2022, 2023, "2023-02-08"),  # title is spaced out: 政 府 工 作 报 告
+    ("奉节", "重庆市奉节县", "计划执行情况报告", 2024, 2023, 2024, "2024-01"),  # month only
 ])
 def test_metadata(seeds, county, full, rtype, year, review, plan, delivered):
     r = seeds[county]
@@ -109,6 +110,12 @@ def test_positions_are_reading_order(seeds):
     ("分号也分句；后半句。", ["分号也分句；", "后半句。"]),
     # Closing quotes and brackets stay with their sentence.
     ("他说“要抓落实。”随后散会。", ["他说“要抓落实。”", "随后散会。"]),
+    # Not inside quotes, titles or brackets: “你好！重庆” and 《…？》 stay in their sentence.
+    ("打造“你好！重庆”城市品牌，效果明显。", ["打造“你好！重庆”城市品牌，效果明显。"]),
+    ("出版《为什么？》一书；反响良好。", ["出版《为什么？》一书；", "反响良好。"]),
+    ("从“推进绿化；修复创面”等小切口着手。", ["从“推进绿化；修复创面”等小切口着手。"]),
+    # An opening quote that never closes protects nothing.
+    ("他说“没有结尾。下一句。", ["他说“没有结尾。", "下一句。"]),
     ("（详见附表。）下一句", ["（详见附表。）", "下一句"]),
     # No empty or punctuation-only passages.
     ("。。……", []),
@@ -134,11 +141,10 @@ def test_encodings(encoding, prefix):
 
 
 @pytest.mark.parametrize("data, message", [
-    (b"", "empty"),
-    (b"  \n\n ", "empty"),
-    (b"\x00\x01\x02binary\x00" * 50, "binary"),
-    (b"PK\x03\x04" + b"\x00" * 100, "Word"),
-    (bytes(range(128, 256)) * 20, "neither UTF-8 nor GB18030"),
+    (b"", "空的"),
+    (b"  \n\n ", "空的"),
+    (b"\x00\x01\x02binary\x00" * 50, "二进制"),
+    (bytes(range(128, 256)) * 20, "既不是 UTF-8 也不是 GB18030"),
 ])
 def test_bad_files_are_refused_with_a_message(data, message):
     with pytest.raises(ReportError, match=message):
@@ -146,7 +152,7 @@ def test_bad_files_are_refused_with_a_message(data, message):
 
 
 def test_report_without_a_county_is_refused():
-    with pytest.raises(ReportError, match="no recognizable county"):
+    with pytest.raises(ReportError, match="没有可识别的地区"):
         parse_report(MINI_REPORT.replace("巫山县", "某某地方"), "nowhere.txt")
 
 

@@ -63,9 +63,10 @@ def test_nothing_else_is_special(engine, query):
 
 
 @pytest.mark.parametrize("kw, message", [
-    ({"county": ["北京"]}, "unknown 区县"),
-    ({"year": ["1999"]}, "unknown 年份"),
-    ({"section": ["不存在"]}, "unknown 部分"),
+    ({"county": ["北京"]}, "索引里没有地区“北京”"),
+    ({"year": ["1999"]}, "索引里没有年份“1999”"),
+    ({"section": ["不存在"]}, "索引里没有部分“不存在”"),
+    ({"level": ["乡级"]}, "索引里没有层级“乡级”"),
 ])
 def test_unknown_filter_values(engine, kw, message):
     with pytest.raises(UnknownFilter, match=message):
@@ -85,7 +86,7 @@ def test_county_accepts_short_and_full_names(engine):
     short = engine.search("发展", county=["酉阳"])
     full = engine.search("发展", county=["酉阳土家族苗族自治县"])
     assert short["total"] == full["total"] > 0
-    assert full["filters"] == {"county": ["酉阳"]}
+    assert full["filters"] == {"place": ["重庆市酉阳土家族苗族自治县"]}
 
 
 def test_filters_or_within_and_across(engine):
@@ -101,9 +102,9 @@ def test_filters_or_within_and_across(engine):
 def test_facet_counts_ignore_their_own_filter(engine):
     unfiltered = engine.search("发展")
     ticked = engine.search("发展", county=["云阳"])
-    counts = {f["value"]: f["count"] for f in ticked["facets"]["county"]}
-    assert counts == {f["value"]: f["count"] for f in unfiltered["facets"]["county"]}
-    assert [f["value"] for f in ticked["facets"]["county"] if f["selected"]] == ["云阳"]
+    counts = {f["value"]: f["count"] for f in ticked["facets"]["place"]}
+    assert counts == {f["value"]: f["count"] for f in unfiltered["facets"]["place"]}
+    assert [f["label"] for f in ticked["facets"]["place"] if f["selected"]] == ["云阳"]
     # The other facets do follow the county filter.
     year_total = sum(f["count"] for f in ticked["facets"]["year"])
     assert year_total == ticked["total"] < unfiltered["total"]
@@ -111,7 +112,7 @@ def test_facet_counts_ignore_their_own_filter(engine):
 
 def test_facet_counts_match_the_hits(engine):
     result = engine.search("森林覆盖率")
-    for facet in ("county", "year", "section"):
+    for facet in ("place", "province", "level", "year", "section"):
         for row in result["facets"][facet]:
             filtered = engine.search("森林覆盖率", **{facet: [row["value"]]})
             assert filtered["total"] == row["count"], (facet, row)
@@ -141,7 +142,7 @@ def test_result_shape(engine):
             "score", "url"} <= hit.keys()
     assert hit["url"] == f"/p/{hit['id']}"
     assert re.fullmatch(r"[a-z0-9]{10}", hit["id"])
-    assert set(result["facets"]) == {"county", "year", "section"}
+    assert set(result["facets"]) == {"place", "province", "level", "year", "section"}
 
 
 def test_terms_and_figures_are_marked(engine):
@@ -169,7 +170,7 @@ def test_context_gives_neighbours_in_the_same_report(engine):
     positions = [p["position"] for p in ctx["before"] + [ctx["passage"]] + ctx["after"]]
     assert positions == list(range(positions[0], positions[0] + 5))
     assert {p["report_id"] for p in ctx["before"] + ctx["after"]} == {hit["report_id"]}
-    assert ctx["citation"].startswith("涪陵区《2022年国民经济和社会发展计划执行情况及2023年计划草案的报告》，一、")
+    assert ctx["citation"].startswith("重庆市涪陵区《2022年国民经济和社会发展计划执行情况及2023年计划草案的报告》，一、")
 
 
 def test_context_at_the_start_of_a_report(engine):
@@ -209,9 +210,9 @@ def test_random_substrings_find_exactly_the_passages_containing_them(engine):
 
 def test_facets_list_the_largest_values_and_every_ticked_one(engine, monkeypatch):
     monkeypatch.setenv("POLICY_SEARCH_FACET_LIMIT", "2")
-    full = {f["value"]: f["count"] for f in engine.search("发展")["facets"]["county"]}
+    full = {f["value"]: f["count"] for f in engine.search("发展")["facets"]["place"]}
     largest = sorted(full, key=lambda v: -full[v])[:2]
     smallest = min(full, key=full.get)
-    shown = engine.search("发展", county=[smallest])["facets"]["county"]
+    shown = engine.search("发展", county=[smallest])["facets"]["place"]
     assert {f["value"] for f in shown} == set(largest) | {smallest}
     assert all(f["count"] == full[f["value"]] for f in shown)

@@ -49,7 +49,8 @@ def html_of(response):
 
 
 def facet_counts(result: dict, name: str) -> dict[str, int]:
-    return {row["value"]: row["count"] for row in result["facets"][name]}
+    """A facet's counts by the label users see (云阳 for the value 重庆市云阳县)."""
+    return {row["label"]: row["count"] for row in result["facets"][name]}
 
 
 # -- every page, and what every page shares --------------------------------------------------------
@@ -143,21 +144,24 @@ def test_facet_boxes_are_a_get_form_with_counts(client):
     assert form.attrs["method"] == "get" and form.attrs["action"] == "/search"
     boxes = {(i.attrs["name"], i.attrs["value"]): i for i in page.find_all("input")
              if i.attrs.get("type") == "checkbox"}
-    assert {name for name, _ in boxes} == {"county", "year", "section"}
+    assert {name for name, _ in boxes} == {"place", "province", "level", "year", "section"}
     assert all(box.attrs["form"] == "search-form" for box in boxes.values())
-    assert "checked" in boxes[("county", "云阳")].attrs and "checked" not in boxes[("county", "酉阳")].attrs
-    youyang = boxes[("county", "酉阳")].parent
+    assert "checked" in boxes[("place", "重庆市云阳县")].attrs
+    assert "checked" not in boxes[("place", "重庆市酉阳土家族苗族自治县")].attrs
+    youyang = boxes[("place", "重庆市酉阳土家族苗族自治县")].parent
+    assert youyang.find("span", "facet-value").text == "酉阳"  # shown by the name people type
     assert youyang.find("span", "facet-count").text == "1"  # still shown while 云阳 is ticked
 
 
 def test_chips_show_normalized_filters_and_each_drops_one_value(client):
-    # 云阳县 and 2022年 are accepted spellings; the page shows and links the normalized values.
+    # 云阳县 (under the old parameter name county) and 2022年 are accepted spellings; the page
+    # shows short names and links the normalized values.
     response = client.get("/search", query_string={"q": QUERY, "county": ["云阳县", "酉阳"], "year": "2022年"})
     chips = html_of(response).find_all("a", "chip")
     assert [re.sub(r"\s+", " ", c.text.replace("×", "")).strip() for c in chips] == \
-        ["区县 云阳", "区县 酉阳", "年份 2022年"]
+        ["地区 云阳", "地区 酉阳", "年份 2022年"]
     dropped = parse_qs(urlsplit(chips[0].attrs["href"]).query)
-    assert dropped == {"q": [QUERY], "county": ["酉阳"], "year": ["2022"]}
+    assert dropped == {"q": [QUERY], "place": ["重庆市酉阳土家族苗族自治县"], "year": ["2022"]}
 
 
 def test_also_searched_names_the_synonyms(client):
@@ -170,7 +174,7 @@ def test_charts_draw_one_bar_per_county_and_year_with_lengths_by_count(client, e
     facets = engine.search(QUERY)["facets"]
     county_chart, year_chart = page.find_all("svg", "bars")
     bars = {g.find("text", "bar-label").text: float(g.find("rect").attrs["width"]) for g in county_chart.find_all("g")}
-    counts = {row["value"]: row["count"] for row in facets["county"]}
+    counts = {row["label"]: row["count"] for row in facets["place"]}
     assert set(bars) == set(counts)
     assert max(bars, key=bars.get) == max(counts, key=counts.get)  # 涪陵, with 3 hits
     assert bars["涪陵"] / bars["酉阳"] == pytest.approx(3, rel=0.01)
@@ -204,7 +208,7 @@ def test_no_results_says_what_was_searched_and_offers_to_drop_filters(client):
     assert "“锰污染”" in box.text and "城口" in box.text and "2023年" in box.text
     drops = {a.text: (a.attrs["href"], li.text) for li in box.find("ul", "drop-suggestions").find_all("li")
              for a in li.find_all("a")}
-    href, line = drops["去掉区县筛选（城口）"]
+    href, line = drops["去掉地区筛选（城口）"]
     assert parse_qs(urlsplit(href).query) == {"q": ["锰污染"], "year": ["2023"]} and "→ 1 条" in line
     assert "→ 0 条" in drops["去掉年份筛选（2023年）"][1]
     # The engine's own suggestion: the same words without any filter.
@@ -231,13 +235,13 @@ def test_empty_query_browses_passages_in_report_order(client, engine):
 def test_ticking_a_county_keeps_the_other_counties_counts_and_narrows_the_hits(client):
     everywhere = client.get("/api/search", query_string={"q": QUERY}).json
     yunyang = client.get("/api/search", query_string={"q": QUERY, "county": "云阳"}).json
-    assert facet_counts(yunyang, "county") == facet_counts(everywhere, "county")  # own filter not applied
-    assert yunyang["total"] == facet_counts(everywhere, "county")["云阳"] == 2
+    assert facet_counts(yunyang, "place") == facet_counts(everywhere, "place")  # own filter not applied
+    assert yunyang["total"] == facet_counts(everywhere, "place")["云阳"] == 2
     assert {hit["county"] for hit in yunyang["hits"]} == {"云阳"}
     assert sum(facet_counts(yunyang, "year").values()) == 2  # other facets follow the county filter
     both = client.get("/api/search", query_string={"q": QUERY, "county": ["云阳", "酉阳"]}).json
     assert both["total"] == 3 and {hit["county"] for hit in both["hits"]} == {"云阳", "酉阳"}
-    assert both["filters"] == {"county": ["云阳", "酉阳"]}
+    assert both["filters"] == {"place": ["重庆市云阳县", "重庆市酉阳土家族苗族自治县"]}
 
 
 def test_api_search_is_the_engine_result(client, engine):
@@ -367,7 +371,7 @@ def test_error_page_links_repair_the_search(client):
     assert any(parse_qs(urlsplit(h).query) == {"q": [QUERY]} for h in unknown.links("去掉全部筛选条件再搜索"))
     unbalanced = html_of(client.get("/search", query_string={"q": '"森林覆盖率', "county": "云阳"}))
     repair = [a for a in unbalanced.find("ul", "repairs").find_all("a") if "改为检索" in a.text][0]
-    assert parse_qs(urlsplit(repair.attrs["href"]).query) == {"q": [QUERY], "county": ["云阳"]}
+    assert parse_qs(urlsplit(repair.attrs["href"]).query) == {"q": [QUERY], "place": ["云阳"]}
     assert client.get(repair.attrs["href"]).status_code == 200
 
 

@@ -177,7 +177,7 @@ def test_synonyms_come_with_a_link_that_searches_the_term_literally(client):
     page = page_of(client.get("/search?q=GDP&county=涪陵"))
     link = page.find("p", "also-searched").find("a", "literal-link")
     assert link.text == "只搜“GDP”"
-    assert query_of(link.attrs["href"]) == {"q": ['"GDP"'], "county": ["涪陵"]}
+    assert query_of(link.attrs["href"]) == {"q": ['"GDP"'], "place": ["重庆市涪陵区"]}
     literal = client.get("/api/search", query_string={"q": '"GDP"', "county": "涪陵"}).json
     expanded = client.get("/api/search", query_string={"q": "GDP", "county": "涪陵"}).json
     assert literal["also_searched"] == {} and 0 < literal["total"] < expanded["total"]

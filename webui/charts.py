@@ -76,7 +76,7 @@ def bar_chart(title: str, facet_name: str, rows: list[dict], chronological: bool
     longest = max((r["count"] for r in rows), default=0) or 1
     room = WIDTH - LABEL_WIDTH - COUNT_ROOM
     bars = [
-        Bar(label=facet_value_label(facet_name, r["value"]), count=r["count"], selected=r["selected"],
+        Bar(label=r.get("label") or facet_value_label(facet_name, r["value"]), count=r["count"], selected=r["selected"],
             y=i * ROW_HEIGHT, width=round(max(2.0, room * r["count"] / longest), 1) if r["count"] else 0)
         for i, r in enumerate(rows)
     ]

@@ -31,7 +31,7 @@ def search():
     # Context is only for a hit on this page; a stale ctx from an old link is simply not shown.
     context = engine.context(args.context_id) if args.context_id in shown else None
     charts = [
-        bar_chart("各区县命中数", "county", result["facets"]["county"]),
+        bar_chart("各地区命中数", "place", result["facets"]["place"]),
         bar_chart("各年份命中数", "year", result["facets"]["year"], chronological=True),
     ]
     return render_template(
@@ -83,7 +83,7 @@ def drop_suggestions(result: dict, args: SearchArgs) -> list[dict]:
     return [
         {
             "label": FACET_LABELS[name],
-            "value_text": "、".join(facet_value_label(name, v) for v in values),
+            "value_text": "、".join(facet_value_label(name, v, result["facets"][name]) for v in values),
             "url": args.without_facet(name),
             "count": sum(row["count"] for row in result["facets"][name]),
         }

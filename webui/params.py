@@ -1,9 +1,10 @@
 """The parameters of a search as the site reads them, and the links that change one of them.
 
-``/search`` and ``/api/search`` read the same parameters: ``q``, ``county``, ``year`` and ``section``
-(each may repeat), ``page`` and ``per_page``; the HTML page adds ``ctx``, the hit whose context is
+``/search`` and ``/api/search`` read the same parameters: ``q``, ``place`` (地区; ``county`` is its old
+name and still works), ``province``, ``level``, ``year`` and ``section`` (each may repeat), ``page`` and
+``per_page``; the HTML page adds ``ctx``, the hit whose context is
 shown. Values go to the engine as typed, because the engine owns validation and explains its
-refusals; links are rebuilt from the engine's normalized filters, so 云阳县 in a URL becomes 云阳
+refusals; links are rebuilt from the engine's normalized filters, so 云阳 in a URL becomes 重庆市云阳县
 in every link of the page.
 """
 
@@ -16,11 +17,15 @@ from werkzeug.datastructures import MultiDict
 
 from search.engine import Engine
 
-FACET_NAMES = ("county", "year", "section")
-FACET_LABELS = {"county": "区县", "year": "年份", "section": "部分"}
+FACET_NAMES = ("place", "province", "level", "year", "section")
+FACET_LABELS = {"place": "地区", "province": "省份", "level": "层级", "year": "年份", "section": "部分"}
 
 
-def facet_value_label(name: str, value: str) -> str:
+def facet_value_label(name: str, value: str, rows: list[dict] | None = None) -> str:
+    """How a filter value is shown: the engine's label from the facet's rows (云阳 for 重庆市云阳县)."""
+    for row in rows or ():
+        if row["value"] == value:
+            return row.get("label", value)
     return f"{value}年" if name == "year" else value
 
 
@@ -36,7 +41,7 @@ class SearchArgs:
     def from_args(cls, args: MultiDict) -> SearchArgs:
         return cls(
             q=args.get("q", ""),
-            filters={name: args.getlist(name) for name in FACET_NAMES if args.getlist(name)},
+            filters=_filters(args),
             # An empty field (a form that sent page=) means the default, not an error.
             page=args.get("page") or "1",
             per_page=args.get("per_page") or None,
@@ -85,6 +90,13 @@ class SearchArgs:
         """Open (or, with None, close) the context of one hit, and come back to that hit."""
         anchor = f"hit-{passage_id or self.context_id}"
         return self.url(ctx=passage_id, _anchor=anchor)
+
+
+def _filters(args: MultiDict) -> dict[str, list[str]]:
+    filters = {name: args.getlist(name) for name in FACET_NAMES if args.getlist(name)}
+    if args.getlist("county"):  # links and scripts from before places were national
+        filters["place"] = [*filters.get("place", []), *args.getlist("county")]
+    return filters
 
 
 def literal_query(q: str, term: str) -> str:

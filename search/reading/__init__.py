@@ -67,7 +67,8 @@ def parse_document(doc: Document, source: str = "<text>", overrides: Overrides |
     # The sentence after 各位代表 says who speaks (我代表国务院…); it is part of the header for places.
     preamble = next((b.text for b in body[1:3] if b.kind == BLOCK_PARA and "代表" in b.text), "")
     title = hdr.find_title(head_lines) or ""
-    header_text = "".join(hdr.squeeze(line) for line in head_lines) + hdr.squeeze(preamble[:120])
+    # Lines stay apart: a two-character name (忠县) counts only at a line's start or after 在/年.
+    header_text = "\n".join([*(hdr.squeeze(line) for line in head_lines), hdr.squeeze(preamble[:120])])
 
     place = hdr.resolve_place(header_text, overrides, source)
     if overrides.type:
@@ -140,3 +141,25 @@ def _digest(doc: Document) -> str:
         for row in block.rows or ():
             h.update("\t".join(row).encode("utf-8"))
     return h.hexdigest()
+
+
+def inspect(path: Path, overrides: Overrides | None = None, first: int = 5) -> dict:
+    """What ``read_report`` would index from a file, as plain data, without indexing it.
+
+    Raises ReportError, like ``read_report``, for a file that would be refused."""
+    report = read_report(path, overrides)
+    chapters, seen = [], set()
+    for p in report.passages:
+        top = p.heading.split(HEADING_SEPARATOR)[0] if p.heading else ""
+        if top and top not in seen:
+            seen.add(top)
+            chapters.append({"heading": top, "section": p.section, "year": p.year})
+    summary = report.summary()
+    summary.pop("warnings")
+    return {
+        "file": str(path), "report": summary, "chapters": chapters,
+        "passages": len(report.passages),
+        "kinds": {k: sum(1 for p in report.passages if p.kind == k) for k in ("heading", "sentence", "row")},
+        "first_passages": [p.text for p in report.passages[:first]],
+        "warnings": report.warnings,
+    }

@@ -27,7 +27,7 @@ _NOT_TITLE = re.compile(
 _TITLE_END = re.compile(r"报告(（[^）]{1,8}）|\([^)]{1,8}\))?$")
 # What a report's own words say it is, when it has no title (the national texts start at 各位代表).
 _PREAMBLE_TYPES = [
-    (re.compile(r"政府工作报告|报告政府工作|向大会报告(过去五年的)?(政府)?工作|作政府工作报告"), TYPE_WORK),
+    (re.compile(r"政府工作报告|报告政府工作|向大会(作|报告)(过去五年的?)?(政府)?工作|作政府工作报告"), TYPE_WORK),
     (re.compile(r"(预算|决算)(执行情况|草案)"), TYPE_BUDGET),
     (re.compile(r"计划执行情况|计划草案"), TYPE_PLAN),
 ]

@@ -15,7 +15,7 @@ from collections import Counter
 
 from ..documents import (
     KIND_HEADING, KIND_ROW, KIND_SENTENCE, SECTION_GOALS, SECTION_OTHER, SECTION_REVIEW,
-    SECTION_TASKS, Passage, Report, short_hash,
+    SECTION_TASKS, HEADING_SEPARATOR, Passage, Report, short_hash,
 )
 from .blocks import BLOCK_HEADING, BLOCK_TABLE, Block
 
@@ -39,7 +39,6 @@ CLOSERS = "”’」』）)】》\"'"
 # follows it at once (他说“要抓落实。”随后散会。 is two sentences).
 PAIRS = {"“": "”", "《": "》", "（": "）", "(": ")", "「": "」", "『": "』", "‘": "’"}
 MAX_PAIR_SPAN = 120  # an opener whose closer is further away (or missing) protects nothing
-HEADING_SEPARATOR = " › "
 
 
 def chinese_number(text: str) -> int:
@@ -71,12 +70,16 @@ def _protected_spans(line: str) -> list[tuple[int, int]]:
 
 def split_sentences(line: str) -> list[str]:
     """Split at 。！？； but not inside “…”, 《…》 or （…）; closers stay with their sentence."""
+    # 1: inside quotes or brackets (a terminator just before the closer still ends the sentence);
+    # 2: inside a title 《…》 (never: 《为什么？》 is a name).
     protected = bytearray(len(line))
     for start, end in _protected_spans(line):
-        protected[start + 1:end] = b"\x01" * (end - start - 1)
+        mark = b"\x02" if line[start] == "《" else b"\x01"
+        protected[start + 1:end] = mark * (end - start - 1)
     pieces, start, i, n = [], 0, 0, len(line)
     while i < n:
-        if line[i] in TERMINATORS and (not protected[i] or (i + 1 < n and line[i + 1] in CLOSERS)):
+        ends = (not protected[i]) or (protected[i] == 1 and i + 1 < n and line[i + 1] in CLOSERS)
+        if line[i] in TERMINATORS and ends:
             j = i + 1
             while j < n and (line[j] in CLOSERS or line[j] in TERMINATORS):
                 j += 1
@@ -90,15 +93,18 @@ def split_sentences(line: str) -> list[str]:
 
 def section_label(heading: str, plan_year: int | None = None) -> str:
     """工作回顾, 目标安排, 重点任务 or 其他 for a chapter heading of any report type."""
-    if re.search(r"执行情况|回顾|工作总结|成就|成效|过去一年|过去五年", heading):
+    goals = re.search(r"目标|总体|考虑|形势|政策取向|部署|预算草案|收支预算", heading)
+    if re.search(r"执行情况|回顾|工作总结|过去一年|过去五年", heading):
+        return SECTION_REVIEW
+    if re.search(r"成就|成效", heading) and not goals:
         return SECTION_REVIEW
     year = YEAR_RE.search(heading)
     if year and plan_year and int(year.group(1)) < plan_year and re.search(r"工作|情况", heading):
         return SECTION_REVIEW  # 一、2025年主要工作… in the 2026 report looks back
-    if re.search(r"重点工作|任务|工作建议|工作安排|主要工作|政府自身建设|的建议|的工作$|措施", heading):
-        return SECTION_TASKS
-    if re.search(r"目标|总体|考虑|安排|形势|政策取向|预算草案|收支预算|部署", heading):
+    if goals and not re.search(r"重点工作|重点任务|工作任务|政府工作", heading):
         return SECTION_GOALS
+    if re.search(r"重点工作|任务|工作建议|工作安排|主要工作|政府自身建设|的建议|的工作$|措施|工作$", heading):
+        return SECTION_TASKS
     return SECTION_OTHER
 
 
@@ -162,6 +168,10 @@ class BodyParser:
         self.top_number = number
         self.top, self.sub, self.box, self.box_sub = line.rstrip("。："), "", "", ""
         self.section = section_label(line, self.report.plan_year)
+        if self.section == SECTION_OTHER and self.chapters and self.chapters[-1][1] in (SECTION_GOALS, SECTION_TASKS):
+            # Chapters after the year's goals without a keyword of their own (三、把改革开放扎实推向
+            # 纵深, 四、努力建设…服务型政府) are the year's tasks.
+            self.section = SECTION_TASKS
         self.chapters.append((line, self.section))
         year = YEAR_RE.search(line)
         if year:
@@ -260,6 +270,17 @@ _RUN_ON_SPLIT = re.compile(
 )
 
 
+_RUN_ON_HEADING = re.compile(
+    rf"^([{_NUM}]{{1,3}}、.{{0,24}}?(?:工作回顾|工作安排|重点工作|主要任务|目标任务|政府自身建设|总体要求))([^，。；、].+)$"
+)
+
+
+def _split_run_on_heading(text: str) -> list[str]:
+    m = _RUN_ON_HEADING.match(text)
+    return [m.group(1), m.group(2)] if m else [text]
+_DATE_LINE_SPLIT = re.compile(r"(?<=报告)(?=——(?:19|20)\d{2}年)")
+
+
 def split_run_on(blocks: list[Block]) -> list[Block]:
     """A report pasted as one long line: break it before 各位代表 and before each heading number."""
     out = []
@@ -267,6 +288,9 @@ def split_run_on(blocks: list[Block]) -> list[Block]:
         if block.kind == BLOCK_TABLE or len(block.text) < 2000:
             out.append(block)
             continue
-        pieces = [p for p in _RUN_ON_SPLIT.split(block.text) if p.strip()]
+        pieces = [p for p in _RUN_ON_SPLIT.split(_DATE_LINE_SPLIT.sub("\n", block.text, count=1)) if p.strip()]
+        pieces = [line for p in pieces for line in p.split("\n") if line.strip()]
+        # A chapter heading runs straight into its first sentence: end it after its keyword.
+        pieces = [part for p in pieces for part in _split_run_on_heading(p)]
         out.extend(Block(block.kind, text=p.strip(), level=block.level) for p in pieces)
     return out

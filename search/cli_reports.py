@@ -1,0 +1,105 @@
+"""The commands that manage which reports an index holds: ``inspect``, ``reports``, ``remove``.
+
+Registered on ``search.cli.cli``; like the rest of the CLI they only parse, call the library and print.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .cli import _index, _index_option, cli
+from .errors import ReportError
+
+
+def _overrides(place, year, rtype):
+    from .reading import Overrides
+
+    return Overrides(place=place or None, year=year, type=rtype or None)
+
+
+def overrides_options(f):
+    """--place, --year and --type: what to use where detection from the file's header fails."""
+    f = click.option("--type", "rtype", default=None,
+                     help="报告类型：政府工作报告、计划执行情况报告 或 预算执行情况报告。")(f)
+    f = click.option("--year", type=int, default=None, help="报告的年份（作报告的那一年）。")(f)
+    f = click.option("--place", default=None, help="发布报告的地区：简称、全称或区划代码（如 涪陵、重庆市涪陵区、500102）。")(f)
+    return f
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@overrides_options
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
+def inspect(files, place, year, rtype, as_json):
+    """Show what would be indexed from report files, without indexing (exit 1 if one is refused)."""
+    from .reading import inspect as inspect_file
+
+    refused = 0
+    results = []
+    for path in files:
+        try:
+            info = inspect_file(path, _overrides(place, year, rtype))
+        except ReportError as exc:
+            refused += 1
+            results.append({"file": str(path), "refused": str(exc)})
+            if not as_json:
+                click.secho(f"{path}: 不能索引：{exc}", fg="red")
+            continue
+        results.append(info)
+        if not as_json:
+            _print_inspection(info)
+    if as_json:
+        click.echo(json.dumps(results if len(results) > 1 else results[0], ensure_ascii=False, indent=2))
+    if refused:
+        sys.exit(1)
+
+
+def _print_inspection(info: dict) -> None:
+    r = info["report"]
+    click.secho(f"{info['file']}", bold=True)
+    click.echo(f"  格式　{r['format']}")
+    place = f"{r['place']}（{r['level']}" + (f"，{r['province']}" if r["province"] and r["province"] != r["place"] else "") + "）"
+    click.echo(f"  地区　{place}  区划代码 {r['adcode']}")
+    click.echo(f"  类型　{r['type']}")
+    click.echo(f"  年份　{r['year']}（回顾 {r['review_year']}，计划 {r['plan_year']}）" + (f"  日期 {r['delivered']}" if r["delivered"] else ""))
+    click.echo(f"  标题　{r['title']}")
+    click.echo("  章节")
+    for c in info["chapters"]:
+        click.echo(f"    {c['section']} {c['year']}  {c['heading']}")
+    kinds = info["kinds"]
+    click.echo(f"  段落　{info['passages']}（标题 {kinds['heading']}，句子 {kinds['sentence']}，表格行 {kinds['row']}）")
+    for text in info["first_passages"]:
+        click.echo(f"    · {text[:70]}")
+    for warning in info["warnings"]:
+        click.secho(f"  注意　{warning}", fg="yellow")
+
+
+@cli.command()
+@_index_option
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
+def reports(index_dir, as_json):
+    """List the reports the index holds, with their ids."""
+    from .engine import Engine
+
+    rows = Engine(_index(index_dir)).reports()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in sorted(rows, key=lambda r: (r.get("province", ""), r.get("place", ""), r["year"])):
+        click.echo(f"{r['id']}  {r.get('place') or r['county_full']}  {r['year']}  {r['type']}  "
+                   f"{r['passage_count']} 段  《{r['title']}》  {r['source']}")
+
+
+@cli.command()
+@click.argument("report_ids", nargs=-1, required=True)
+@_index_option
+def remove(report_ids, index_dir):
+    """Drop reports by id (see `reports`) without a rebuild."""
+    from .indexing import remove as remove_reports
+
+    summary = remove_reports(list(report_ids), _index(index_dir))
+    click.echo(f"已删除 {len(report_ids)} 份报告；索引现有 {len(summary.reports)} 份报告、{summary.passages} 个段落。")
