@@ -39,8 +39,6 @@ SETTINGS = {
             Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "policy-search",
             "Where jieba's prefix-dictionary cache goes, instead of the system temp folder.",
         ),
-        Setting("counties_file", DATA_DIR / "counties.tsv",
-                "Places a report's heading is matched against (short name, tab, full name per line)."),
         Setting("places_file", DATA_DIR / "places_extra.tsv",
                 "Extra names for places (old names such as 梁平县) and places the national list lacks; "
                 "copy the shipped file to extend it."),
