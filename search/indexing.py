@@ -77,9 +77,12 @@ def read_reports(files: list[Path], progress: Progress | None, refused: list[str
             refused.append(f"{path.name}：无法读取（{exc.strerror or exc}）。")
             continue
         if report.id in reports:
-            other = reports[report.id].source
-            refused.append(f"{path.name}：与 {other} 是同一份报告（{report.county} {report.year}年 {report.type}），"
-                           f"保留了 {other}。")
+            # The same report twice (a Word file and its PDF, a page and its text): keep the fuller one.
+            other = reports[report.id]
+            kept, dropped = (report, other) if len(report.passages) > len(other.passages) else (other, report)
+            refused.append(f"{dropped.source}：与 {kept.source} 是同一份报告（{report.county} {report.year}年 "
+                           f"{report.type}），保留了段落更多的 {kept.source}。")
+            reports[report.id] = kept
             continue
         reports[report.id] = report
     return list(reports.values())

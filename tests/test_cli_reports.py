@@ -36,6 +36,8 @@ def mixed_folder(tmp_path_factory) -> Path:
     shutil.copy(FIXTURES / "corpus" / "pdf-2025" / "2025年江苏省政府工作报告.pdf", src / "省级" / "b.pdf")
     shutil.copy(FIXTURES / "formats" / "hubei_h2.html", src / "省级" / "c.html")
     shutil.copy(FIXTURES / "corpus" / "national" / "2024年国务院政府工作报告.txt", src / "national.txt")
+    national = (src / "national.txt").read_text(encoding="utf-8")
+    (src / "a-national-excerpt.txt").write_text(national[:4000], encoding="utf-8")  # read first, shorter
     (src / "old.doc").write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 600)  # OLE2: Word 97
     (src / "bundle.zip").write_bytes(b"PK\x05\x06" + b"\x00" * 18)  # an empty zip
     (src / ".hidden.txt").write_text("not a report", encoding="utf-8")
@@ -50,6 +52,8 @@ def test_a_folder_of_every_format_and_level_builds_in_one_command(run, mixed_fol
     assert "old.doc：" in result.output and ".docx" in result.output  # what it is and what to do
     assert "bundle.zip：" in result.output and "解压" in result.output
     assert "hidden" not in result.output and "notes.md" not in result.output
+    # The same report twice: the fuller copy is kept, whichever came first.
+    assert "a-national-excerpt.txt：与 national.txt 是同一份报告" in result.output
     reports = {(r["place"], r["level"], r["year"], r["format"]) for r in Engine(tmp_path / "ix").reports()}
     assert reports == {
         ("重庆市城口县", "县级", 2023, "txt"), ("河北省", "省级", 2025, "docx"), ("江苏省", "省级", 2025, "pdf"),
