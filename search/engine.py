@@ -34,7 +34,9 @@ from .documents import HEADING_SEPARATOR
 
 def _citation(report: dict, heading: str) -> str:
     top = heading.split(HEADING_SEPARATOR)[0] if heading else ""
-    parts = [f"{report['county_full']}《{report['title']}》"]
+    # The national reports are the State Council's: cited as 国务院《政府工作报告》.
+    issuer = "国务院" if report.get("level") == "国家级" else report["county_full"]
+    parts = [f"{issuer}《{report['title']}》"]
     if top:
         parts.append(top)
     parts.append(f"{report['year']}年")
