@@ -225,6 +225,7 @@ class Engine:
             "level": report.get("level", ""),
             "province": report.get("province", ""),
             "city": report.get("city", ""),
+            "adcode": report.get("adcode", ""),
             "year": int(fields["year"]),
             "section": fields["section"],
             "heading": fields["heading"],
