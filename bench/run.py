@@ -1,10 +1,12 @@
-"""The benchmark: build and search timings on the seeds and on synthetic larger corpora.
+"""The benchmark: build and search timings on corpora made from every real report at hand.
 
-    python -m bench.run                    # seeds only (1x)
+    python -m bench.run                    # one copy of every real report (1x)
     python -m bench.run --scale 1 --scale 50 --http
 
-Corpora are generated into a temporary folder (never committed): the seeds (1x), and N copies of
-them with each copy's county renamed to a made-up place, so facets have many values. Results are
+Corpora are generated into a temporary folder (never committed) by ``bench.corpus``: N copies of
+the seeds and the fixtures' real reports, each copy under made-up places, so facets have many
+values. Cold queries are several hundred distinct ones drawn from the corpus; the build is also
+compared with its floor (``bench.floor``: the same postings written by numpy alone). Results are
 printed and appended, with the machine they ran on, to bench/RESULTS.md.
 """
 
@@ -23,7 +25,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
-DEFAULT_PLACES = ROOT / "search" / "data" / "places_extra.tsv"
 
 # A fixed query set: single terms, AND, phrases, synonyms, filters, empty query with filters.
 QUERIES = [
@@ -33,51 +34,6 @@ QUERIES = [
     {"q": "森林覆盖率", "year": ["2022"]}, {"q": "发展", "section": ["重点任务"]},
     {"q": "", "section": ["目标安排"]}, {"q": "", "year": ["2023"], "section": ["工作回顾"]},
 ]
-
-_FIRST = "东西南北中上下前后左右青白金银"
-_SECOND = "山川河湖林泉溪岭峰原坪坝塘桥"
-
-
-def synthetic_names(n: int) -> list[tuple[str, str]]:
-    """n made-up (short, full) place names that no report mentions."""
-    names = []
-    for a in _FIRST:
-        for b in _SECOND:
-            for c in "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥":
-                names.append((f"{a}{b}{c}", f"{a}{b}{c}县"))
-    if n > len(names):
-        raise SystemExit(f"at most {len(names)} synthetic counties")
-    return names[:n]
-
-
-def make_corpus(scale: int, folder: Path) -> Path:
-    """Write the seeds (scale 1) or scale renamed copies of them; return the source folder."""
-    from search.reading import read_report
-
-    src = folder / f"corpus-{scale}x"
-    src.mkdir(parents=True)
-    os.environ.pop("POLICY_SEARCH_PLACES_FILE", None)  # the seeds are read with the real places
-    if scale == 1:
-        for path in SEEDS.glob("*.txt"):
-            shutil.copy(path, src / path.name)
-        return src
-    seeds = [(p, read_report(p)) for p in sorted(SEEDS.glob("*.txt"))]
-    places = folder / f"places-{scale}x.tsv"
-    # The made-up places are added to the national list as counties of 重庆市 (places_file format).
-    lines = [DEFAULT_PLACES.read_text(encoding="utf-8")]
-    names = iter(synthetic_names(scale * len(seeds)))
-    for i in range(scale):
-        for path, report in seeds:
-            short, full = next(names)  # every report its own county: one report per county and year
-            lines.append(f"{full}\t重庆市\t县级")
-            name = report.place.removeprefix(report.province)
-            text = path.read_text(encoding="utf-8")
-            text = text.replace(name, full).replace(report.county, short)
-            (src / f"{i:04d}-{path.name}").write_text(text, encoding="utf-8")
-    places.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    os.environ["POLICY_SEARCH_PLACES_FILE"] = str(places)
-    return src
-
 
 def percentile(values: list[float], p: float) -> float:
     values = sorted(values)
@@ -90,14 +46,14 @@ def folder_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def bench_search(engine_factory, rounds: int) -> dict:
-    """Per-query latencies in ms. Cold: each query the first time, on a fresh engine with an empty
-    cache (the index files already in the OS page cache). Warm: the same queries again, as when a
-    user ticks a filter or pages: the engine's query cache answers the matching and the ranking."""
+def bench_search(engine_factory, rounds: int, sampled: list[dict]) -> dict:
+    """Per-query latencies in ms. Cold: the sampled queries, each seen for the first time (the
+    index files already in the OS page cache), then the fixed set for the first time. Warm: the
+    fixed set again, as when a user ticks a filter or pages: the query cache answers."""
     engine = engine_factory()
     engine.search("预热")  # open the index: not part of any query's latency
     cold = []
-    for spec in QUERIES:
+    for spec in sampled + QUERIES:
         started = time.perf_counter()
         engine.search(**spec)
         cold.append((time.perf_counter() - started) * 1000)
@@ -108,14 +64,18 @@ def bench_search(engine_factory, rounds: int) -> dict:
             engine.search(**spec)
             warm.append((time.perf_counter() - started) * 1000)
     return {"cold_p50_ms": percentile(cold, 50), "cold_p95_ms": percentile(cold, 95),
+            "cold_max_ms": max(cold), "cold_n": len(cold),
             "p50_ms": percentile(warm, 50), "p95_ms": percentile(warm, 95), "n": len(cold) + len(warm)}
 
 
-def bench_scale(scale: int, work: Path, rounds: int, http: bool, tantivy: bool) -> dict:
+def bench_scale(scale: int, work: Path, rounds: int, http: bool, tantivy: bool, sampled: list[dict]) -> dict:
+    from bench import floor
+    from bench.corpus import make_corpus
     from search.engine import Engine
     from search.indexing import build
 
-    src = make_corpus(scale, work)
+    src, places = make_corpus(scale, work)
+    os.environ["POLICY_SEARCH_PLACES_FILE"] = str(places)
     index = work / f"index-{scale}x"
     started = time.perf_counter()
     summary = build(src, index)
@@ -127,8 +87,9 @@ def bench_scale(scale: int, work: Path, rounds: int, http: bool, tantivy: bool) 
         "build_s": build_s,
         "passages_per_s": summary.passages / build_s,
         "index_mb": folder_size(index) / 2**20,
-        "search": bench_search(lambda: Engine(index), rounds),
+        "search": bench_search(lambda: Engine(index), rounds, sampled),
     }
+    row["floor"] = floor.build((p["text"] for p in Engine(index).export()), work / f"floor-{scale}x")
     if tantivy:
         row["tantivy"] = bench_tantivy(Engine(index), rounds)
     if http:
@@ -196,7 +157,15 @@ def render(rows: list[dict]) -> str:
             lines.append(f"| {r['scale']}x | {t['build_s']:.1f} | {r['build_s'] / t['build_s']:.0f} | "
                          f"{t['p50_ms']:.2f} | {t['p95_ms']:.2f} | {s['cold_p50_ms'] / t['p50_ms']:.0f} | "
                          f"{s['cold_p95_ms'] / t['p95_ms']:.0f} | {s['p50_ms'] / t['p50_ms']:.1f} |")
-    lines += ["", f"Search: {len(QUERIES)} queries (terms, AND, phrases, OR, NOT, synonyms, filters, "
+    lines += ["", "Floor: our tokens, postings as numpy arrays written with np.save (no Whoosh).", "",
+              "| corpus | tokenize s | write s | floor s | ours / floor build | postings |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        f = r["floor"]
+        lines.append(f"| {r['scale']}x | {f['tokenize_s']:.1f} | {f['write_s']:.1f} | {f['total_s']:.1f} | "
+                     f"{r['build_s'] / f['total_s']:.1f} | {f['postings']} |")
+    lines += ["", f"Search: cold = {rows[0]['search']['cold_n'] if rows else 0} distinct queries drawn from the corpus (words, pairs, "
+              "phrases, figures, OR, NOT, a year filter) plus the fixed set, each the first time; warm = the "
+              f"{len(QUERIES)} fixed queries (terms, AND, phrases, OR, NOT, synonyms, filters, "
               "empty query with filters), each with facet counts and highlighting, in-process. Cold: first "
               "time on a fresh engine; warm: repeated (the query cache answers). HTTP: /search pages from "
               "8 keep-alive clients against `policy-search serve` (waitress) on loopback, after one warm-up "
@@ -206,18 +175,23 @@ def render(rows: list[dict]) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", type=int, action="append", help="corpus size in copies of the seeds")
-    parser.add_argument("--rounds", type=int, default=20, help="timed rounds over the query set")
+    parser.add_argument("--scale", type=int, action="append",
+                        help="corpus size in copies of every real report (seeds and fixtures' corpus)")
+    parser.add_argument("--rounds", type=int, default=20, help="timed warm rounds over the fixed query set")
+    parser.add_argument("--queries", type=int, default=300, help="distinct cold queries drawn from the corpus")
     parser.add_argument("--http", action="store_true", help="also load the production server over loopback")
     parser.add_argument("--no-save", action="store_true", help="print only; do not append to RESULTS.md")
     parser.add_argument("--no-tantivy", action="store_true", help="skip the tantivy reference")
     args = parser.parse_args(argv)
     scales = args.scale or [1]
+    from bench.corpus import sample_queries
+
+    sampled = sample_queries(args.queries)
     rows = []
     with tempfile.TemporaryDirectory(prefix="policy-search-bench-") as tmp:
         os.environ.setdefault("POLICY_SEARCH_CACHE_DIR", str(Path(tmp) / "cache"))
         for scale in scales:
-            row = bench_scale(scale, Path(tmp), args.rounds, args.http, not args.no_tantivy)
+            row = bench_scale(scale, Path(tmp), args.rounds, args.http, not args.no_tantivy, sampled)
             print(json.dumps(row, ensure_ascii=False), file=sys.stderr)
             rows.append(row)
     text = render(rows)

@@ -1,0 +1,131 @@
+"""The benchmark's corpus and queries, made from every real report at hand.
+
+The corpus is the seeds plus the real reports of the project's fixtures (national, provincial;
+Word, PDF, web texts), each read once by ``search.reading`` and written back as plain text under a
+made-up place per copy, so that N copies are N times the places, as a national collection would be.
+
+The queries are several hundred distinct ones drawn from the corpus itself (its words, pairs of
+words, quoted phrases, figures, with and without filters), so that the query cache cannot answer
+them: every one is a cold query the first time.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+REAL = ROOT / "tests" / "fixtures" / "corpus"
+DEFAULT_PLACES = ROOT / "search" / "data" / "places_extra.tsv"
+
+_FIRST = "东西南北中上下前后左右青白金银"
+_SECOND = "山川河湖林泉溪岭峰原坪坝塘桥"
+
+
+def synthetic_names(n: int) -> list[tuple[str, str]]:
+    """n made-up (short, full) county names that no report mentions."""
+    names = []
+    for a in _FIRST:
+        for b in _SECOND:
+            for c in "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥":
+                names.append((f"{a}{b}{c}", f"{a}{b}{c}县"))
+    if n > len(names):
+        raise SystemExit(f"at most {len(names)} made-up places")
+    return names[:n]
+
+
+def source_reports() -> list:
+    """Every distinct real report: the seeds and the fixtures' corpus (a PDF of a Word file is one)."""
+    from search.reading import read_report
+
+    files = sorted(SEEDS.glob("*.txt")) + sorted(p for p in REAL.rglob("*") if p.suffix in (".txt", ".docx", ".pdf"))
+    reports = {}
+    for path in files:
+        report = read_report(path)
+        reports.setdefault(report.id, report)
+    return list(reports.values())
+
+
+def as_text(report, place_full: str) -> str:
+    """The report as a plain-text file issued by ``place_full``: a title, 各位代表, then its
+    paragraphs in order (headings on their own lines, table rows as lines)."""
+    lines = [f"{place_full}{report.year}年{report.type}", "各位代表："]
+    para = None
+    for p in report.passages[1:]:
+        if p.para != para:
+            lines.append(p.text)
+            para = p.para
+        else:
+            lines[-1] += p.text
+    text = "\n".join(lines) + "\n"
+    # Other places named in the text stay; the issuing place's own name becomes the made-up one.
+    name = report.place.removeprefix(report.province) if report.province else ""
+    return text.replace(name, place_full) if name else text
+
+
+def make_corpus(scale: int, folder: Path) -> tuple[Path, Path]:
+    """Write ``scale`` copies of every real report, each copy under its own made-up places; return
+    the source folder and the places file that makes those places known."""
+    reports = source_reports()
+    src = folder / f"corpus-{scale}x"
+    src.mkdir(parents=True)
+    names = iter(synthetic_names(scale * len(reports)))
+    lines = [DEFAULT_PLACES.read_text(encoding="utf-8")]
+    for copy in range(scale):
+        for n, report in enumerate(reports):
+            _, full = next(names)
+            lines.append(f"{full}\t重庆市\t县级")
+            (src / f"{copy:04d}-{n:03d}.txt").write_text(as_text(report, full), encoding="utf-8")
+    places = folder / f"places-{scale}x.tsv"
+    places.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return src, places
+
+
+_WORD_RE = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
+_FIGURE_RE = re.compile(r"\d+(?:\.\d+)?(?:%|亿元|万元|万人|个百分点)")
+
+
+def sample_queries(n: int, seed: int = 7) -> list[dict]:
+    """``n`` distinct queries drawn from the corpus's own words and figures, reproducibly."""
+    from search.analysis import word_tokens
+
+    rng = random.Random(seed)
+    reports = source_reports()
+    sentences = [p.text for r in reports for p in r.passages if p.kind == "sentence"]
+    words: dict[str, int] = {}
+    for sentence in rng.sample(sentences, min(3000, len(sentences))):
+        for word in word_tokens(sentence):
+            if _WORD_RE.match(word):
+                words[word] = words.get(word, 0) + 1
+    vocabulary = sorted(w for w, c in words.items() if c >= 2)
+    figures = sorted({m for s in sentences for m in _FIGURE_RE.findall(s)})
+    years = sorted({str(p.year) for r in reports for p in r.passages})
+    queries: dict[str, dict] = {}
+    shapes = ["word", "word", "word", "two", "two", "phrase", "figure", "or", "not", "filtered"]
+    while len(queries) < n:
+        shape = rng.choice(shapes)
+        if shape == "word":
+            spec = {"q": rng.choice(vocabulary)}
+        elif shape == "two":
+            spec = {"q": " ".join(rng.sample(vocabulary, 2))}
+        elif shape == "phrase":
+            sentence = rng.choice(sentences)
+            start = rng.randrange(max(1, len(sentence) - 8))
+            fragment = sentence[start:start + rng.randint(4, 8)]
+            if any(c in fragment for c in '"“”「」'):
+                continue
+            spec = {"q": f'"{fragment}"'}
+        elif shape == "figure":
+            spec = {"q": rng.choice(figures)}
+        elif shape == "or":
+            a, b = rng.sample(vocabulary, 2)
+            spec = {"q": f"{a} OR {b}"}
+        elif shape == "not":
+            a, b = rng.sample(vocabulary, 2)
+            spec = {"q": f"{a} -{b}"}
+        else:
+            spec = {"q": rng.choice(vocabulary), "year": [rng.choice(years)]}
+        queries.setdefault(repr(sorted(spec.items())), spec)
+    return list(queries.values())
