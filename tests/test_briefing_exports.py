@@ -101,6 +101,16 @@ def test_word_permalinks_are_hyperlinks():
                                                             (f"{BASE}/p/p2", f"{BASE}/p/p2")]
     rels = [r for r in document.part.rels.values() if r.reltype == RELATIONSHIP_TYPE.HYPERLINK]
     assert all(r.is_external for r in rels) and len(rels) == 2
+    link_style = document.styles["Hyperlink"]  # they look like links: underlined, blue
+    assert {run.style.name for link in links for run in link.runs} == {"Hyperlink"}
+    assert link_style.font.underline and str(link_style.font.color.rgb) == "0563C1"
+
+
+def test_word_notes_and_citations_have_their_own_styles():
+    paragraphs = Document(io.BytesIO(to_docx(briefing_of(note="要点"), BASE))).paragraphs
+    styles = {p.text.split("：")[0] if p.text.startswith("批注") else p.text[:3]: p.style for p in paragraphs}
+    assert styles["批注"].name == "批注" and styles["批注"].font.italic
+    assert styles["［1］"].name == "引文" and styles["［1］"].font.size.pt == 9
 
 
 # -- on the site: cache and limit ------------------------------------------------------------------
