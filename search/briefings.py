@@ -1,27 +1,41 @@
-"""Briefings (简报): passages collected, annotated and ordered, stored in SQLite.
+r"""Briefings (简报): passages collected, annotated and ordered, stored in SQLite.
 
 Each item keeps a snapshot of its passage's text and citation, taken when it was added, so a
 briefing survives rebuilds and replaced reports: ``with_status`` compares the snapshot with the
-index and says whether the passage is unchanged, changed or gone.
+index and says whether the passage is unchanged, changed or gone. A passage is in a briefing at
+most once: adding it again (or retrying an add whose answer was lost) returns the item it already
+has, so ``add_item`` is idempotent per passage.
 
 There are no accounts. Creating a briefing returns an edit token (random, from ``secrets``); only its
 SHA-256 is stored, and it is compared in constant time. Anyone with the briefing's id can read it.
 
-Storage: one SQLite file, WAL mode (readers do not block the writer), foreign keys on, every change
-in one ``BEGIN IMMEDIATE`` transaction, and the schema version in ``PRAGMA user_version`` with
-migrations from the first version on. A database that stays locked is retried briefly, then
-``Busy`` is raised (the site answers 503); no change is half-applied.
+Text is cleaned on the way in: line breaks become ``\n``, and control characters (which no one types,
+which arrive with pasted text and which a Word document cannot hold) are dropped; a lone surrogate
+(``"\ud800"`` in JSON, never valid text) is refused with ``BadParameter``.
+
+Storage: one SQLite file, created private (0600; SQLite gives its -wal and -shm files the same mode),
+WAL mode (readers do not block the writer), ``synchronous=FULL`` (a briefing acknowledged is on disk
+even if the machine loses power; a briefing write is a few pages, so the extra fsync is cheap), foreign
+keys on, every change in one ``BEGIN IMMEDIATE`` transaction, the schema version in ``PRAGMA
+user_version`` with migrations from the first version on, and a ``version`` counter per briefing that
+every change raises (exports are cached by it). When the database cannot serve a request, nothing is
+half-applied and a ``UserError`` says why: ``Busy`` (locked for too long), ``DiskFull``, or
+``DatabaseGone`` (the file was deleted or replaced under the running site: its operations stop rather
+than silently start a new, empty database).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import os
+import re
 import secrets
 import sqlite3
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import BadParameter, NotFound, UserError
 
@@ -29,6 +43,7 @@ TITLE_MAX = 200
 INTRO_MAX = 5000
 NOTE_MAX = 2000
 ITEMS_MAX = 500
+UNTITLED = "未命名简报"
 
 STATUS_OK = "ok"
 STATUS_CHANGED = "changed"
@@ -57,8 +72,19 @@ MIGRATIONS = [
     );
     CREATE INDEX items_by_briefing ON items (briefing_id, position);
     """,
+    # updated_at has whole seconds: two changes within one second need a counter to tell them apart.
+    """
+    ALTER TABLE briefings ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+FIELD_NAMES = {"title": "标题", "intro": "导语", "note": "批注"}
+# Tab and line feed stay; other C0 controls, DEL and the two non-characters go (XML 1.0, so Word,
+# refuses them). Vertical tab and form feed are the line and page breaks of text copied from Word.
+CONTROL_CHARS_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffe\uffff]")
+LINE_BREAKS_RE = re.compile("\r\n?|[\x0b\x0c]")
+SURROGATES_RE = re.compile("[\ud800-\udfff]")  # in a Python str every surrogate is a lone one
 
 
 class Forbidden(UserError):
@@ -69,6 +95,31 @@ class Busy(UserError):
     """The database stayed locked; nothing was changed. Try again."""
 
 
+class StoreUnavailable(UserError):
+    """The briefing database cannot be used now (the server's fault, not the request's); nothing was
+    changed."""
+
+
+class DiskFull(StoreUnavailable):
+    """The disk (or the database's size limit) is full: the change was rolled back, nothing lost."""
+
+
+class DatabaseGone(StoreUnavailable):
+    """The database file was deleted or replaced while the site was running."""
+
+
+class Added(NamedTuple):
+    item_id: int
+    added: bool  # False: the passage was already in the briefing, and this is its item
+    number: int  # the item's place in the briefing, from 1
+
+
+def clean_text(text: str) -> str:
+    """Text without control characters or lone surrogates, line breaks as line feeds: what a Word
+    document (XML) can hold, and what a page shows."""
+    return SURROGATES_RE.sub("", CONTROL_CHARS_RE.sub("", LINE_BREAKS_RE.sub("\n", text)))
+
+
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
@@ -77,67 +128,129 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _check_length(name: str, value, limit: int) -> str:
+def _check_text(name: str, value, limit: int) -> str:
+    label = FIELD_NAMES[name]
     if not isinstance(value, str):
-        raise BadParameter(f"{name} must be text")
-    value = value.strip()
+        raise BadParameter(f"{label}须是文字")
+    if SURROGATES_RE.search(value):
+        raise BadParameter(f"{label}含有无效字符（单独的 UTF-16 代理项，如 \\ud800），没有保存；请检查发送内容的编码")
+    value = clean_text(value).strip()
     if len(value) > limit:
-        raise BadParameter(f"{name} is {len(value)} characters; at most {limit} are allowed")
-    if "\x00" in value:
-        raise BadParameter(f"{name} contains a NUL character")
+        raise BadParameter(f"{label}有 {len(value)} 个字，最多只能 {limit} 个字")
     return value
+
+
+def _is_disk_full(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in str(exc)
 
 
 class BriefingStore:
     def __init__(self, path: Path | str, busy_seconds: float = 2.0):
-        self.path = Path(path)
+        self.path = Path(path).resolve()
         self.busy_seconds = busy_seconds
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._read() as db:
-            self._migrate(db)
+        self._create_private()
+        # Connections open the file read-write, never create it: a deleted database is an error, not
+        # a fresh empty one.
+        self._uri = f"{self.path.as_uri()}?mode=rw"
+        self._opened = self._file_identity()
+        with self._storage_errors():
+            db = self._connect()
+            try:
+                self._migrate(db)
+            finally:
+                db.close()
+
+    # -- the file --------------------------------------------------------------------------------
+
+    def _create_private(self) -> None:
+        """Create the database file 0600 (an empty file is an empty database), or make an existing
+        one private: it holds everyone's notes. SQLite makes -wal and -shm with the file's mode."""
+        try:
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            for path in (self.path, *(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm"))):
+                try:
+                    if os.stat(path).st_mode & 0o077:
+                        os.chmod(path, 0o600)
+                except FileNotFoundError:
+                    pass
+
+    def _file_identity(self) -> tuple[int, int] | None:
+        try:
+            info = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return info.st_dev, info.st_ino
+
+    def _gone(self) -> DatabaseGone:
+        return DatabaseGone(f"简报数据库文件 {self.path.name} 在运行中被删除或替换了；为免把简报写进一个新的空数据库，"
+                            "简报暂停服务。请管理员把原文件放回原处（或确认用新文件）后重启服务")
 
     # -- connections and transactions ------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=self.busy_seconds, isolation_level=None)
+        try:
+            db = sqlite3.connect(self._uri, uri=True, timeout=self.busy_seconds, isolation_level=None)
+        except sqlite3.OperationalError:
+            raise self._gone() from None
+        if self._file_identity() != self._opened:
+            db.close()
+            raise self._gone()
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA synchronous = FULL")
         return db
+
+    @contextmanager
+    def _storage_errors(self):
+        """A full disk as ``DiskFull``; SQLite has already rolled the change back by then."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if _is_disk_full(exc):
+                raise DiskFull("服务器的磁盘已满，这次的改动没有保存；已有的简报都还在。请告诉管理员清理磁盘后再试") from None
+            raise
 
     @contextmanager
     def _write(self):
         """One transaction; retried while the database is locked, then Busy."""
-        deadline = time.monotonic() + self.busy_seconds
-        db = self._connect()
-        try:
-            while True:
-                try:
-                    db.execute("BEGIN IMMEDIATE")
-                    break
-                except sqlite3.OperationalError as exc:
-                    if "locked" not in str(exc) and "busy" not in str(exc):
-                        raise
-                    if time.monotonic() > deadline:
-                        raise Busy("the briefing database is busy; nothing was changed, try again") from None
-                    time.sleep(0.05)
+        with self._storage_errors():
+            db = self._connect()
             try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-        finally:
-            db.close()
+                self._begin(db)
+                try:
+                    yield db
+                    db.execute("COMMIT")
+                except BaseException:
+                    if db.in_transaction:  # some errors (a full disk) roll back on their own
+                        db.execute("ROLLBACK")
+                    raise
+            finally:
+                db.close()
+
+    def _begin(self, db: sqlite3.Connection) -> None:
+        deadline = time.monotonic() + self.busy_seconds
+        while True:
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if time.monotonic() > deadline:
+                    raise Busy("简报数据库正忙，这次没有保存任何改动；请稍后再试") from None
+                time.sleep(0.05)
 
     @contextmanager
     def _read(self):
-        db = self._connect()
-        try:
-            yield db
-        finally:
-            db.close()
+        with self._storage_errors():
+            db = self._connect()
+            try:
+                yield db
+            finally:
+                db.close()
 
     def _migrate(self, db: sqlite3.Connection) -> None:
         version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -151,7 +264,8 @@ class BriefingStore:
                 db.execute(f"PRAGMA user_version = {number + 1}")
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
                 raise
 
     def schema_version(self) -> int:
@@ -160,12 +274,16 @@ class BriefingStore:
 
     # -- access ----------------------------------------------------------------------------------
 
+    @staticmethod
+    def _not_found(briefing_id: str) -> NotFound:
+        return NotFound(f"没有编号为“{briefing_id}”的简报（可能已被删除）")
+
     def _authorize(self, db: sqlite3.Connection, briefing_id: str, token: str | None) -> None:
         row = db.execute("SELECT token_hash FROM briefings WHERE id = ?", (briefing_id,)).fetchone()
         if row is None:
-            raise NotFound(f"no briefing with id “{briefing_id}”")
+            raise self._not_found(briefing_id)
         if not token or not hmac.compare_digest(row["token_hash"], _hash(token)):
-            raise Forbidden("this briefing can only be changed with its edit link (a missing or wrong edit token)")
+            raise Forbidden("这份简报只能用它的编辑链接修改（编辑令牌缺失或不对），没有改动任何内容")
 
     def check_token(self, briefing_id: str, token: str | None) -> bool:
         with self._read() as db:
@@ -178,8 +296,8 @@ class BriefingStore:
     # -- operations ------------------------------------------------------------------------------
 
     def create(self, title: str, intro: str = "") -> dict:
-        title = _check_length("title", title, TITLE_MAX) or "未命名简报"
-        intro = _check_length("intro", intro, INTRO_MAX)
+        title = _check_text("title", title, TITLE_MAX) or UNTITLED
+        intro = _check_text("intro", intro, INTRO_MAX)
         briefing_id = secrets.token_urlsafe(9)
         token = secrets.token_urlsafe(24)
         now = _now()
@@ -188,49 +306,68 @@ class BriefingStore:
                        "VALUES (?, ?, ?, ?, ?, ?)", (briefing_id, title, intro, _hash(token), now, now))
         return {"id": briefing_id, "edit_token": token}
 
+    def summary(self, briefing_id: str) -> dict:
+        """The briefing without its items: id, title, intro, version, dates, and ``count`` of items."""
+        with self._read() as db:
+            row = db.execute("SELECT id, title, intro, version, created_at, updated_at, "
+                             "(SELECT COUNT(*) FROM items WHERE briefing_id = briefings.id) AS count "
+                             "FROM briefings WHERE id = ?", (briefing_id,)).fetchone()
+        if row is None:
+            raise self._not_found(briefing_id)
+        return dict(row)
+
     def get(self, briefing_id: str) -> dict:
         with self._read() as db:
-            row = db.execute("SELECT id, title, intro, created_at, updated_at FROM briefings WHERE id = ?",
-                             (briefing_id,)).fetchone()
+            row = db.execute("SELECT id, title, intro, version, created_at, updated_at FROM briefings "
+                             "WHERE id = ?", (briefing_id,)).fetchone()
             if row is None:
-                raise NotFound(f"no briefing with id “{briefing_id}”")
+                raise self._not_found(briefing_id)
             items = db.execute("SELECT id, passage_id, text, citation, note, added_at FROM items "
                                "WHERE briefing_id = ? ORDER BY position, id", (briefing_id,)).fetchall()
         return {**dict(row), "items": [{"item_id": i["id"], **{k: i[k] for k in i.keys() if k != "id"}}
                                        for i in items]}
 
-    def add_item(self, briefing_id: str, token: str | None, passage: dict, note: str = "") -> int:
-        """Add a passage (a dict with id, text, citation, as the engine gives it) at the end."""
-        note = _check_length("note", note or "", NOTE_MAX)
+    def add_item(self, briefing_id: str, token: str | None, passage: dict, note: str = "") -> Added:
+        """Add a passage (a dict with id, text, citation, as the engine gives it) at the end, unless it
+        is in the briefing already: then nothing changes and its item is returned (``added`` False)."""
+        note = _check_text("note", note or "", NOTE_MAX)
         with self._write() as db:
             self._authorize(db, briefing_id, token)
+            existing = db.execute("SELECT id, position FROM items WHERE briefing_id = ? AND passage_id = ? "
+                                  "ORDER BY position, id LIMIT 1", (briefing_id, passage["id"])).fetchone()
+            if existing is not None:
+                before = db.execute("SELECT COUNT(*) FROM items WHERE briefing_id = ? AND "
+                                    "(position < ? OR (position = ? AND id < ?))",
+                                    (briefing_id, existing["position"], existing["position"], existing["id"]))
+                return Added(existing["id"], False, before.fetchone()[0] + 1)
             count, last = db.execute("SELECT COUNT(*), COALESCE(MAX(position), -1) FROM items "
                                      "WHERE briefing_id = ?", (briefing_id,)).fetchone()
             if count >= ITEMS_MAX:
-                raise BadParameter(f"a briefing holds at most {ITEMS_MAX} passages")
+                raise BadParameter(f"一份简报最多 {ITEMS_MAX} 段，这份已经满了")
             cur = db.execute(
                 "INSERT INTO items (briefing_id, position, passage_id, text, citation, note, added_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (briefing_id, last + 1, passage["id"], passage["text"], passage["citation"], note, _now()))
+                (briefing_id, last + 1, passage["id"], clean_text(passage["text"]),
+                 clean_text(passage["citation"]), note, _now()))
             self._touch(db, briefing_id)
-            return cur.lastrowid
+            return Added(cur.lastrowid, True, count + 1)
 
     def update(self, briefing_id: str, token: str | None, *, title=None, intro=None, order=None) -> None:
         with self._write() as db:
             self._authorize(db, briefing_id, token)
             if title is not None:
-                title = _check_length("title", title, TITLE_MAX) or "未命名简报"
+                title = _check_text("title", title, TITLE_MAX) or UNTITLED
                 db.execute("UPDATE briefings SET title = ? WHERE id = ?", (title, briefing_id))
             if intro is not None:
                 db.execute("UPDATE briefings SET intro = ? WHERE id = ?",
-                           (_check_length("intro", intro, INTRO_MAX), briefing_id))
+                           (_check_text("intro", intro, INTRO_MAX), briefing_id))
             if order is not None:
                 current = [r[0] for r in db.execute("SELECT id FROM items WHERE briefing_id = ?", (briefing_id,))]
                 if not isinstance(order, list) or not all(isinstance(i, int) and not isinstance(i, bool)
                                                           for i in order):
-                    raise BadParameter("order must be a list of item ids")
+                    raise BadParameter("order 须是条目编号（item_id）的列表")
                 if sorted(order) != sorted(current):
-                    raise BadParameter("order must list every item of the briefing exactly once")
+                    raise BadParameter("order 须把这份简报的每一段（item_id）各列一次")
                 for position, item_id in enumerate(order):
                     db.execute("UPDATE items SET position = ? WHERE id = ?", (position, item_id))
             self._touch(db, briefing_id)
@@ -239,20 +376,20 @@ class BriefingStore:
         """Move an item up (offset -1) or down (+1): the no-JavaScript way to reorder."""
         order = [i["item_id"] for i in self.get(briefing_id)["items"]]
         if item_id not in order:
-            raise NotFound(f"no item {item_id} in this briefing")
+            raise self._no_item(item_id)
         i = order.index(item_id)
         j = min(max(i + offset, 0), len(order) - 1)
         order.insert(j, order.pop(i))
         self.update(briefing_id, token, order=order)
 
     def update_note(self, briefing_id: str, token: str | None, item_id: int, note: str) -> None:
-        note = _check_length("note", note, NOTE_MAX)
+        note = _check_text("note", note, NOTE_MAX)
         with self._write() as db:
             self._authorize(db, briefing_id, token)
             cur = db.execute("UPDATE items SET note = ? WHERE id = ? AND briefing_id = ?",
                              (note, item_id, briefing_id))
             if cur.rowcount == 0:
-                raise NotFound(f"no item {item_id} in this briefing")
+                raise self._no_item(item_id)
             self._touch(db, briefing_id)
 
     def delete_item(self, briefing_id: str, token: str | None, item_id: int) -> None:
@@ -260,12 +397,22 @@ class BriefingStore:
             self._authorize(db, briefing_id, token)
             cur = db.execute("DELETE FROM items WHERE id = ? AND briefing_id = ?", (item_id, briefing_id))
             if cur.rowcount == 0:
-                raise NotFound(f"no item {item_id} in this briefing")
+                raise self._no_item(item_id)
             self._touch(db, briefing_id)
+
+    def delete(self, briefing_id: str, token: str | None) -> None:
+        """Delete the briefing and its items (ON DELETE CASCADE); both of its links stop working."""
+        with self._write() as db:
+            self._authorize(db, briefing_id, token)
+            db.execute("DELETE FROM briefings WHERE id = ?", (briefing_id,))
+
+    @staticmethod
+    def _no_item(item_id: int) -> NotFound:
+        return NotFound(f"这份简报里没有编号为 {item_id} 的一段")
 
     @staticmethod
     def _touch(db: sqlite3.Connection, briefing_id: str) -> None:
-        db.execute("UPDATE briefings SET updated_at = ? WHERE id = ?", (_now(), briefing_id))
+        db.execute("UPDATE briefings SET updated_at = ?, version = version + 1 WHERE id = ?", (_now(), briefing_id))
 
 
 def with_status(briefing: dict, engine) -> dict:
@@ -277,6 +424,7 @@ def with_status(briefing: dict, engine) -> dict:
             item["status"] = STATUS_MISSING
             item["current_text"] = None
             continue
-        item["status"] = STATUS_OK if current["text"] == item["text"] else STATUS_CHANGED
+        # The snapshot was cleaned when it was taken: compare like with like.
+        item["status"] = STATUS_OK if clean_text(current["text"]) == item["text"] else STATUS_CHANGED
         item["current_text"] = current["text"]
     return briefing

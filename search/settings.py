@@ -59,6 +59,10 @@ SETTINGS = {
         Setting("facet_limit", 30, "Most values listed per facet (the largest, plus any ticked ones)."),
         Setting("cache_mb", 64, "Memory for cached matches and rankings of recent queries (per engine)."),
         Setting("max_report_bytes", 20 * 1024 * 1024, "Largest report file read; bigger ones are refused."),
+        Setting("export_cache_mb", 32, "Memory for finished briefing exports (Word, Markdown), kept per briefing "
+                "version: a full briefing's Word file is about 100 KB, its Markdown about 3 MB."),
+        Setting("max_concurrent_exports", 2, "Briefing exports made at once (a full one costs most of a second of "
+                "CPU); one more at that moment gets 503 with Retry-After, so searches stay fast."),
     ]
 }
 

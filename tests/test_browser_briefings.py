@@ -1,6 +1,7 @@
 """Briefings in a real browser (the conventions and fixtures of test_browser.py): collect passages from
 the results without leaving them, reorder and annotate, share the read-only link, download the
-exports; and the same adding without JavaScript.
+exports; a collaborator's edit link, which joins their briefings only when they ask; and the same
+adding without JavaScript.
 
 Screenshots of the briefing (screen and print) go to ``test-artifacts/``.
 """
@@ -111,6 +112,37 @@ def check_exports(page, ordered: list[dict]) -> None:
     for n, passage in enumerate(ordered, 1):
         assert passage["text"] in paragraphs and f"［{n}］{passage['citation']}" in paragraphs
     assert NOTE in paragraphs
+
+
+def test_an_edit_link_joins_my_briefings_only_when_asked(page, site, browser):
+    page.goto(f"{site}/search?q={QUERY}")
+    add_hit(page, 0, "合作简报")
+    with page.expect_navigation():
+        page.locator(".hit").nth(0).get_by_role("link", name="打开简报").click()
+    edit_link = page.locator("#edit-link").input_value()
+
+    colleague = open_page(browser, site)
+    try:
+        colleague.goto(edit_link)
+        assert colleague.locator("h1").inner_text() == "合作简报"
+        colleague.goto(f"{site}/search?q={QUERY}")  # opening the link added nothing to their list
+        options = colleague.locator(".hit").first.locator("select[name=briefing] option")
+        assert options.all_text_contents() == ["新建简报…"]
+
+        colleague.goto(edit_link)
+        with colleague.expect_navigation():
+            colleague.get_by_role("button", name="加入我的简报").click()
+        assert "已加入“我的简报”" in colleague.locator(".notice").first.inner_text()
+        assert colleague.get_by_role("button", name="加入我的简报").count() == 0
+        colleague.goto(f"{site}/search?q={QUERY}")
+        assert "已加入简报《合作简报》，现有 2 段" in add_hit(colleague, 1)
+        hit = colleague.locator(".hit").nth(1)  # the same passage again: said, not doubled
+        hit.locator(".add-briefing summary").click()
+        hit.get_by_role("button", name="加入").click()
+        hit.locator(".notice", has_text="这一段已在简报《合作简报》中（第 2 段），没有重复加入").wait_for()
+        assert not colleague.console_errors
+    finally:
+        colleague.context.close()
 
 
 def test_adding_without_javascript_is_a_form_post_back_to_the_hit(browser, site):

@@ -1,16 +1,22 @@
-"""Briefings (简报) as pages: add a passage from any hit, read, edit, share and export a briefing.
+"""Briefings (简报) as pages: add a passage from any hit, read, edit, share, export and delete a briefing.
 
 - ``/b/<id>`` reads a briefing (what colleagues get); ``/b/<id>?token=…`` is the edit link: the same
-  page with forms. Pages with a token ask for no Referer and no caching.
+  page with forms. Every page or redirect that holds a token asks for no Referer and no caching.
+- Opening an edit link changes nothing in the browser: anyone can send a link, and a briefing
+  planted in someone's list would collect what they add. The edit page offers "加入我的简报"
+  instead, a form post (``/b/<id>/adopt``) that puts the briefing in this browser's list.
 - ``/b/<id>/edit`` sends this browser to the edit link it remembers (see ``webui.sessions``), so
   lists and notices need not print tokens.
-- ``/b/<id>.md`` and ``/b/<id>.docx`` are the exports; printing uses the print stylesheet.
+- ``/b/<id>/delete`` deletes a briefing, after a page that asks to confirm.
+- ``/b/<id>.md`` and ``/b/<id>.docx`` are the exports (cached and limited: ``webui.briefing_exports``);
+  printing uses the print stylesheet.
 - ``/briefings`` lists this browser's briefings and creates a new one.
 
 Every change is a form post carrying the session's CSRF token (checked before any view runs) and,
 for an existing briefing, its edit token; then a redirect back (post/redirect/get) with a notice.
 ``/b/add`` also answers JSON when asked (``Accept: application/json``), which is how app.js adds a
-passage without leaving the page.
+passage without leaving the page. Adding a passage the briefing has already changes nothing and
+says so.
 """
 
 from __future__ import annotations
@@ -19,13 +25,14 @@ import re
 from urllib.parse import quote
 
 from flask import Blueprint, Response, jsonify, make_response, redirect, render_template, request, url_for
+from werkzeug.exceptions import ServiceUnavailable
 
-from search.briefings import Forbidden
+from search.briefings import DatabaseGone, DiskFull, Forbidden, StoreUnavailable
 from search.errors import BadParameter, NotFound
-from search.exports import to_docx, to_markdown
 
+from .briefing_exports import get_exporter
 from .briefing_store import get_store, load_with_status
-from .errors import wants_json
+from .errors import handle_http_error, wants_json
 from .searcher import get_engine
 from .sessions import MY_BRIEFINGS_MAX, check_csrf, forget, my_briefings, notify, remember, token_for
 
@@ -35,6 +42,11 @@ NEW = "new"  # the add form's choice "a new briefing" (ids are longer, so none i
 LOCAL_URL_RE = re.compile(r"/(?![/\\])[^\s\\\x00-\x1f\x7f]*")  # a path on this site, never //other.site
 FILENAME_UNSAFE_RE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+NOTICE_TITLE_MAX = 40  # a notice travels in the cookie: keep long titles short
+STORE_EXPLANATIONS = {
+    DiskFull: ("简报没有保存：服务器磁盘已满", "这次的改动没有保存，已有的简报都还在。请告诉网站管理员清理磁盘，然后再试一次。"),
+    DatabaseGone: ("简报功能暂停", "简报数据库文件在网站运行中被删除或替换了。请告诉网站管理员恢复它并重启服务；检索不受影响。"),
+}
 
 
 @bp.before_request
@@ -43,14 +55,26 @@ def require_csrf_token():
         check_csrf(request.form)
 
 
+class BriefingsUnavailable(ServiceUnavailable):
+    """``StoreUnavailable`` as a 503 page (or JSON error) with its own headline and advice."""
+
+    def __init__(self, error: StoreUnavailable):
+        super().__init__(str(error))
+        self.explanation = STORE_EXPLANATIONS.get(type(error), ("简报暂时不可用", "请稍后再试；检索不受影响。"))
+
+
+@bp.app_errorhandler(StoreUnavailable)
+def store_unavailable(error: StoreUnavailable):
+    return handle_http_error(BriefingsUnavailable(error))
+
+
 def form_text(name: str) -> str:
     # Browsers send a textarea's line breaks as CRLF (and count them as one character for maxlength).
     return request.form.get(name, "").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def back_to_editing(briefing_id: str, token: str, text: str, target: str = "") -> Response:
-    notify(text, target)
-    return redirect(url_for(".view", briefing_id=briefing_id, token=token, _anchor=target or None), 303)
+def short(title: str) -> str:
+    return title if len(title) <= NOTICE_TITLE_MAX else title[:NOTICE_TITLE_MAX - 1] + "…"
 
 
 def private(response: Response) -> Response:
@@ -58,6 +82,18 @@ def private(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def back_to_editing(briefing_id: str, token: str, text: str, target: str = "") -> Response:
+    notify(text, target)
+    return private(redirect(url_for(".view", briefing_id=briefing_id, token=token, _anchor=target or None), 303))
+
+
+def refresh_title(briefing_id: str, token: str) -> None:
+    """Keep the title this browser lists up to date, for a briefing it already lists (editing one
+    through its link does not add it)."""
+    if token_for(briefing_id) is not None:
+        remember(briefing_id, token, get_store().summary(briefing_id)["title"])
 
 
 # -- adding a passage, from a hit or a permalink ---------------------------------------------------
@@ -70,21 +106,23 @@ def add():
     if choice == NEW:
         made = get_store().create(form_text("title"))
         briefing_id, token = made["id"], made["edit_token"]
-        remember(briefing_id, token, get_store().get(briefing_id)["title"])
     elif (token := token_for(choice)) is None:
-        raise Forbidden("this browser has no edit link for that briefing; open its edit link first")
+        raise Forbidden("本浏览器没有这份简报的编辑权限；请先打开它的编辑链接，点“加入我的简报”")
     else:
         briefing_id = choice
-    item_id = get_store().add_item(briefing_id, token, passage)
-    briefing = get_store().get(briefing_id)
+    added = get_store().add_item(briefing_id, token, passage)
+    briefing = get_store().summary(briefing_id)
     remember(briefing_id, token, briefing["title"])
+    if added.added:
+        message = f"已加入简报《{short(briefing['title'])}》，现有 {briefing['count']} 段。"
+    else:
+        message = f"这一段已在简报《{short(briefing['title'])}》中（第 {added.number} 段），没有重复加入。"
     urls = {"url": url_for(".view", briefing_id=briefing_id), "edit_url": url_for(".edit", briefing_id=briefing_id)}
     if wants_json():
-        return jsonify({"briefing": {"id": briefing_id, "title": briefing["title"], **urls}, "item_id": item_id,
-                        "count": len(briefing["items"]), "created": choice == NEW}), 201
-    title = briefing["title"] if len(briefing["title"]) <= 40 else briefing["title"][:39] + "…"  # a cookie is small
-    notify(f"已加入简报《{title}》，现有 {len(briefing['items'])} 段。", f"passage-{passage['id']}",
-           urls["edit_url"], "打开简报")
+        return jsonify({"briefing": {"id": briefing_id, "title": briefing["title"], **urls}, "item_id": added.item_id,
+                        "count": briefing["count"], "created": choice == NEW, "added": added.added,
+                        "message": message}), 201 if added.added else 200
+    notify(message, f"passage-{passage['id']}", urls["edit_url"], "打开简报")
     next_url = request.form.get("next", "")
     return redirect(next_url if LOCAL_URL_RE.fullmatch(next_url) else urls["edit_url"], 303)
 
@@ -97,23 +135,22 @@ def mine():
     rows = []
     for entry in my_briefings():
         try:
-            briefing = get_store().get(entry["id"])
-        except NotFound:  # the database was replaced: the link is dead
+            briefing = get_store().summary(entry["id"])
+        except NotFound:  # deleted, or the database was replaced: the link is dead
             forget(entry["id"])
             continue
-        rows.append({"id": briefing["id"], "title": briefing["title"], "count": len(briefing["items"]),
-                     "updated_at": briefing["updated_at"]})
+        rows.append({key: briefing[key] for key in ("id", "title", "count", "updated_at")})
     return render_template("briefings.html", briefings=rows, max_remembered=MY_BRIEFINGS_MAX)
 
 
 @bp.post("/briefings")
 def create():
     made = get_store().create(form_text("title"), form_text("intro"))
-    remember(made["id"], made["edit_token"], get_store().get(made["id"])["title"])
+    remember(made["id"], made["edit_token"], get_store().summary(made["id"])["title"])
     return back_to_editing(made["id"], made["edit_token"], "简报已建立。在检索结果或段落页点“加入简报”添加段落。")
 
 
-# -- one briefing: read, edit ----------------------------------------------------------------------
+# -- one briefing: read, edit, adopt, delete -------------------------------------------------------
 
 
 @bp.get("/b/<bid:briefing_id>")
@@ -124,25 +161,33 @@ def view(briefing_id: str):
         return render_template("briefing.html", briefing=briefing, token=None,
                                can_edit=token_for(briefing_id) is not None)
     if not get_store().check_token(briefing_id, token):
-        raise Forbidden("this edit link is not valid (its token is wrong or incomplete); the briefing can be read "
-                        "without it")
-    remember(briefing_id, token, briefing["title"])
-    return private(make_response(render_template("briefing.html", briefing=briefing, token=token)))
+        raise Forbidden("这个编辑链接无效（令牌不对或不完整）；不用它也可以阅读这份简报")
+    return private(make_response(render_template("briefing.html", briefing=briefing, token=token,
+                                                 adopted=token_for(briefing_id) is not None)))
 
 
 @bp.get("/b/<bid:briefing_id>/edit")
 def edit(briefing_id: str):
-    get_store().get(briefing_id)  # 404 first
+    get_store().summary(briefing_id)  # 404 first
     if (token := token_for(briefing_id)) is None:
-        raise Forbidden("this browser has no edit link for this briefing; ask whoever made it for the edit link")
+        raise Forbidden("本浏览器没有这份简报的编辑链接；请向简报的创建者索取编辑链接")
     return private(redirect(url_for(".view", briefing_id=briefing_id, token=token), 303))
+
+
+@bp.post("/b/<bid:briefing_id>/adopt")
+def adopt(briefing_id: str):
+    token = request.form.get("token")
+    if not get_store().check_token(briefing_id, token):
+        raise Forbidden("这个编辑链接无效（令牌不对或不完整），简报没有加入“我的简报”")
+    remember(briefing_id, token, get_store().summary(briefing_id)["title"])
+    return back_to_editing(briefing_id, token, "已加入“我的简报”：在检索结果上点“加入简报”时可以选择这份简报。")
 
 
 @bp.post("/b/<bid:briefing_id>")
 def update(briefing_id: str):
     token = request.form.get("token")
     get_store().update(briefing_id, token, title=form_text("title"), intro=form_text("intro"))
-    remember(briefing_id, token, get_store().get(briefing_id)["title"])
+    refresh_title(briefing_id, token)
     return back_to_editing(briefing_id, token, "标题和导语已保存。")
 
 
@@ -157,7 +202,7 @@ def save_note(briefing_id: str, item_id: int):
 def move(briefing_id: str, item_id: int):
     token, offset = request.form.get("token"), request.form.get("offset")
     if offset not in ("-1", "1"):
-        raise BadParameter("offset must be -1 (up) or 1 (down)")
+        raise BadParameter("offset 须是 -1（上移）或 1（下移）")
     get_store().move_item(briefing_id, token, item_id, int(offset))
     return back_to_editing(briefing_id, token, "已上移。" if offset == "-1" else "已下移。", f"item-{item_id}")
 
@@ -167,6 +212,21 @@ def delete(briefing_id: str, item_id: int):
     token = request.form.get("token")
     get_store().delete_item(briefing_id, token, item_id)
     return back_to_editing(briefing_id, token, "已移除一段。")
+
+
+@bp.post("/b/<bid:briefing_id>/delete")
+def delete_briefing(briefing_id: str):
+    """First a page that asks to confirm (the same post with ``confirmed``), then the deletion."""
+    token = request.form.get("token")
+    if not get_store().check_token(briefing_id, token):
+        raise Forbidden("只有持有编辑链接的人才能删除这份简报；没有删除任何内容")
+    briefing = get_store().summary(briefing_id)
+    if request.form.get("confirmed") != "yes":
+        return private(make_response(render_template("briefing_delete.html", briefing=briefing, token=token)))
+    get_store().delete(briefing_id, token)
+    forget(briefing_id)
+    notify(f"简报《{short(briefing['title'])}》已删除，它的只读链接和编辑链接都已失效。")
+    return redirect(url_for(".mine"), 303)
 
 
 # -- exports ---------------------------------------------------------------------------------------
@@ -182,11 +242,11 @@ def download(data: bytes, mimetype: str, briefing: dict, extension: str) -> Resp
 
 @bp.get("/b/<bid:briefing_id>.md")
 def markdown(briefing_id: str):
-    briefing = get_store().get(briefing_id)
-    return download(to_markdown(briefing, request.url_root).encode("utf-8"), "text/markdown", briefing, "md")
+    data, briefing = get_exporter().export(get_store(), briefing_id, "md", request.url_root)
+    return download(data, "text/markdown", briefing, "md")
 
 
 @bp.get("/b/<bid:briefing_id>.docx")
 def word(briefing_id: str):
-    briefing = get_store().get(briefing_id)
-    return download(to_docx(briefing, request.url_root), DOCX_TYPE, briefing, "docx")
+    data, briefing = get_exporter().export(get_store(), briefing_id, "docx", request.url_root)
+    return download(data, DOCX_TYPE, briefing, "docx")

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import unquote_plus
 
 import waitress
 
@@ -46,9 +47,20 @@ class RequestLog:
     def _log(environ, status: str, started: float) -> None:
         path = environ.get("PATH_INFO", "")
         if environ.get("QUERY_STRING"):
-            path += "?" + environ["QUERY_STRING"]
+            path += "?" + redact_tokens(environ["QUERY_STRING"])
         elapsed_ms = (time.perf_counter() - started) * 1000
         log.info("%s %s %s %.1f ms", environ.get("REQUEST_METHOD", "-"), path, status, elapsed_ms)
+
+
+def redact_tokens(query_string: str) -> str:
+    """The query string with the value of every ``token`` (a briefing's edit token) hidden: logs are
+    read and kept by more people than the edit link is meant for. Names are compared decoded, as the
+    site reads them (``%74oken=`` is ``token=`` too)."""
+    parts = []
+    for part in query_string.split("&"):
+        name, equals, _ = part.partition("=")
+        parts.append(f"{name}=***" if equals and unquote_plus(name) == "token" else part)
+    return "&".join(parts)
 
 
 class _LoggedBody:

@@ -2,10 +2,15 @@
 
 Flask's session is a cookie signed with ``SECRET_KEY`` (readable by its owner, not forgeable). When
 the config gives no key, one is made at random the first time and kept in the instance folder (mode
-0600), so a restart does not forget everyone's briefings. The cookie is HttpOnly and SameSite=Lax.
+0600), so a restart does not forget everyone's briefings. The cookie is HttpOnly and SameSite=Lax
+(unless the config sets another value), and Secure when the request came over HTTPS (behind a proxy
+that ends TLS, apply werkzeug's ``ProxyFix`` so the site knows) or when ``SESSION_COOKIE_SECURE`` is
+set.
 
 - "My briefings": ``[id, edit token, short title]`` triples, most recently used first. A cookie
   holds about 4 KB, so only the last ``MY_BRIEFINGS_MAX`` are kept (the edit link still works).
+  A briefing joins the list when this browser creates it, or when its user asks for it on the edit
+  page (a form post with the CSRF token): never by opening a link, which anyone could send.
 - CSRF: one random token per session; every HTML form that changes something sends it back, and it
   is compared in constant time. The JSON API does not use it: it needs the ``X-Edit-Token`` header,
   which another site's page cannot send without CORS.
@@ -19,7 +24,8 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, flash, get_flashed_messages, session
+from flask import Flask, flash, get_flashed_messages, request, session
+from flask.sessions import SecureCookieSessionInterface
 
 from .errors import FormExpired
 
@@ -48,10 +54,20 @@ def _secret_key(instance_path: str) -> str:
     return path.read_text(encoding="ascii").strip()
 
 
+class SessionCookie(SecureCookieSessionInterface):
+    """Flask's signed cookie, Secure whenever the page itself came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
 def init_app(app: Flask) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    # Flask's defaults hold the key with None, so setdefault would change nothing.
+    if app.config.get("SESSION_COOKIE_SAMESITE") is None:
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.session_interface = SessionCookie()
     app.jinja_env.globals.update(csrf_token=csrf_token, my_briefings=my_briefings, notices_for=notices_for)
 
 

@@ -157,7 +157,8 @@ function addToBriefing(form) {
         return;
       }
       if (data.created) { offerBriefing(data.briefing); }
-      showNotice(passageId, "已加入简报《" + data.briefing.title + "》，现有 " + data.count + " 段。",
+      // The server's message also says when the passage was in the briefing already.
+      showNotice(passageId, data.message || "已加入简报《" + data.briefing.title + "》，现有 " + data.count + " 段。",
                  { href: data.briefing.edit_url, text: "打开简报" }, false);
       form.closest("details").open = false;
     });
