@@ -86,6 +86,8 @@ def _chart(rows: list[dict], needles: list[str]) -> dict | None:
     firsts = []
     for row in rows:
         own = [f for f in row["figures"] if indicator_key(f.get("indicator")) in keys and f.get("value") is not None]
+        # A table row holds the target and the result: draw the one the row is about.
+        own = [f for f in own if f.get("role") == row["role"]] or own
         if own:
             firsts.append((row, own[0]))
     if len(firsts) < 2:

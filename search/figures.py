@@ -166,7 +166,8 @@ def _figure(m: re.Match, text: str) -> dict:
     bound = groups.get("cmp") or (after and after.group(1)) or (before and before.group(1))
     if bound:
         figure["qualifier"] = _BOUNDS[bound]
-        figure["bound"] = bound  # as the report writes it: 超过126万亿元, 350亿元以上
+        if bound not in "≥≤＞＜>":
+            figure["bound"] = bound  # as the report writes it: 超过126万亿元, 350亿元以上
     if _THRESHOLD_AFTER.match(text[m.end():]):
         figure["threshold"] = True  # 迈上6万亿元台阶, 突破200亿元大关: a milestone, not the value
     return figure
@@ -363,6 +364,8 @@ def _row_value(m: re.Match, text: str) -> dict:
     bound = m.group("cmp") or (after and after.group(1))
     if bound:
         f["qualifier"] = _BOUNDS[bound]
+        if not m.group("cmp"):
+            f["bound"] = bound
     if m.group("est"):
         f["estimate"] = True
     return f
