@@ -70,12 +70,12 @@ def mentions_only_as_part(text: str, needle: str) -> bool:
     return bool(starts) and all(_qualified_at(folded, s, len(needle)) for s in starts)
 
 
-_PART_BEFORE = re.compile(r"(?:单位|人均|亿元|万元|占|与|每|海洋|民营经济|城市副中心)$")
+_PART_BEFORE = re.compile(r"(?:单位|人均|亿元|万元|占|与|每|海洋|民营经济|城市副中心)(?:地区|国内)?$")
 _PART_AFTER = re.compile(r"^(?:能耗|能源|二氧化碳|碳排放|安全|比重|的比重|之比|的比率|用水|水耗|电耗|两万亿|[一二三四五六七八九十百千万]+亿级)")
 
 
 def _qualified_at(text: str, start: int, length: int) -> bool:
-    return bool(_PART_BEFORE.search(text[max(0, start - 6):start]) or _PART_AFTER.match(text[start + length:]))
+    return bool(_PART_BEFORE.search(text[max(0, start - 8):start]) or _PART_AFTER.match(text[start + length:]))
 
 
 def noun_phrase(phrase: str) -> str:

@@ -142,6 +142,7 @@ def test_indicator_key(name, key):
     ("八是单位GDP能耗降低。", "GDP", True),
     ("——亿元地区生产总值安全事故死亡人数0.03。", "地区生产总值", True),
     ("民营经济增加值占GDP比重提高到60%以上。", "GDP", True),
+    ("——单位地区生产总值能源消耗下降3%。", "生产总值", True),  # the bare form of the synonym group too
     ("全年GDP增长5.8%，单位GDP能耗下降3%。", "GDP", False),  # one mention is the indicator itself
     ("地区生产总值增长6.5%左右。", "地区生产总值", False),
 ])
