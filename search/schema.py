@@ -47,6 +47,7 @@ def passage_fields(p, sequence: int) -> dict:
         "order": sequence * ORDER_STRIDE + p.position,
         "id": p.id, "report_id": p.report_id, "county": p.county, "year": str(p.year),
         "section": p.section, "kind": p.kind, "heading": p.heading, "position": p.position,
-        "para": p.para, "text": p.text, "table": p.table, "figures": extract_figures(p.text, p.kind),
+        "para": p.para, "text": p.text, "table": p.table,
+        "figures": extract_figures(p.text, p.kind, section=p.section, year=p.year, heading=p.heading),
         "words": p.text, "grams": p.text,
     }

@@ -200,8 +200,12 @@ def test_the_labelled_facts_are_stated_with_precision_and_recall():
 def test_hits_carry_figures(engine):
     hit = next(h for h in engine.search("地区生产总值", county=["云阳"], per_page=50)["hits"]
                if "557.7亿元" in h["text"])
-    assert {"text": "557.7亿元", "value": 557.7, "unit": "亿元", "indicator": "地区生产总值"}.items() <= \
-        next(f for f in hit["figures"] if f["text"] == "557.7亿元").items()
+    assert {"text": "557.7亿元", "value": 557.7, "unit": "亿元", "indicator": "地区生产总值", "role": "actual",
+            "sure": True}.items() <= next(f for f in hit["figures"] if f["text"] == "557.7亿元").items()
+    # Figures are extracted with their passage's section, year and heading when the index is built.
+    chengkou = next(h for h in engine.search("一般公共预算收入", county=["城口"], year=["2022"])["hits"] if "34.3%" in h["text"])
+    assert [(f["text"], f["indicator"]) for f in chengkou["figures"] if f["sure"] and f["unit"] == "%"][2:4] == [
+        ("12.5%", "财政总收入"), ("34.3%", "一般公共预算收入")]
 
 
 def test_a_stated_figure_ranks_above_a_mention(engine):
