@@ -10,21 +10,27 @@ Each figure says:
 
 - ``indicator``: what the sentence says the figure measures, as written (交通固定资产投资 is its own
   indicator, not 固定资产投资); ``key``: that name reduced to the indicator it is (全社会固定资产投资
-  and 固投 → 固定资产投资, 国内生产总值 and GDP → 地区生产总值; see ``indicator_key``).
+  and 固投 → 固定资产投资, 国内生产总值 and GDP → 地区生产总值; see ``search.indicators``).
 - ``paired``: the figure belongs to that indicator without doubt. *a和b分别增长x和y* pairs a with x;
   a list of values after a subject that does not say 分别, or a verb whose subject is the clause
   before (实施重大项目90个，完成固定资产投资41亿元), is not paired.
-- ``period``: "year", or "multi-year" for 年均, 五年, “十四五”, 从…增加到… and the like.
+- ``period``: "year"; "multi-year" for 年均, 五年, “十四五”, the start of 从…增加到… and the like;
+  "unknown" for a total in a review of five years and the last one, which may be either.
 - ``role``: "target" or "actual", from the column label of a table row, from wording (预期目标,
   力争 → target) and from the report section it comes from (工作回顾 → actual; 目标安排 and 重点任务 →
   target), or None when none of them says.
 - ``sure``: paired, one year, a role, and not contradicted by a year the sentence names. Pages that
   state a figure as the indicator's value show only sure figures.
+
+Also ``qualifier`` (≥ ≤ > < ≈) with ``bound``, the word the report uses (以上, 超过, 左右); ``change``
+("增长" or "下降"); ``high`` for a range; ``year`` for a year the sentence names; ``split_from`` for a
+value of 城乡… split into 城镇… and 农村….
 """
 
 from __future__ import annotations
 
 import re
+
 from .documents import SECTION_GOALS, SECTION_REVIEW, SECTION_TASKS
 from .indicators import indicator_key, noun_phrase
 
@@ -74,7 +80,6 @@ _MULTI_YEAR = re.compile(r"年均|[二三四五六七八九十两]+年(?:来|以
                          r"[十][一二三四五]五|“十[一二三四五]五”|五年|十年|期间|时期|以来|连续[一二三四五六七八九十两\d]+年|"
                          r"翻一番|[从由][^，；。\d]{0,12}\d")
 _FROM_TO_END = re.compile(r"(?:增加|提高|提升|上升|下降|降|增|扩大|缩小)(?:到|至)$")
-_EVERY_YEAR = re.compile(r"年均")
 _SINGLE_YEAR = re.compile(r"(?:19|20)\d{2}年(?!以来|来|间|起)|今年|去年|全年|一年来|过去一年|当年")
 _EXPLICIT_YEAR = re.compile(r"((?:19|20)\d{2})年(?!以来|来|间|起|[—\-－至到])")
 _MULTI_HEADING = re.compile(r"五年|十年|十[一二三四五]五|时期")
@@ -117,7 +122,8 @@ def extract(text: str, kind: str = "sentence", *, section: str | None = None, ye
             heading: str | None = None) -> list[dict]:
     """Every figure in text: {"text", "start", "end", "value", "unit", "qualifier"?, "indicator"?,
     "key"?, "paired", "period", "role", "sure", ...}. ``section``, ``year`` and ``heading`` are the
-    passage's (see ``search.documents``); without them no figure in a sentence is sure."""
+    passage's (see ``search.documents``); without a section only the wording gives a role (目标是：…),
+    so few figures of a sentence are sure."""
     if kind == "row":
         return _row_figures(text, year)
     figures = [_figure(m, text) for m in FIGURE_RE.finditer(text)]
@@ -207,7 +213,10 @@ def _list_from(text: str, figures: list[dict], i: int) -> list[dict]:
     return group
 
 
-def _pair_list(text, figures, i, group, lead, last_subjects) -> list[str] | None:
+def _pair_list(text: str, figures: list[dict], i: int, group: list[dict], lead: str,
+               last_subjects: list[str] | None) -> list[str] | None:
+    """Pair a list of values (figures[i:i+len(group)]) with as many subjects; returns the subjects,
+    for a later 同比分别增长… to reuse."""
     n = len(group)
     region = re.split(f"[{re.escape(_HARD_BREAK)}]", lead)[-1]
     before, sep, verb = region.rpartition("分别")
@@ -299,7 +308,7 @@ def _set_change(f: dict, verb_text: str) -> None:
 
 def _period(before: str, f: dict, section: str | None, multi_heading: bool) -> str:
     clause = re.split(r"[，,；;。]", before)[-1]
-    if _FROM_TO_END.search(clause) and section == SECTION_REVIEW and not _EVERY_YEAR.search(clause):
+    if _FROM_TO_END.search(clause) and section == SECTION_REVIEW and "年均" not in clause:
         return "year"  # 从54万亿元增加到82.7万亿元: the value reached at the end of the review
     if _MULTI_YEAR.search(clause) or clause.endswith(("从", "由")) or (multi_heading and "累计" in clause):
         return "multi-year"
