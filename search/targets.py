@@ -23,6 +23,7 @@ from collections import defaultdict
 from .compare import query_needles, sure_figures
 from .documents import SECTION_REVIEW
 from .figures import base_value
+from .indicators import indicator_key
 
 CANDIDATE_PAGES = 4
 PAGE = 50
@@ -37,9 +38,11 @@ _GROWTH = re.compile(r"增速|增幅|增长")
 def targets(engine, q: str, *, county=()) -> dict:
     """{"query", "also_searched", "rows": [pair…], "unpaired": [side…]} for the indicator ``q``.
 
-    A pair: {"county", "county_full", "year", "unit", "target": side, "result": side, "status",
-    "status_label", "note"?: passage}. A side: {"value", "text", "shown", "role", "passage"}.
-    Rows are ordered by place (as in the index), then year."""
+    A pair: {"county", "county_full", "year", "indicator", "unit", "source" ("table" or "reports"),
+    "target": side, "result": side, "status", "status_label", "note"?: passage}; one per place, year,
+    unit and indicator (a query for 城乡居民人均可支配收入 may pair 城镇's and 农村's separately). A side:
+    {"value", "text", "shown", "role", "indicator", "passage", …}. Rows are ordered by place (as in
+    the index), then year."""
     first = None
     table_pairs: dict[tuple, dict] = {}
     sides: dict[tuple, dict[str, list]] = defaultdict(lambda: {"target": [], "actual": []})
@@ -57,7 +60,9 @@ def targets(engine, q: str, *, county=()) -> dict:
                 _add_table_pair(table_pairs, hit, figures)
                 continue
             for figure in figures:
-                sides[(*place_year, figure["unit"])][figure["role"]].append(_side(figure, hit))
+                # 城乡…分别增长4%和7.1% gives 城镇's and 农村's: each is paired with its own kind.
+                key = (*place_year, figure["unit"], indicator_key(figure.get("indicator")))
+                sides[key][figure["role"]].append(_side(figure, hit))
         if page >= result["pages"]:
             break
     pairs = dict(table_pairs)
@@ -121,7 +126,8 @@ def _side(figure: dict, hit: dict) -> dict:
 def _pair(target: dict, result: dict) -> dict:
     passage = result["passage"]
     return {"county": passage["county"], "county_full": passage["county_full"], "year": passage["year"],
-            "unit": result["unit"], "source": "table" if passage["kind"] == "row" else "reports",
+            "indicator": target["indicator"], "unit": result["unit"],
+            "source": "table" if passage["kind"] == "row" else "reports",
             "target": target, "result": result,
             "status": verdict(target, result, target.get("indicator") or "")}
 
@@ -132,7 +138,8 @@ def _add_table_pair(pairs: dict, hit: dict, figures: list[dict]) -> None:
         by_role.setdefault(figure["role"], figure)
     target, actual = by_role.get("target"), by_role.get("actual")
     if target and actual and target["unit"] == actual["unit"]:
-        pairs.setdefault((hit["county"], hit["year"], target["unit"]), _pair(_side(target, hit), _side(actual, hit)))
+        key = (hit["county"], hit["year"], target["unit"], indicator_key(target.get("indicator")))
+        pairs.setdefault(key, _pair(_side(target, hit), _side(actual, hit)))
 
 
 # Words the report puts around a figure, as it puts them: 超过126万亿元, 350亿元以上, 6.5%左右.

@@ -56,6 +56,16 @@ def test_a_years_target_is_paired_with_the_next_reports_result(wuxi, q, year, un
     assert pair["status_label"] == {"met": "达到", "missed": "未达到", "deemed_met": "视为完成"}[status]
 
 
+def test_values_split_from_chengxiang_are_paired_each_with_its_own_kind(wuxi, client):
+    # 城乡居民人均可支配收入分别增长6%、8% (2023's plan) against …分别增长5.1%、8.2% (2024's review).
+    rows = targets(wuxi, "城乡居民人均可支配收入")["rows"]
+    assert [(r["indicator"], r["target"]["shown"], r["result"]["shown"], r["status"]) for r in rows] == [
+        ("城镇居民人均可支配收入", "6%", "5.1%", "missed"), ("农村居民人均可支配收入", "8%", "8.2%", "met")]
+    page = parse_html(client.get("/targets", query_string={"q": "城乡居民人均可支配收入"}).data)
+    labels = [td.find("span", "figure-indicator").text for td in page.find_all("td", "compare-year")]
+    assert labels == ["城镇居民人均可支配收入", "农村居民人均可支配收入"]
+
+
 def test_both_passages_come_with_their_citations(wuxi):
     pair = pairs(wuxi, "地区生产总值")[("巫溪", 2023, "%")]
     target, result = pair["target"]["passage"], pair["result"]["passage"]

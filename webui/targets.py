@@ -17,6 +17,7 @@ from flask import Blueprint, jsonify, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from search.errors import QueryError
+from search.indicators import indicator_key
 from search.query import parse
 from search.targets import STATUS_LABELS, targets
 
@@ -68,9 +69,12 @@ def api():
 def shown(result: dict) -> dict:
     """What the page needs besides the result: counts per verdict, and the charts."""
     counts = Counter(row["status"] for row in result["rows"])
+    named = {indicator_key(t) for t in [result["query"], *sum(result["also_searched"].values(), [])]}
     return {
         "counts": [(STATUS_LABELS[status], counts[status], status) for status in STATUS_LABELS if counts[status]],
         "charts": charts_of(result),
+        # A pair of another indicator than the query names (城镇… for 城乡…) says which.
+        "labels": [row["indicator"] if indicator_key(row["indicator"]) not in named else "" for row in result["rows"]],
     }
 
 
@@ -78,9 +82,9 @@ def charts_of(result: dict) -> list[BarChart]:
     """Per place with pairs for two years or more in its most common unit: target and result bars."""
     by_place = defaultdict(list)
     for row in result["rows"]:
-        by_place[row["county"]].append(row)
+        by_place[(row["county"], indicator_key(row["indicator"]))].append(row)
     charts = []
-    for county, rows in by_place.items():
+    for (county, _), rows in by_place.items():
         unit, _ = Counter(r["unit"] for r in rows).most_common(1)[0]
         rows = [r for r in rows if r["unit"] == unit]
         if len({r["year"] for r in rows}) < 2:
@@ -92,6 +96,6 @@ def charts_of(result: dict) -> list[BarChart]:
             bars.append({"label": f"{r['year']} 实绩", "value": r["result"]["value"], "text": r["result"]["shown"],
                          "passage_id": f"result-{r['year']}"})
         chart = {"unit": unit, "max": max(b["value"] for b in bars), "bars": bars}
-        charts.append(figure_chart(chart, f"{county}“{result['query']}”的目标与实绩（单位：{unit}）",
+        charts.append(figure_chart(chart, f"{county}“{rows[0]['indicator']}”的目标与实绩（单位：{unit}）",
                                    targets={b["passage_id"] for b in bars if b["passage_id"].startswith("target-")}))
     return charts
