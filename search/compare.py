@@ -39,7 +39,8 @@ def compare(engine, q: str, *, year=(), section=()) -> dict:
             # The best row states a sure figure; then a passage that names the indicator itself
             # (not only 单位GDP能耗); a sentence beats a table row, which holds the target and the
             # result side by side and reads less well next to other places' sentences.
-            named = not needles or not all(mentions_only_as_part(hit["text"], n) for n in needles if n in fold(hit["text"]))
+            folded = fold(hit["text"])
+            named = not needles or not all(mentions_only_as_part(folded, n) for n in needles if n in folded)
             rank = (bool(figures), named, hit["kind"] != "row")
             if current is None or rank > current["rank"]:
                 rows[key] = {"county": hit["county"], "county_full": hit["county_full"], "year": hit["year"],

@@ -111,6 +111,18 @@ def base_value(figure: dict) -> tuple[str | None, float | None]:
     return base, value * factor
 
 
+# Words the report puts around a figure, as it puts them: 超过126万亿元, 350亿元以上, 6.5%左右.
+_WORDS_BEFORE = ("超过", "突破", "超", "不少于", "不低于", "不超过", "低于", "控制在", "约", "近")
+
+
+def shown_text(figure: dict) -> str:
+    """The figure as the report states it, with its bound and its unit (a table cell's bare 6.5 → 6.5%)."""
+    text, bound = figure["text"], figure.get("bound") or ""
+    if re.search(r"\d$", text) and figure.get("unit") and figure["unit"] != "比例":
+        text += figure["unit"]
+    return bound + text if bound in _WORDS_BEFORE else text + bound
+
+
 def figure_spans(text: str, kind: str = "sentence") -> list[tuple[int, int]]:
     spans = [m.span() for m in FIGURE_RE.finditer(text)]
     if kind == "row":

@@ -22,7 +22,7 @@ from collections import defaultdict
 
 from .compare import query_needles, sure_figures
 from .documents import SECTION_REVIEW
-from .figures import base_value
+from .figures import base_value, shown_text
 from .indicators import indicator_key
 
 CANDIDATE_PAGES = 4
@@ -140,15 +140,3 @@ def _add_table_pair(pairs: dict, hit: dict, figures: list[dict]) -> None:
     if target and actual and target["unit"] == actual["unit"]:
         key = (hit["county"], hit["year"], target["unit"], indicator_key(target.get("indicator")))
         pairs.setdefault(key, _pair(_side(target, hit), _side(actual, hit)))
-
-
-# Words the report puts around a figure, as it puts them: 超过126万亿元, 350亿元以上, 6.5%左右.
-_WORDS_BEFORE = ("超过", "突破", "超", "不少于", "不低于", "不超过", "低于", "控制在", "约", "近")
-
-
-def shown_text(figure: dict) -> str:
-    """The figure as the report states it, with its bound and its unit (a table cell's bare 6.5 → 6.5%)."""
-    text, bound = figure["text"], figure.get("bound") or ""
-    if re.search(r"\d$", text) and figure.get("unit") and figure["unit"] != "比例":
-        text += figure["unit"]
-    return bound + text if bound in _WORDS_BEFORE else text + bound

@@ -165,8 +165,8 @@ def score(facts: list[dict]) -> tuple[float, float, list[str], list[str]]:
         figures = extract(text, kind, section=section, year=year, heading=heading)
         for figure in figures_for(figures, [indicator], sure=True):
             unit, value = base_value(figure)
-            match = next((e for e in expected if e[0] == unit and e[1] == pytest.approx(value) and e[2] == figure["role"]),
-                         None)
+            match = next((e for e in expected
+                          if e[0] == unit and e[1] == pytest.approx(value) and e[2] == figure["role"]), None)
             if match:
                 expected.remove(match)
                 correct += 1
@@ -203,7 +203,8 @@ def test_hits_carry_figures(engine):
     assert {"text": "557.7亿元", "value": 557.7, "unit": "亿元", "indicator": "地区生产总值", "role": "actual",
             "sure": True}.items() <= next(f for f in hit["figures"] if f["text"] == "557.7亿元").items()
     # Figures are extracted with their passage's section, year and heading when the index is built.
-    chengkou = next(h for h in engine.search("一般公共预算收入", county=["城口"], year=["2022"])["hits"] if "34.3%" in h["text"])
+    hits = engine.search("一般公共预算收入", county=["城口"], year=["2022"])["hits"]
+    chengkou = next(h for h in hits if "34.3%" in h["text"])
     assert [(f["text"], f["indicator"]) for f in chengkou["figures"] if f["sure"] and f["unit"] == "%"][2:4] == [
         ("12.5%", "财政总收入"), ("34.3%", "一般公共预算收入")]
 

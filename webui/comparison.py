@@ -23,9 +23,9 @@ from werkzeug.datastructures import MultiDict
 from search.compare import compare
 from search.documents import SECTION_GOALS, SECTION_REVIEW, SECTION_TASKS
 from search.errors import QueryError
+from search.figures import shown_text
 from search.indicators import indicator_key
 from search.query import parse
-from search.targets import shown_text
 
 from .charts import BarChart, figure_chart
 
@@ -104,8 +104,8 @@ def figure_groups(figures: list[dict], named: set[str], role: str = "") -> list[
     seen: set[str] = set()
     unique = [f for f in figures if not (f["text"] in seen or seen.add(f["text"]))]
     label = lambda f: "" if indicator_key(f.get("indicator")) in keys else f.get("indicator") or ""  # noqa: E731
-    shown = [{**f, "shown": shown_text(f), "role_label": ROLE_LABELS.get(f.get("role"), "") if f.get("role") != role else ""}
-             for f in unique]
+    shown = [{**f, "shown": shown_text(f),
+              "role_label": ROLE_LABELS.get(f["role"], "") if f.get("role") != role else ""} for f in unique]
     return [(name, list(group)) for name, group in groupby(shown, key=label)]
 
 
