@@ -1,10 +1,14 @@
-"""Compare an indicator across counties: one row per county and year, the best passage with its figure.
+"""Compare an indicator across places: one row per place, year and kind of statement (result or
+target), the best passage with the figures it states for the indicator.
 
 The question behind many searches is comparative: how did each county do on 地区生产总值? For each
-county and year (the year a section speaks about: the past year's result, the plan year's target),
-the row is the highest-ranked passage that states a figure for the indicator the query names; a
-passage that only mentions it is used when no passage states one. Counties in the index with no
-such passage are listed as missing, so the answer never silently leaves one out.
+place and year (the year a section speaks about: the past year's result, the plan year's target),
+the row is the highest-ranked passage that states a figure for the indicator the query names, and
+only figures the extraction is sure of are given (see ``search.figures``): the indicator itself, not
+a part of it (交通固定资产投资 is not 固定资产投资), the year's figure, not a five-year one, each value
+paired with its own indicator (…和一般公共预算收入分别增长12.5%和34.3% → 34.3%). Where no passage states
+a sure figure, the row keeps the best passage that names the indicator, without a number. Places in
+the index with no sure figure are listed as missing, so the answer never silently leaves one out.
 """
 
 from __future__ import annotations
@@ -12,36 +16,43 @@ from __future__ import annotations
 from collections import Counter
 
 from .analysis import fold
-from .figures import figures_for
+from .documents import SECTION_REVIEW
+from .figures import extract, figures_for
+from .indicators import indicator_key, mentions_only_as_part
 
 CANDIDATE_PAGES = 4  # pages of 50 ranked hits examined; plenty for one indicator per report
 PAGE = 50
 
 
 def compare(engine, q: str, *, year=(), section=()) -> dict:
-    rows: dict[tuple[str, int], dict] = {}
+    rows: dict[tuple, dict] = {}
     first = None
     for page in range(1, CANDIDATE_PAGES + 1):
         result = engine.search(q, year=year, section=section, page=page, per_page=PAGE)
         first = first or result
-        needles = [fold(t) for t in [*_terms(result["query"]), *sum(result["also_searched"].values(), [])]]
+        needles = query_needles(result)
         for hit in result["hits"]:
-            key = (hit["county"], hit["year"])
-            figures = figures_for(hit["figures"], needles) if needles else hit["figures"]
+            role = "actual" if hit["section"] == SECTION_REVIEW else "target"
+            key = (hit["county"], hit["year"], role)
+            figures = sure_figures(hit, needles) if needles else []
             current = rows.get(key)
-            # The best row states a figure; a sentence beats a table row, which holds the target
-            # and the result side by side and reads less well next to other counties' sentences.
-            rank = (bool(figures), hit["kind"] != "row")
+            # The best row states a sure figure; then a passage that names the indicator itself
+            # (not only 单位GDP能耗); a sentence beats a table row, which holds the target and the
+            # result side by side and reads less well next to other places' sentences.
+            folded = fold(hit["text"])
+            named = not needles or not all(mentions_only_as_part(folded, n) for n in needles if n in folded)
+            rank = (bool(figures), named, hit["kind"] != "row")
             if current is None or rank > current["rank"]:
                 rows[key] = {"county": hit["county"], "county_full": hit["county_full"], "year": hit["year"],
-                             "section": hit["section"], "passage": hit, "figures": figures, "rank": rank}
+                             "section": hit["section"], "role": role, "passage": hit, "figures": figures,
+                             "rank": rank}
         if page >= result["pages"]:
             break
     counties_in_index = [r["county"] for r in engine.reports()]
     order = {c: i for i, c in enumerate(dict.fromkeys(counties_in_index))}
     for row in rows.values():
         row.pop("rank")
-    ordered = sorted(rows.values(), key=lambda r: (order.get(r["county"], 99), -r["year"]))
+    ordered = sorted(rows.values(), key=lambda r: (order.get(r["county"], 99), -r["year"], r["role"]))
     with_figures = {r["county"] for r in ordered if r["figures"]}
     missing = [c for c in order if c not in with_figures]
     return {
@@ -49,17 +60,37 @@ def compare(engine, q: str, *, year=(), section=()) -> dict:
         "also_searched": first["also_searched"] if first else {},
         "rows": ordered,
         "missing": missing,
-        "chart": _chart(ordered),
+        "chart": _chart(ordered, query_needles(first) if first else []),
     }
+
+
+def query_needles(result: dict) -> list[str]:
+    """The query's terms and the synonyms searched with them, folded."""
+    return [fold(t) for t in [*_terms(result["query"]), *sum(result["also_searched"].values(), [])]]
+
+
+def sure_figures(hit: dict, needles: list[str]) -> list[dict]:
+    """The figures a passage states for the indicator, extracted with what the passage's section,
+    year and heading say (the figures stored at build time know only the text)."""
+    figures = extract(hit["text"], hit["kind"], section=hit["section"], year=hit["year"], heading=hit.get("heading"))
+    return figures_for(figures, needles, sure=True)
 
 
 def _terms(query: str) -> list[str]:
     return [t.strip('"“”') for t in query.split() if t not in ("OR", "|") and not t.startswith("-")]
 
 
-def _chart(rows: list[dict]) -> dict | None:
-    """Bars for the rows whose first matching figure shares the most common unit."""
-    firsts = [(r, r["figures"][0]) for r in rows if r["figures"] and r["figures"][0].get("value") is not None]
+def _chart(rows: list[dict], needles: list[str]) -> dict | None:
+    """Bars for the rows whose first figure of the indicator itself (not 城镇… split from 城乡…)
+    shares the most common unit."""
+    keys = {indicator_key(n) for n in needles}
+    firsts = []
+    for row in rows:
+        own = [f for f in row["figures"] if indicator_key(f.get("indicator")) in keys and f.get("value") is not None]
+        # A table row holds the target and the result: draw the one the row is about.
+        own = [f for f in own if f.get("role") == row["role"]] or own
+        if own:
+            firsts.append((row, own[0]))
     if len(firsts) < 2:
         return None
     unit, _ = Counter(f["unit"] for _, f in firsts).most_common(1)[0]

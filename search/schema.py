@@ -53,6 +53,7 @@ def passage_fields(p, sequence: int, report) -> dict:
         "id": p.id, "report_id": p.report_id, "county": p.county, "year": str(p.year),
         "place": report.place, "province": report.province or report.place, "level": report.level,
         "section": p.section, "kind": p.kind, "heading": p.heading, "position": p.position,
-        "para": p.para, "text": p.text, "table": p.table, "figures": extract_figures(p.text, p.kind),
+        "para": p.para, "text": p.text, "table": p.table,
+        "figures": extract_figures(p.text, p.kind, section=p.section, year=p.year, heading=p.heading),
         "words": p.text, "grams": p.text,
     }

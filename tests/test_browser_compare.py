@@ -63,3 +63,44 @@ def test_compare_at_phone_width_is_one_card_per_row_without_sideways_scrolling(b
         assert not page.console_errors
     finally:
         page.context.close()
+
+
+def test_targets_against_results_from_the_comparison(page, site):
+    # From the comparison to the targets page, where the seeds' 表1 rows pair each target with its result.
+    page.goto(f"{site}/compare?q=地区生产总值")
+    with page.expect_navigation():
+        page.locator("a.targets-link").click()
+    assert page.locator("#targets-q").input_value() == "地区生产总值"
+    youyang = page.locator("table.targets-table tbody tr", has_text="酉阳")
+    assert youyang.count() == 1
+    assert "7%" in youyang.locator(".target-value").inner_text()
+    assert "2.3%" in youyang.locator(".result-value").inner_text()
+    assert youyang.locator(".status-badge").inner_text() == "未达到"
+    assert youyang.locator(".cite").first.is_visible()
+
+    page.locator("#targets-q").fill("固定资产投资")
+    with page.expect_navigation():
+        page.get_by_role("button", name="查看").click()
+    met = page.locator("table.targets-table tbody tr", has_text="酉阳")
+    assert met.locator(".status-badge").inner_text() == "达到"
+    assert "11.6%" in met.locator(".result-value").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "targets.png"), full_page=True)
+    with page.expect_navigation():
+        met.get_by_role("link", name="永久链接").first.click()
+    assert "/p/" in page.url
+
+
+def test_targets_at_phone_width_without_sideways_scrolling(browser, site):
+    page = open_page(browser, site, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        page.goto(f"{site}/targets?q=一般公共预算收入")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        deemed = page.locator("table.targets-table tbody tr", has_text="涪陵")
+        assert deemed.locator(".status-badge").inner_text() == "视为完成"
+        assert "视为完成" in deemed.locator(".compare-passage").inner_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "targets-phone.png"), full_page=True)
+        assert not page.console_errors
+    finally:
+        page.context.close()

@@ -62,6 +62,36 @@ def test_each_main_indicator_gives_a_row_per_county_and_year_with_figures(client
     assert marked and all(m.text in [indicator, *data["also_searched"].get(indicator, [])] for m in marked)
 
 
+@pytest.mark.parametrize("indicator, county, year, shown, wrong", [
+    ("一般公共预算收入", "城口", 2022, ["34.3%"], "12.5%"),  # …和一般公共预算收入分别增长12.5%和34.3%
+    ("固定资产投资", "云阳", 2023, ["350亿元以上", "18%以上"], "78亿元"),  # 78亿元 is 交通固定资产投资
+    ("固定资产投资", "城口", 2022, ["9.3%"], "41亿元"),  # the 重大项目's share
+    ("固定资产投资", "城口", 2023, ["12%"], "48亿元"),
+    ("地区生产总值", "奉节", 2024, ["6.5%左右"], "550亿元"),  # 550亿元 is a five-year goal
+])
+def test_the_page_states_the_right_figure_as_the_report_writes_it_and_never_the_wrong_one(
+        client, indicator, county, year, shown, wrong):
+    data = client.get("/api/compare", query_string={"q": indicator}).json
+    row = next(r for r in data["rows"] if (r["county"], r["year"]) == (county, year))
+    tr = page_of(client.get("/compare", query_string={"q": indicator})).by_id[f"row-{row['passage']['id']}"]
+    values = [span.text for span in tr.find("td", "compare-figures").find_all("span", "figure-value")]
+    assert values == shown and wrong not in tr.find("td", "compare-figures").text
+
+
+def test_a_table_row_labels_the_value_that_is_not_its_rows_kind(client):
+    data = client.get("/api/compare?q=森林覆盖率").json
+    row = next(r for r in data["rows"] if (r["county"], r["year"]) == ("涪陵", 2022))
+    tr = page_of(client.get("/compare?q=森林覆盖率")).by_id[f"row-{row['passage']['id']}"]
+    # 森林覆盖率（%）*：2022年预期目标 53，2022年完成情况 52, in the review: 53 is the target.
+    assert [s.text for s in tr.find("td", "compare-figures").find_all("span", "figure-value")] == ["53%（目标）", "52%"]
+
+
+def test_the_comparison_leads_to_targets_against_results(client):
+    link = page_of(client.get("/compare?q=地区生产总值")).find("a", "targets-link")
+    assert urlsplit(link.attrs["href"]).path == "/targets" and query_of(link.attrs["href"]) == {"q": ["地区生产总值"]}
+    assert client.get(link.attrs["href"]).status_code == 200
+
+
 def test_gdp_draws_a_bar_per_charted_row_to_scale_inside_the_drawing(client):
     data = client.get("/api/compare?q=地区生产总值").json
     chart = data["chart"]

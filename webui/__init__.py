@@ -20,7 +20,7 @@ from flask import Flask
 from search import settings
 
 from . import (api, briefing_api, briefing_pages, briefing_store, errors, limits, pages, passages, searcher,
-               security, sessions, templating)
+               security, sessions, targets, templating)
 
 # No form or JSON body of the site comes near this (an intro of 5000 characters, form-encoded, is
 # about 45 KiB); anything bigger is refused with 413 before it is read.
@@ -50,4 +50,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(briefing_pages.bp)
     app.register_blueprint(briefing_api.bp)
+    app.register_blueprint(targets.bp)
     return app

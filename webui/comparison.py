@@ -6,8 +6,10 @@ repeat), given to ``search.compare.compare`` as typed: the engine validates them
 refusals (400). A query that names nothing (empty, ``OR``, punctuation) is the page's starting
 point, with the main indicators offered; under /api/ it is a 400.
 
-A row is the best passage for one county and one year. Rows from the plan sections speak about the
-plan year's targets, not results; the page says which is which, and its chart draws them lighter.
+A row is the best passage for one county, one year and one kind of statement (result or target);
+rows from the plan sections speak about the plan year's targets, not results, and the page says
+which is which, and its chart draws them lighter. Only figures the extraction is sure of are shown,
+as the report writes them (超过126万亿元, 350亿元以上); a table row's target and result are labelled.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from werkzeug.datastructures import MultiDict
 from search.compare import compare
 from search.documents import SECTION_GOALS, SECTION_REVIEW, SECTION_TASKS
 from search.errors import QueryError
+from search.figures import shown_text
+from search.indicators import indicator_key
 from search.query import parse
 
 from .charts import BarChart, figure_chart
@@ -79,7 +83,8 @@ def shown(result: dict, args: CompareArgs) -> dict:
     with_figures = sum(1 for row in result["rows"] if row["figures"])
     return {
         "plans": plans,
-        "figures": {row["passage"]["id"]: figure_groups(row["figures"], named) for row in result["rows"]},
+        "figures": {row["passage"]["id"]: figure_groups(row["figures"], named, row["role"]) for row in result["rows"]},
+        "targets_url": url_for("targets.page", q=result["query"]),
         "chart": chart_of(result, plans),
         "unplotted": with_figures - len(result["chart"]["bars"]) if result["chart"] else 0,
         "sections": [(label, args.url(section=list(values) or None), set(values) == set(args.section))
@@ -88,13 +93,20 @@ def shown(result: dict, args: CompareArgs) -> dict:
     }
 
 
-def figure_groups(figures: list[dict], named: set[str]) -> list[tuple[str, list[dict]]]:
-    """A row's figures in the report's order, each text once, under the indicator they state when
-    the query does not already name it (城镇常住居民人均可支配收入 under 城乡居民人均可支配收入)."""
+ROLE_LABELS = {"target": "目标", "actual": "实绩"}
+
+
+def figure_groups(figures: list[dict], named: set[str], role: str = "") -> list[tuple[str, list[dict]]]:
+    """A row's figures in the report's order, each once, as the report writes them ("shown"), under
+    the indicator they state when the query does not name it (城镇居民人均可支配收入 4% under
+    城乡居民人均可支配收入); a figure of the other kind than its row (a table row's target) says so."""
+    keys = {indicator_key(n) for n in named}
     seen: set[str] = set()
     unique = [f for f in figures if not (f["text"] in seen or seen.add(f["text"]))]
-    label = lambda f: "" if f.get("indicator") in named else f.get("indicator") or ""  # noqa: E731
-    return [(name, list(group)) for name, group in groupby(unique, key=label)]
+    label = lambda f: "" if indicator_key(f.get("indicator")) in keys else f.get("indicator") or ""  # noqa: E731
+    shown = [{**f, "shown": shown_text(f),
+              "role_label": ROLE_LABELS.get(f["role"], "") if f.get("role") != role else ""} for f in unique]
+    return [(name, list(group)) for name, group in groupby(shown, key=label)]
 
 
 def chart_of(result: dict, plans: set[str]) -> BarChart | None:
