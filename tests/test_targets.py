@@ -176,3 +176,33 @@ def test_no_query_is_the_starting_page_and_a_400_under_api(client):
 def test_nothing_paired_says_so_and_leads_to_the_comparison(client):
     page = parse_html(client.get("/targets", query_string={"q": "交通固定资产投资"}).data)
     assert not page.find("table", "targets-table") and "没有找到" in page.find(cls="no-results").text
+
+
+# -- the real corpus: national reports over the years, and a province's Word and web reports ------
+
+CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory) -> Engine:
+    """National reports of 2014-2016 (two years of targets with their results) and 北京's 2025 Word
+    report (2025 targets) with its 2026 web text (2025 results)."""
+    src = tmp_path_factory.mktemp("real-src")
+    for name in ("national/2014年国务院政府工作报告.txt", "national/2015年国务院政府工作报告.txt",
+                 "national/2016年国务院政府工作报告.txt", "docx-2025/2025年北京市政府工作报告.docx",
+                 "web-2026/2026年北京市政府工作报告.txt"):
+        (src / Path(name).name).write_bytes((CORPUS / name).read_bytes())
+    index_dir = tmp_path_factory.mktemp("real-index")
+    build(src, index_dir)
+    return Engine(index_dir)
+
+
+@pytest.mark.parametrize("place, year, target, result, status", [
+    ("全国", 2014, "7.5%", "7.4%", "missed"),  # 国内生产总值增长7.5%左右 → 增长7.4%
+    ("全国", 2015, "7%", "6.9%", "missed"),
+    ("北京", 2025, "5%", "5.4%", "met"),  # the 2025 Word report's target, the 2026 web text's result
+])
+def test_targets_over_real_reports(real, place, year, target, result, status):
+    rows = {(r["county"], r["year"]): r for r in targets(real, "地区生产总值")["rows"]}
+    row = rows[(place, year)]
+    assert (row["target"]["text"], row["result"]["text"].replace("％", "%"), row["status"]) == (target, result, status)
