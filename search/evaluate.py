@@ -10,13 +10,23 @@ lengths), so ranking is what it was; the index format is untouched.
 The block reading uses attributes of whoosh-reloaded 2.7.5's W3 codec (``W3LeafMatcher``); the
 version is pinned in pyproject.toml, and ``tests/test_evaluate.py`` compares every result with
 Whoosh's own query execution.
+
+Every evaluation counts its ``Work``: postings lists opened, document numbers read, position lists
+decoded. A query may spend ``max_query_work`` (see ``Work.cost``); one that would spend more is
+refused with ``QueryTooBroad`` before the expensive part, since its cost is known from the index
+alone (sixteen very common single characters expand to thousands of bigrams). Work is counted the
+same whether the postings were cached or read from disk, so a query is answered or refused the
+same way every time. ``metered()`` adds up the work of everything evaluated inside it (the web
+app charges a client's rate limit with it).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from functools import reduce
 from math import log
 
@@ -26,11 +36,78 @@ from whoosh.util.numeric import byte_to_length
 
 from . import settings
 from .analysis import gram_tokens, is_cjk, word_tokens
+from .errors import QueryTooBroad
 from .query import YEAR_TERM_RE, ParsedQuery, Term
 
 _LENGTH_TABLE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 POSTINGS_CACHE = 4096  # terms per generation
 MAX_CACHED_POSTINGS = 3_000_000  # postings kept decoded (about 60 bytes each with their positions)
+# What a unit of work is worth, in postings read (see Work.cost; measured cold on the seeds and at
+# 50x, where a unit is about a microsecond of CPU).
+LOOKUP_COST = 200  # opening a term's postings list and reading its frequencies and positions
+EXPANSION_COST = 60  # one bigram of a single character's expansion (document numbers only)
+POSITION_COST = 20  # decoding one document's positions of one token, to check a phrase
+
+
+class Exhausted(Exception):
+    """The work budget ran out (the caller decides what that means: an error, fewer suggestions)."""
+
+
+_active_meters: ContextVar[tuple] = ContextVar("policy_search_work_meters", default=())
+
+
+@dataclass
+class Work:
+    """What evaluating queries did, and at most how much they may do (``limit``, in cost units).
+
+    Work about to be done is ``reserve``d: refused, and not done, when it would pass the limit (a
+    phrase's position checks, a character's expansion, opening a postings list). A postings list's
+    length is known once it is read, so reading is ``charge``d afterwards. The counts are therefore
+    what was really done, and never more than the limit plus one postings list."""
+
+    limit: int | None = None
+    lookups: int = 0  # postings lists opened
+    expansions: int = 0  # bigrams single characters expanded to
+    postings: int = 0  # document numbers read from postings lists
+    positions: int = 0  # position lists decoded to check phrases (documents × tokens)
+    meters: tuple = field(default_factory=_active_meters.get, repr=False, compare=False)  # metered() blocks
+
+    @property
+    def cost(self) -> int:
+        return (self.lookups * LOOKUP_COST + self.expansions * EXPANSION_COST + self.postings
+                + self.positions * POSITION_COST)
+
+    def reserve(self, lookups: int = 0, expansions: int = 0, positions: int = 0) -> None:
+        extra = lookups * LOOKUP_COST + expansions * EXPANSION_COST + positions * POSITION_COST
+        if self.limit is not None and self.cost + extra > self.limit:
+            raise Exhausted
+        self._add(lookups=lookups, expansions=expansions, positions=positions)
+
+    def charge(self, postings: int) -> None:
+        self._add(postings=postings)
+        if self.limit is not None and self.cost > self.limit:
+            raise Exhausted
+
+    def _add(self, **counts: int) -> None:
+        for work in (self, *self.meters):
+            for name, n in counts.items():
+                setattr(work, name, getattr(work, name) + n)
+
+
+@contextmanager
+def metered():
+    """A ``Work`` that adds up everything evaluated inside the block (in this thread or task)."""
+    total = Work(meters=())
+    reset = _active_meters.set((*_active_meters.get(), total))
+    try:
+        yield total
+    finally:
+        _active_meters.reset(reset)
+
+
+def budget() -> Work:
+    """The work one query may do (the setting ``max_query_work``)."""
+    return Work(limit=settings.get("max_query_work"))
 
 
 @dataclass
@@ -81,6 +158,15 @@ def without(a: Scored, b: Scored) -> Scored:
     return Scored(a.docs[keep], a.scores[keep])
 
 
+@dataclass
+class _Expansion:
+    """The documents where a single character starts a bigram, and what finding them read."""
+
+    docs: np.ndarray
+    bigrams: int
+    postings: int
+
+
 class _Postings:
     """One term's postings over the whole index: docnums, frequencies, positions on demand."""
 
@@ -92,17 +178,18 @@ class _Postings:
         return self._decode(self._values[i])
 
 
-def _read_leaf(matcher):
+def _read_leaf(matcher, ids_only: bool = False):
     """A W3 leaf matcher's postings, a block at a time: (ids, weights, values)."""
     ids, weights, values = [], [], []
     m = matcher
     while not m._atend and m._blocklength:
         m._read_ids()
-        m._read_weights()
-        m._read_values()
         ids.append(np.asarray(m._ids, dtype=np.int64))
-        weights.append(np.asarray(m._weights, dtype=np.float64))
-        values.extend(m._values)
+        if not ids_only:
+            m._read_weights()
+            m._read_values()
+            weights.append(np.asarray(m._weights, dtype=np.float64))
+            values.extend(m._values)
         if m._lastblock:
             break
         m._goto(m._nextoffset)
@@ -135,14 +222,19 @@ class Evaluator:
 
     # -- postings --------------------------------------------------------------------------------
 
-    def postings(self, field: str, token: str) -> _Postings | None:
-        key = (field, token)
+    def postings(self, field: str, token: str, work: Work) -> _Postings | None:
+        work.reserve(lookups=1)
+        result = self._cached((field, token), lambda: self._read_postings(field, token))
+        work.charge(postings=len(result.docs) if result else 0)
+        return result
+
+    def _cached(self, key, read):
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
             # Reading holds the lock too: segment files are shared file objects (seek, then read).
-            result = self._read_postings(field, token)
+            result = read()
             self._cache[key] = result
             self._cached_postings += len(result.docs) if result else 0
             while len(self._cache) > 1 and (len(self._cache) > POSTINGS_CACHE
@@ -187,21 +279,26 @@ class Evaluator:
 
     # -- terms -----------------------------------------------------------------------------------
 
-    def term(self, field: str, token: str, boost: float = 1.0) -> Scored:
-        p = self.postings(field, token)
+    def term(self, field: str, token: str, work: Work, boost: float = 1.0) -> Scored:
+        p = self.postings(field, token, work)
         if p is None:
             return Scored.empty()
         return Scored(p.docs, self._bm25(field, token, p, boost=boost))
 
-    def phrase(self, field: str, tokens: list[str], boost: float = 1.0) -> Scored:
+    def phrase(self, field: str, tokens: list[str], work: Work, boost: float = 1.0) -> Scored:
         """Documents where the tokens stand at consecutive positions; score as Whoosh: the sum of
         the tokens' BM25."""
-        postings = [self.postings(field, t) for t in tokens]
-        if any(p is None for p in postings):
-            return Scored.empty()
-        candidates = reduce(lambda a, b: np.intersect1d(a, b, assume_unique=True), [p.docs for p in postings])
-        if not len(candidates):
-            return Scored.empty()
+        postings, candidates = [], None
+        for token in tokens:
+            # Token by token: a phrase that cannot match stops at its first missing combination.
+            p = self.postings(field, token, work)
+            if p is None:
+                return Scored.empty()
+            postings.append(p)
+            candidates = p.docs if candidates is None else np.intersect1d(candidates, p.docs, assume_unique=True)
+            if not len(candidates):
+                return Scored.empty()
+        work.reserve(positions=len(candidates) * len(postings))
         where = [np.searchsorted(p.docs, candidates) for p in postings]
         keep = np.zeros(len(candidates), dtype=bool)
         for n in range(len(candidates)):
@@ -217,60 +314,121 @@ class Evaluator:
             scores += self._bm25(field, token, p, idx[keep], boost)
         return Scored(docs, scores)
 
-    def text(self, text: str, boost: float = 1.0) -> Scored:
+    def character(self, char: str, work: Work) -> np.ndarray:
+        """The documents where a character starts a bigram (ascending), found once per generation.
+
+        The character's whole expansion is spent before any of it is read: the term index says
+        how many bigrams it starts (the most common characters start two hundred)."""
+        with self._lock:
+            expansion = self._cache.get(("grams*", char))
+        if expansion is None:
+            expansion = self._cached(("grams*", char), lambda: self._read_expansion(char, work))
+        else:
+            work.reserve(expansions=expansion.bigrams)
+        work.charge(postings=expansion.postings)
+        return expansion.docs
+
+    def _read_expansion(self, char: str, work: Work) -> _Expansion:
+        """One walk over each segment's sorted term index from the character on, then each bigram's
+        document numbers (no frequencies or positions: a prefix match scores constantly)."""
+        found, bigrams = [], set()
+        for seg, offset in self.leaves:
+            terms, prefix = seg._terms, seg._text_to_bytes("grams", char)
+            for (fieldname, tbytes), info in terms.items_from("grams", prefix):
+                if fieldname != "grams" or not tbytes.startswith(prefix):
+                    break
+                found.append((seg, offset, tbytes, info))
+                bigrams.add(tbytes)
+        work.reserve(expansions=len(bigrams))
+        lists = []
+        for seg, offset, tbytes, info in found:
+            terms = seg._terms
+            matcher = terms._codec.postings_reader(terms._postfile, info, seg.schema["grams"].format,
+                                                   term=("grams", tbytes))
+            lists += [ids + offset for ids in _read_leaf(matcher, ids_only=True)[0]]
+        docs = np.concatenate(lists) if lists else np.zeros(0, dtype=np.int64)
+        postings = len(docs)
+        docs = np.unique(docs)
+        return _Expansion(docs[self.live[docs]], len(bigrams), postings)
+
+    def text(self, text: str, work: Work, boost: float = 1.0) -> Scored:
         """A typed term: its substring on the bigram stream, plus the whole-word bonus."""
         grams = gram_tokens(text)
         if not grams:
             return Scored.empty()
         if len(grams) == 1 and is_cjk(grams[0]) and len(grams[0]) == 1:
-            # One character: bigrams that start with it, or jieba's one-character word.
-            with self._lock:
-                prefixed = [t.decode("utf-8") if isinstance(t, bytes) else t
-                            for t in self.reader.expand_prefix("grams", grams[0])]
-            starts = either([self.term("grams", t) for t in prefixed])
-            starts = Scored(starts.docs, np.full(len(starts), boost))  # a prefix scores constantly, as in Whoosh
-            return either([starts, self.term("words", grams[0], boost)])
-        matched = self.term("grams", grams[0], boost) if len(grams) == 1 else self.phrase("grams", grams, boost)
+            # One character: bigrams that start with it (a prefix scores constantly, as in
+            # Whoosh), or jieba's one-character word.
+            docs = self.character(grams[0], work)
+            return either([Scored(docs, np.full(len(docs), boost)), self.term("words", grams[0], work, boost)])
+        matched = (self.term("grams", grams[0], work, boost) if len(grams) == 1
+                   else self.phrase("grams", grams, work, boost))
         words = word_tokens(text)
         if len(words) != 1 or not len(matched):
             return matched
-        return plus_where(matched, self.term("words", words[0], settings.get("word_boost") * boost))
+        return plus_where(matched, self.term("words", words[0], work, settings.get("word_boost") * boost))
 
-    def weight(self, text: str) -> float:
+    def weight(self, text: str, work: Work) -> float:
         """How much a term can score: the idf of its bigrams summed (a phrase scores their sum)."""
         total = 0.0
         for token in gram_tokens(text):
-            p = self.postings("grams", token)
+            p = self.postings("grams", token, work)
             total += log(self.doc_count_all / ((p.df if p else 0) + 1)) + 1
         return total
 
-    def typed(self, term: Term) -> Scored:
-        result = self.text(term.text)
+    def typed(self, term: Term, work: Work) -> Scored:
+        result = self.text(term.text, work)
         if term.synonyms:
             # A synonym stands for the typed term: GDP (one token) must be able to score what
             # 地区生产总值 (five bigrams) scores, so each is scaled to the typed term's weight.
-            boost, own = settings.get("synonym_boost"), self.weight(term.text)
-            alternatives = [self.text(s, boost * own / (self.weight(s) or own or 1)) for s in term.synonyms]
+            boost, own = settings.get("synonym_boost"), self.weight(term.text, work)
+            alternatives = [self.text(s, work, boost * own / (self.weight(s, work) or own or 1))
+                            for s in term.synonyms]
             result = either([result, *alternatives], combine="max")
         year = YEAR_TERM_RE.match(term.text) if not term.phrase else None
         if year:
-            result = either([result, self.term("year", year.group(1), settings.get("year_boost"))])
+            result = either([result, self.term("year", year.group(1), work, settings.get("year_boost"))])
         return result
+
+    def group(self, group: list[Term], work: Work) -> Scored:
+        """An OR group of terms."""
+        return either([self.typed(t, work) for t in group])
 
     # -- the whole query ---------------------------------------------------------------------------
 
-    def query(self, parsed: ParsedQuery) -> Scored | None:
-        """All matching live documents with scores, or None when the query has no positive term."""
+    def query(self, parsed: ParsedQuery, work: Work | None = None) -> Scored | None:
+        """All matching live documents with scores, or None when the query has no positive term.
+
+        Raises ``QueryTooBroad`` when evaluating it would cost more than ``work`` allows (by
+        default one query's budget, ``max_query_work``)."""
         if parsed.is_empty:
             return None
-        groups = [either([self.typed(t) for t in group]) for group in parsed.groups]
+        work = budget() if work is None else work
+        try:
+            return self._query(parsed, work)
+        except Exhausted:
+            raise QueryTooBroad(too_broad_message(parsed)) from None
+
+    def _query(self, parsed: ParsedQuery, work: Work) -> Scored:
+        groups = [self.group(group, work) for group in parsed.groups]
         result = reduce(both, groups)
         if len(parsed.groups) > 1 and all(len(g) == 1 for g in parsed.groups) and len(result):
-            adjacent = self.text("".join(g[0].text for g in parsed.groups), settings.get("adjacent_boost"))
+            adjacent = self.text("".join(g[0].text for g in parsed.groups), work, settings.get("adjacent_boost"))
             result = plus_where(result, adjacent)
         for term in parsed.excluded:
-            result = without(result, self.typed(term))
+            result = without(result, self.typed(term, work))
         return result
+
+
+def too_broad_message(parsed: ParsedQuery) -> str:
+    """What to tell a user whose query would read too much: which single characters cost most."""
+    terms = [*(t for g in parsed.groups for t in g), *parsed.excluded]
+    chars = list(dict.fromkeys(t.text for t in terms if len(t.text) == 1 and is_cjk(t.text)))
+    if chars:
+        named = "".join(f"“{c}”" for c in chars[:5]) + ("等" if len(chars) > 5 else "")
+        return (f"查询太宽泛：单字{named}要展开成所有以它开头的词，超出了一次检索的工作量上限。"
+                f"请改用两个字以上的词，或减少单字的数量。")
+    return "查询太宽泛：这些词太常见，超出了一次检索的工作量上限。请减少关键词，或改用更具体的词。"
 
 
 def top(scored: Scored, allowed: np.ndarray | None, keep: int) -> list[tuple[int, float]]:

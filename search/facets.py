@@ -39,6 +39,8 @@ FACETS = [
     Facet("section", "部分", sort_key=lambda v, c: (SECTIONS.index(v) if v in SECTIONS else 99, v)),
 ]
 FACETS_BY_NAME = {f.name: f for f in FACETS}
+# The error code of a value the index does not have, for programs (``UnknownFilter.code``).
+UNKNOWN_VALUE_CODES = {"county": "unknown_place", "year": "unknown_year", "section": "unknown_section"}
 
 
 class FacetIndex:
@@ -77,7 +79,7 @@ class FacetIndex:
         resolved = {}
         for name, values in filters.items():
             if name not in FACETS_BY_NAME:
-                raise UnknownFilter(f"unknown filter '{name}'; use one of: {', '.join(FACETS_BY_NAME)}")
+                raise UnknownFilter(f"没有“{name}”这种筛选条件：可用的有 {'、'.join(FACETS_BY_NAME)}")
             facet = FACETS_BY_NAME[name]
             known = self.index[name]
             clean = []
@@ -89,7 +91,8 @@ class FacetIndex:
                     totals = np.bincount(self.codes[name][self.live], minlength=len(known))
                     choices = sorted(known, key=lambda v: facet.sort_key(v, int(totals[known[v]])))
                     shown = "、".join(choices[:30]) + ("…" if len(choices) > 30 else "")
-                    raise UnknownFilter(f"unknown {facet.label} “{value}”; the index has: {shown}")
+                    raise UnknownFilter(f"索引中没有{facet.label}“{value}”；现有的{facet.label}：{shown}",
+                                        code=UNKNOWN_VALUE_CODES.get(name))
                 if norm not in clean:
                     clean.append(norm)
             if clean:

@@ -43,6 +43,10 @@ SETTINGS = {
                 "Places a report's heading is matched against (short name, tab, full name per line)."),
         Setting("max_query_chars", 200, "Longest query accepted; longer ones get a clear error."),
         Setting("max_query_terms", 16, "Most terms in one query; each term costs a phrase lookup."),
+        Setting("max_query_work", 60_000,
+                "Most work one query may do, in postings read (a postings list opened counts 200, a document's "
+                "positions decoded 20: see search/evaluate.py); a query that needs more is refused as too broad. "
+                "60,000 keeps any query under 50 ms of CPU on the seeds."),
         Setting("per_page", 10, "Hits per page when the caller does not say."),
         Setting("max_per_page", 50, "Largest page a caller may ask for."),
         Setting("max_page", 1000, "Deepest page a caller may ask for; deeper is never useful."),
@@ -57,6 +61,9 @@ SETTINGS = {
                 "Fewest passages worth several writer processes; below it, starting them costs more."),
         Setting("facet_limit", 30, "Most values listed per facet (the largest, plus any ticked ones)."),
         Setting("cache_mb", 64, "Memory for cached matches and rankings of recent queries (per engine)."),
+        Setting("rate_limit_loopback", 0,
+                "1: rate-limit clients on this machine (loopback addresses) like any other; 0 (default) exempts "
+                "them, so a local user's scripts are never throttled (the web app's RATE_LIMIT_LOOPBACK wins)."),
         Setting("max_report_bytes", 20 * 1024 * 1024, "Largest report file read; bigger ones are refused."),
     ]
 }

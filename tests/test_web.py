@@ -324,40 +324,50 @@ def test_api_reports_and_report(client, engine, fuling):
 
 # -- bad input: an explanation, never a 500 -------------------------------------------------------
 
+SIXTEEN_COMMON_CHARACTERS = "业 展 化 进 和 大 动 的 成 区 新 施 等 设 级 建"
 BAD_SEARCHES = [
-    pytest.param({"county": "不存在县"}, "没有这个筛选条件", id="unknown county"),
-    pytest.param({"year": "1999"}, "没有这个筛选条件", id="unknown year"),
-    pytest.param({"section": "附录"}, "没有这个筛选条件", id="unknown section"),
-    pytest.param({"county": "云阳\x00"}, "没有这个筛选条件", id="NUL in a facet value"),
-    pytest.param({"page": "0"}, "页码或每页条数超出范围", id="page 0"),
-    pytest.param({"page": "-1"}, "页码或每页条数超出范围", id="negative page"),
-    pytest.param({"page": str(10**6)}, "页码或每页条数超出范围", id="page 10^6"),
-    pytest.param({"page": "abc"}, "页码或每页条数超出范围", id="page not a number"),
-    pytest.param({"per_page": str(10**5)}, "页码或每页条数超出范围", id="per_page 10^5"),
-    pytest.param({"per_page": "0"}, "页码或每页条数超出范围", id="per_page 0"),
-    pytest.param({"q": "森" * 5000}, "无法执行这个查询", id="query of 5000 characters"),
-    pytest.param({"q": '"森林覆盖率'}, "无法执行这个查询", id="unbalanced ASCII quote"),
-    pytest.param({"q": "“森林覆盖率"}, "无法执行这个查询", id="unbalanced Chinese quote"),
-    pytest.param({"q": "森林\x00覆盖率"}, "无法执行这个查询", id="NUL byte in the query"),
-    pytest.param({"q": "-森林"}, "无法执行这个查询", id="only an exclusion"),
+    pytest.param({"county": "不存在县"}, "没有这个筛选条件", "unknown_place", id="unknown county"),
+    pytest.param({"year": "1999"}, "没有这个筛选条件", "unknown_year", id="unknown year"),
+    pytest.param({"section": "附录"}, "没有这个筛选条件", "unknown_section", id="unknown section"),
+    pytest.param({"county": "云阳\x00"}, "没有这个筛选条件", "unknown_place", id="NUL in a facet value"),
+    pytest.param({"page": "0"}, "页码或每页条数超出范围", "bad_parameter", id="page 0"),
+    pytest.param({"page": "-1"}, "页码或每页条数超出范围", "bad_parameter", id="negative page"),
+    pytest.param({"page": str(10**6)}, "页码或每页条数超出范围", "bad_parameter", id="page 10^6"),
+    pytest.param({"page": "abc"}, "页码或每页条数超出范围", "bad_parameter", id="page not a number"),
+    pytest.param({"per_page": str(10**5)}, "页码或每页条数超出范围", "bad_parameter", id="per_page 10^5"),
+    pytest.param({"per_page": "0"}, "页码或每页条数超出范围", "bad_parameter", id="per_page 0"),
+    pytest.param({"q": "森" * 5000}, "无法执行这个查询", "bad_query", id="query of 5000 characters"),
+    pytest.param({"q": '"森林覆盖率'}, "无法执行这个查询", "bad_query", id="unbalanced ASCII quote"),
+    pytest.param({"q": "“森林覆盖率"}, "无法执行这个查询", "bad_query", id="unbalanced Chinese quote"),
+    pytest.param({"q": "森林\x00覆盖率"}, "无法执行这个查询", "bad_query", id="NUL byte in the query"),
+    pytest.param({"q": "-森林"}, "无法执行这个查询", "bad_query", id="only an exclusion"),
+    pytest.param({"q": SIXTEEN_COMMON_CHARACTERS}, "查询太宽泛", "too_broad", id="sixteen common characters"),
 ]
+ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
 
 
-@pytest.mark.parametrize("params, headline", BAD_SEARCHES)
-def test_bad_search_input_gets_a_400_json_error(client, params, headline):
+def in_english(message: str) -> bool:
+    """Whether a message has English words, besides the values it quotes back (“abc”)."""
+    return bool(ENGLISH_WORD.search(re.sub(r"“[^”]*”", "", message)))
+
+
+@pytest.mark.parametrize("params, headline, code", BAD_SEARCHES)
+def test_bad_search_input_gets_a_400_json_error_in_chinese_with_a_code(client, params, headline, code):
     response = client.get("/api/search", query_string={"q": QUERY, **params})
     assert response.status_code == 400 and response.mimetype == "application/json"
-    assert isinstance(response.json["error"], str) and response.json["error"]
-    assert "\x00" not in response.json["error"]
+    assert response.json["code"] == code
+    message = response.json["error"]
+    assert message and "\x00" not in message and not in_english(message)
 
 
-@pytest.mark.parametrize("params, headline", BAD_SEARCHES)
-def test_bad_search_input_gets_a_400_page_that_explains(client, params, headline):
+@pytest.mark.parametrize("params, headline, code", BAD_SEARCHES)
+def test_bad_search_input_gets_a_400_page_that_explains_in_chinese(client, params, headline, code):
     response = client.get("/search", query_string={"q": QUERY, **params})
     assert response.status_code == 400
     page = html_of(response)
     assert page.find("h1").text == headline
     assert page.find("p", "advice").text and page.find("p", "detail").text
+    assert not in_english(page.find("p", "detail").text)
     assert page.by_id["q"].attrs["value"].startswith(params.get("q", QUERY)[:2])  # kept, to be corrected
     assert "\x00" not in response.data.decode()
 
@@ -383,9 +393,9 @@ def test_the_query_is_echoed_escaped(client, params):
     assert "<script>alert(1)" not in body and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
 
 
-def test_the_api_echoes_the_query_as_json_only(client):
+def test_the_api_echoes_a_refused_value_as_json_only(client):
     # JSON is never rendered as HTML: a JSON type and nosniff make the raw text inert.
-    response = client.get("/api/search", query_string={"q": '<script>alert(1)</script>"'})
+    response = client.get("/api/search", query_string={"q": QUERY, "county": "<script>alert(1)</script>"})
     assert response.status_code == 400 and response.mimetype == "application/json"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "<script>alert(1)</script>" in response.json["error"]
@@ -404,18 +414,26 @@ def test_unknown_pages_are_404_pages(client, url):
     assert page.find("p", "error-status").text == "错误 404" and "/" in page.links("回到首页")
 
 
-@pytest.mark.parametrize("url", ["/api/passages/nope", "/api/reports/nope", "/api/passages/%00", "/api/nothing"])
-def test_unknown_api_resources_are_404_json(client, url):
+@pytest.mark.parametrize("url, message", [
+    ("/api/passages/nope", "没有编号为“nope”的段落"),
+    ("/api/reports/nope", "没有编号为“nope”的报告"),
+    ("/api/passages/%00", "没有编号为"),
+    ("/api/nothing", "没有这个页面"),  # no such route: the site's words, not werkzeug's
+])
+def test_unknown_api_resources_are_404_json_in_chinese(client, url, message):
     response = client.get(url)
     assert response.status_code == 404 and response.mimetype == "application/json"
-    assert response.json["error"]
+    assert message in response.json["error"] and response.json["code"] == "not_found"
+    assert not in_english(response.json["error"])
 
 
 def test_wrong_method_is_405_with_allow(client):
     page = client.post("/search")
     assert page.status_code == 405 and "GET" in page.headers["Allow"] and page.mimetype == "text/html"
+    assert html_of(page).find("p", "detail") is None  # werkzeug's English description is not shown
     api = client.post("/api/search")
-    assert api.status_code == 405 and api.json["error"]
+    assert api.status_code == 405 and api.json["code"] == "method_not_allowed"
+    assert "不支持这种请求方式" in api.json["error"]
 
 
 def test_a_missing_index_is_explained_not_crashed(tmp_path):
