@@ -190,11 +190,67 @@ def test_pages_link_to_each_other(client, engine):
     assert "下一页" not in {a.text.strip() for a in last.find("nav", "pagination").find_all("a")}
 
 
-def test_a_page_past_the_last_says_so_and_links_back(client):
-    page = html_of(client.get(f"/search?q={QUERY}&page=5"))
-    assert "第 5 页没有结果" in page.find("div", "no-results").text
-    [last_page] = page.links("转到最后一页")
-    assert parse_qs(urlsplit(last_page).query) == {"q": [QUERY]}  # all 8 hits fit on page 1
+@pytest.mark.parametrize("params, last", [
+    ({"q": QUERY, "page": "5"}, {"q": [QUERY]}),  # all 8 hits fit on page 1
+    ({"q": "GDP", "page": "99"}, {"q": ["GDP"], "page": ["4"]}),  # the issue's “第 99 / 4 页”
+    ({"q": "发展", "page": "99", "county": "云阳县"}, {"q": ["发展"], "county": ["云阳"], "page": ["9"]}),
+    ({"q": "不存在的词语组合", "page": "3"}, {"q": ["不存在的词语组合"]}),  # nothing found: page 1 says so
+])
+def test_a_page_past_the_last_goes_to_the_last(client, engine, params, last):
+    response = client.get("/search", query_string=params)
+    assert response.status_code == 302
+    assert parse_qs(urlsplit(response.headers["Location"]).query) == last
+    page = html_of(client.get(response.headers["Location"]))
+    shown = re.search(r"第 (\d+) / (\d+) 页", page.find("h1").text)
+    assert shown is None or shown[1] == shown[2] == last["page"][0]
+    api = client.get("/api/search", query_string=params).json  # the JSON twin answers as asked
+    assert api["page"] == int(params["page"]) and api["hits"] == []
+
+
+@pytest.mark.parametrize("q, heading", [
+    ("乡村振兴", "“乡村振兴”"),
+    ('"乡村振兴"', "“乡村振兴”"),  # one quoted phrase: the page's own quotes are enough
+    ("“乡村振兴”", "“乡村振兴”"),
+    ('"乡村振兴" 农村', "“‘乡村振兴’ 农村”"),  # quotes inside quotes, as Chinese nests them
+    ("“X波段天气雷达” OR 雷达", "“‘X波段天气雷达’ OR 雷达”"),
+])
+def test_the_heading_quotes_the_query_once(client, q, heading):
+    page = html_of(client.get("/search", query_string={"q": q}))
+    assert page.find("span", "query-echo").text == heading
+    assert page.by_id["q"].attrs["value"] == q  # the box keeps what was typed
+
+
+def test_facet_boxes_keep_their_order_while_ticking(client):
+    def order(**params) -> dict[str, list[str]]:
+        page = html_of(client.get("/search", query_string={"q": "发展", **params}))
+        return {f.find("input").attrs["name"]: [i.attrs["value"] for i in f.find_all("input")]
+                for f in page.find_all("fieldset", "facet")}
+
+    unfiltered = order()
+    # Ticking changes the counts of the places (and hides values with none), not their order.
+    for params in ({"section": "重点任务"}, {"section": "工作回顾", "year": "2023"}, {"year": "2022"},
+                   {"county": "城口"}):
+        for name, shown in order(**params).items():
+            assert shown == [value for value in unfiltered[name] if value in shown], (params, name)
+
+
+def test_facets_and_the_front_page_say_what_year_and_part_mean(client):
+    page = html_of(client.get("/search", query_string={"q": QUERY}))
+    hints = {f.find("input").attrs["name"]: f.find("small", "facet-hint") for f in page.find_all("fieldset", "facet")}
+    assert hints["county"] is None
+    assert hints["year"].text == "段落所说的年份" and "上一年" in hints["year"].attrs["title"]
+    assert hints["section"].text == "段落在报告中的部分" and "工作回顾" in hints["section"].attrs["title"]
+    home = html_of(client.get("/"))
+    year_header = [th for th in home.find("table", "reports").find_all("th") if th.text == "年份"][0]
+    assert "报告的年份" in year_header.attrs["title"] and "报告的年份" in home.find("p", "table-note").text
+
+
+def test_a_report_s_contents_are_a_disclosure_that_scripts_close_on_narrow_screens(client, fuling):
+    toc = html_of(client.get(f"/reports/{fuling['id']}")).find("nav", "toc")
+    details = toc.find("details")
+    assert "open" in details.attrs and details.find("summary").text == "目录"  # open without JavaScript
+    with client.get("/static/app.js") as js:
+        assert b'.toc details[open]' in js.data and b"max-width: 700px" in js.data
 
 
 def test_no_results_says_what_was_searched_and_offers_to_drop_filters(client):
