@@ -11,13 +11,13 @@ The block reading uses attributes of whoosh-reloaded 2.7.5's W3 codec (``W3LeafM
 version is pinned in pyproject.toml, and ``tests/test_evaluate.py`` compares every result with
 Whoosh's own query execution.
 
-Every evaluation counts its ``Work``: postings lists opened, document numbers read, position lists
-decoded. A query may spend ``max_query_work`` (see ``Work.cost``); one that would spend more is
-refused with ``QueryTooBroad`` before the expensive part, since its cost is known from the index
-alone (sixteen very common single characters expand to thousands of bigrams). Work is counted the
-same whether the postings were cached or read from disk, so a query is answered or refused the
-same way every time. ``metered()`` adds up the work of everything evaluated inside it (the web
-app charges a client's rate limit with it).
+Every evaluation counts its ``Work``: postings lists opened, bigrams single characters expand to,
+postings read, phrase positions checked. A query may do ``Evaluator.budget()`` of it (the settings
+``max_query_work`` and ``query_work_per_passage``); one that would do more is refused with
+``QueryTooBroad`` before the expensive part (sixteen common single characters expand to thousands
+of bigrams). Work is counted the same whether postings or terms were cached or read from disk, so
+a query is answered or refused the same way every time. ``metered()`` adds up the work of
+everything evaluated inside it (the web app charges a client's rate limit with it).
 """
 
 from __future__ import annotations
@@ -42,11 +42,15 @@ from .query import YEAR_TERM_RE, ParsedQuery, Term
 _LENGTH_TABLE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 POSTINGS_CACHE = 4096  # terms per generation
 MAX_CACHED_POSTINGS = 3_000_000  # postings kept decoded (about 60 bytes each with their positions)
-# What a unit of work is worth, in postings read (see Work.cost; measured cold on the seeds and at
-# 50x, where a unit is about a microsecond of CPU).
-LOOKUP_COST = 200  # opening a term's postings list and reading its frequencies and positions
-EXPANSION_COST = 60  # one bigram of a single character's expansion (document numbers only)
-POSITION_COST = 20  # decoding one document's positions of one token, to check a phrase
+# Work is counted in postings read (a document number with its frequency and positions: about
+# 1.5 µs of CPU, cold, on the seeds and at 50x); the rest in what it costs as many postings.
+LOOKUP_COST = 100  # opening a term's postings list
+EXPANSION_COST = 45  # a bigram of a single character's expansion, per segment (document numbers only)
+POSITION_COST = 2  # decoding one document's positions of one token, to check a phrase
+BLOCK = 128  # postings in a block of Whoosh's W3 codec (the most a block holds)
+PARTIAL_READ = 2 * BLOCK  # a phrase token this many times longer than the candidates is read in part
+VERIFIED = 64  # phrase candidates few enough to check on their stored text
+STORED_COST = 30  # reading one passage's stored fields
 
 
 class Exhausted(Exception):
@@ -60,28 +64,31 @@ _active_meters: ContextVar[tuple] = ContextVar("policy_search_work_meters", defa
 class Work:
     """What evaluating queries did, and at most how much they may do (``limit``, in cost units).
 
-    Work about to be done is ``reserve``d: refused, and not done, when it would pass the limit (a
-    phrase's position checks, a character's expansion, opening a postings list). A postings list's
-    length is known once it is read, so reading is ``charge``d afterwards. The counts are therefore
-    what was really done, and never more than the limit plus one postings list."""
+    Work about to be done is ``reserve``d: refused, and not done, when it would pass the limit. The
+    term index says how long a postings list is before it is read (a punctuation mark's holds
+    nearly every passage), so that is reserved too; only what cannot be known beforehand is
+    ``charge``d after it was done. The counts are therefore what was really done."""
 
     limit: int | None = None
     lookups: int = 0  # postings lists opened
-    expansions: int = 0  # bigrams single characters expanded to
+    expansions: int = 0  # bigrams single characters expanded to (per index segment holding them)
     postings: int = 0  # document numbers read from postings lists
     positions: int = 0  # position lists decoded to check phrases (documents × tokens)
+    stored: int = 0  # passages whose stored text was read to check a phrase
     meters: tuple = field(default_factory=_active_meters.get, repr=False, compare=False)  # metered() blocks
 
     @property
     def cost(self) -> int:
         return (self.lookups * LOOKUP_COST + self.expansions * EXPANSION_COST + self.postings
-                + self.positions * POSITION_COST)
+                + self.positions * POSITION_COST + self.stored * STORED_COST)
 
-    def reserve(self, lookups: int = 0, expansions: int = 0, positions: int = 0) -> None:
-        extra = lookups * LOOKUP_COST + expansions * EXPANSION_COST + positions * POSITION_COST
+    def reserve(self, lookups: int = 0, expansions: int = 0, postings: int = 0, positions: int = 0,
+                stored: int = 0) -> None:
+        extra = (lookups * LOOKUP_COST + expansions * EXPANSION_COST + postings + positions * POSITION_COST
+                 + stored * STORED_COST)
         if self.limit is not None and self.cost + extra > self.limit:
             raise Exhausted
-        self._add(lookups=lookups, expansions=expansions, positions=positions)
+        self._add(lookups=lookups, expansions=expansions, postings=postings, positions=positions, stored=stored)
 
     def charge(self, postings: int) -> None:
         self._add(postings=postings)
@@ -92,6 +99,14 @@ class Work:
         for work in (self, *self.meters):
             for name, n in counts.items():
                 setattr(work, name, getattr(work, name) + n)
+
+    def counts(self) -> tuple[int, ...]:
+        return self.lookups, self.expansions, self.postings, self.positions, self.stored
+
+    def replay(self, spent: tuple[int, ...]) -> None:
+        """Spend again what a cached evaluation spent (refused the same way when over the limit)."""
+        lookups, expansions, postings, positions, stored = spent
+        self.reserve(lookups=lookups, expansions=expansions, postings=postings, positions=positions, stored=stored)
 
 
 @contextmanager
@@ -105,9 +120,6 @@ def metered():
         _active_meters.reset(reset)
 
 
-def budget() -> Work:
-    """The work one query may do (the setting ``max_query_work``)."""
-    return Work(limit=settings.get("max_query_work"))
 
 
 @dataclass
@@ -159,11 +171,23 @@ def without(a: Scored, b: Scored) -> Scored:
 
 
 @dataclass
+class _Typed:
+    """A typed term's matches, and what evaluating them spent (``Work.counts``)."""
+
+    scored: Scored
+    spent: tuple[int, ...]
+
+    @property
+    def docs(self):
+        return self.scored.docs
+
+
+@dataclass
 class _Expansion:
     """The documents where a single character starts a bigram, and what finding them read."""
 
     docs: np.ndarray
-    bigrams: int
+    lists: int  # postings lists read: a bigram in each segment that has it
     postings: int
 
 
@@ -196,6 +220,28 @@ def _read_leaf(matcher, ids_only: bool = False):
     return ids, weights, values
 
 
+def _read_leaf_at(matcher, targets: np.ndarray):
+    """Like ``_read_leaf``, but only the blocks whose range of ids can hold one of ``targets``
+    (ascending), and only those postings: (ids, weights, values)."""
+    ids, weights, values = [], [], []
+    m, t = matcher, 0
+    while t < len(targets) and not m._atend and m._blocklength:
+        if m._maxid >= targets[t]:  # the header alone says whether a block can hold the next target
+            m._read_ids()
+            m._read_weights()
+            m._read_values()
+            block = np.asarray(m._ids, dtype=np.int64)
+            hit = np.isin(block, targets, assume_unique=True)
+            ids.append(block[hit])
+            weights.append(np.asarray(m._weights, dtype=np.float64)[hit])
+            values.extend(v for v, keep in zip(m._values, hit) if keep)
+            t = int(np.searchsorted(targets, block[-1], side="right"))
+        if m._lastblock:
+            break
+        m._goto(m._nextoffset)
+    return ids, weights, values
+
+
 class Evaluator:
     """Query evaluation for one index generation (thread-safe; postings cached per term)."""
 
@@ -216,17 +262,37 @@ class Evaluator:
                     lengths[offset:offset + len(codes)] = _LENGTH_TABLE[codes]
             self.lengths[field] = lengths
             self.avg[field] = (reader.field_length(field) / (live_count or 1)) or 1
+        self.passages = live_count
+        self._years: dict[str, np.ndarray] = {}
         self._cache: OrderedDict = OrderedDict()
         self._cached_postings = 0
         self.lock = self._lock = threading.RLock()
 
+    def budget(self) -> Work:
+        """The work one query may do: ``max_query_work``, and ``query_work_per_passage`` more for
+        each passage of the index (a common word's postings grow with the index)."""
+        return Work(limit=settings.get("max_query_work") + int(settings.get("query_work_per_passage") * self.passages))
+
     # -- postings --------------------------------------------------------------------------------
 
     def postings(self, field: str, token: str, work: Work) -> _Postings | None:
-        work.reserve(lookups=1)
-        result = self._cached((field, token), lambda: self._read_postings(field, token))
-        work.charge(postings=len(result.docs) if result else 0)
-        return result
+        """A term's postings, read once and cached; the whole list is spent, cached or not."""
+        return self._read(field, token, self.length(field, token, work), work)
+
+    def length(self, field: str, token: str, work: Work | None) -> int:
+        """How many postings a term has (deleted documents' included), from the term index: one
+        lookup of work (none when ``work`` is None: the lookup was already spent)."""
+        if work is not None:
+            work.reserve(lookups=1)
+        with self._lock:
+            if (field, token) in self._cache:
+                cached = self._cache[(field, token)]
+                return cached.df if cached else 0
+            return self.reader.doc_frequency(field, token)
+
+    def _read(self, field: str, token: str, length: int, work: Work) -> _Postings | None:
+        work.reserve(postings=length)
+        return self._cached((field, token), lambda: self._read_postings(field, token))
 
     def _cached(self, key, read):
         with self._lock:
@@ -268,9 +334,13 @@ class Evaluator:
         return _Postings(docs, tf, values, decode, df)
 
     def _bm25(self, field: str, token: str, postings: _Postings, idx=None, boost: float = 1.0) -> np.ndarray:
-        idf = log(self.doc_count_all / (postings.df + 1)) + 1
         docs = postings.docs if idx is None else postings.docs[idx]
         tf = postings.tf if idx is None else postings.tf[idx]
+        return self._bm25_of(field, postings.df, docs, tf, boost)
+
+    def _bm25_of(self, field: str, df: int, docs: np.ndarray, tf: np.ndarray, boost: float = 1.0) -> np.ndarray:
+        """Whoosh's BM25F of a term with ``df`` postings, in ``docs`` where it occurs ``tf`` times."""
+        idf = log(self.doc_count_all / (df + 1)) + 1
         if field not in self.lengths:  # an ID field (year) is not scored: Whoosh gives the boost
             return np.full(len(docs), boost)
         B, K1 = self.B, self.K1
@@ -287,17 +357,32 @@ class Evaluator:
 
     def phrase(self, field: str, tokens: list[str], work: Work, boost: float = 1.0) -> Scored:
         """Documents where the tokens stand at consecutive positions; score as Whoosh: the sum of
-        the tokens' BM25."""
-        postings, candidates = [], None
-        for token in tokens:
-            # Token by token: a phrase that cannot match stops at its first missing combination.
-            p = self.postings(field, token, work)
-            if p is None:
-                return Scored.empty()
-            postings.append(p)
-            candidates = p.docs if candidates is None else np.intersect1d(candidates, p.docs, assume_unique=True)
+        the tokens' BM25.
+
+        Tokens are read rarest first, and a phrase that cannot match stops at the first token that
+        leaves no candidate. Once the candidates are few, a common token's long list (a punctuation
+        mark's holds nearly every passage) is read only in the blocks that can hold them, and once
+        they are very few, the rest is checked on their stored text (``_verified``)."""
+        lengths = {token: self.length(field, token, work) for token in dict.fromkeys(tokens)}
+        if not all(lengths.values()):
+            return Scored.empty()
+        read: dict[str, _Postings] = {}
+        candidates = None
+        by_length = sorted(lengths, key=lengths.get)
+        for n, token in enumerate(by_length):
+            if candidates is not None and field == "grams" and len(candidates) <= VERIFIED:
+                rest = sum(min(lengths[t], BLOCK * len(candidates)) for t in by_length[n:])
+                if len(candidates) * STORED_COST < rest:  # cheaper than reading the rest
+                    return self._verified(tokens, lengths, candidates, work, boost)
+            if candidates is not None and lengths[token] > PARTIAL_READ * len(candidates):
+                read[token] = self._postings_at(field, token, candidates, work)
+            else:
+                read[token] = self._read(field, token, lengths[token], work)
+            docs = read[token].docs
+            candidates = docs if candidates is None else np.intersect1d(candidates, docs, assume_unique=True)
             if not len(candidates):
                 return Scored.empty()
+        postings = [read[token] for token in tokens]
         work.reserve(positions=len(candidates) * len(postings))
         where = [np.searchsorted(p.docs, candidates) for p in postings]
         keep = np.zeros(len(candidates), dtype=bool)
@@ -314,6 +399,60 @@ class Evaluator:
             scores += self._bm25(field, token, p, idx[keep], boost)
         return Scored(docs, scores)
 
+    def _verified(self, tokens: list[str], lengths: dict[str, int], candidates: np.ndarray, work: Work,
+                  boost: float) -> Scored:
+        """The candidates whose stored text holds the bigram phrase, scored from that text.
+
+        The bigram field is indexed from the stored text, so tokenizing it again gives the same
+        tokens and counts (the term frequencies BM25 needs) as the postings would, for the price
+        of reading a few stored passages instead of the remaining tokens' lists."""
+        work.reserve(stored=len(candidates))
+        with self._lock:
+            texts = [self.reader.stored_fields(int(d))["text"] for d in candidates]
+        k, docs, counts = len(tokens), [], []
+        for docnum, text in zip(candidates, texts):
+            stream = gram_tokens(text)
+            if any(stream[i:i + k] == tokens for i in range(len(stream) - k + 1)):
+                docs.append(docnum)
+                counts.append([stream.count(t) for t in tokens])
+        docs = np.array(docs, dtype=np.int64)
+        tf = np.array(counts, dtype=np.float64).reshape(len(docs), k)
+        scores = np.zeros(len(docs))
+        for j, token in enumerate(tokens):
+            scores += self._bm25_of("grams", lengths[token], docs, tf[:, j], boost)
+        return Scored(docs, scores)
+
+    def _postings_at(self, field: str, token: str, docs: np.ndarray, work: Work) -> _Postings:
+        """A term's postings at some documents only (not cached): each block's header says which
+        documents it holds, and only blocks that may hold one of ``docs`` are decoded."""
+        work.reserve(postings=min(self.length(field, token, None), BLOCK * len(docs)))
+        ids, weights, values, decode = [], [], [], None
+        with self._lock:
+            for seg, offset in self.leaves:
+                local = docs[(docs >= offset) & (docs < offset + seg.doc_count_all())] - offset
+                if not len(local) or (field, token) not in seg:
+                    continue
+                fmt = seg.schema[field].format
+                decode = fmt.decode_positions
+                i, w, v = _read_leaf_at(seg._terms.matcher(field, seg._text_to_bytes(field, token), fmt), local)
+                ids += [a + offset for a in i]
+                weights += w
+                values += v
+        found = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
+        tf = np.concatenate(weights) if weights else np.zeros(0)
+        return _Postings(found, tf, values, decode, self.length(field, token, None))
+
+    def year(self, year: str, work: Work) -> np.ndarray:
+        """The documents of sections that speak about a year (scored with a constant boost, as
+        Whoosh scores an ID field). A year holds a large share of the index, so its documents are
+        read once per generation and kept, like a facet's: a query pays one lookup for them."""
+        work.reserve(lookups=1)
+        with self._lock:
+            if year not in self._years:
+                postings = self._read_postings("year", year)
+                self._years[year] = postings.docs if postings else np.zeros(0, dtype=np.int64)
+            return self._years[year]
+
     def character(self, char: str, work: Work) -> np.ndarray:
         """The documents where a character starts a bigram (ascending), found once per generation.
 
@@ -324,32 +463,29 @@ class Evaluator:
         if expansion is None:
             expansion = self._cached(("grams*", char), lambda: self._read_expansion(char, work))
         else:
-            work.reserve(expansions=expansion.bigrams)
-        work.charge(postings=expansion.postings)
+            work.reserve(expansions=expansion.lists, postings=expansion.postings)
         return expansion.docs
 
     def _read_expansion(self, char: str, work: Work) -> _Expansion:
         """One walk over each segment's sorted term index from the character on, then each bigram's
         document numbers (no frequencies or positions: a prefix match scores constantly)."""
-        found, bigrams = [], set()
+        found = []
         for seg, offset in self.leaves:
             terms, prefix = seg._terms, seg._text_to_bytes("grams", char)
             for (fieldname, tbytes), info in terms.items_from("grams", prefix):
                 if fieldname != "grams" or not tbytes.startswith(prefix):
                     break
                 found.append((seg, offset, tbytes, info))
-                bigrams.add(tbytes)
-        work.reserve(expansions=len(bigrams))
+        postings = sum(info.doc_frequency() for _, _, _, info in found)
+        work.reserve(expansions=len(found), postings=postings)
         lists = []
         for seg, offset, tbytes, info in found:
             terms = seg._terms
             matcher = terms._codec.postings_reader(terms._postfile, info, seg.schema["grams"].format,
                                                    term=("grams", tbytes))
             lists += [ids + offset for ids in _read_leaf(matcher, ids_only=True)[0]]
-        docs = np.concatenate(lists) if lists else np.zeros(0, dtype=np.int64)
-        postings = len(docs)
-        docs = np.unique(docs)
-        return _Expansion(docs[self.live[docs]], len(bigrams), postings)
+        docs = np.unique(np.concatenate(lists)) if lists else np.zeros(0, dtype=np.int64)
+        return _Expansion(docs[self.live[docs]], len(found), postings)
 
     def text(self, text: str, work: Work, boost: float = 1.0) -> Scored:
         """A typed term: its substring on the bigram stream, plus the whole-word bonus."""
@@ -377,6 +513,20 @@ class Evaluator:
         return total
 
     def typed(self, term: Term, work: Work) -> Scored:
+        """A term as typed, cached per generation: a query's suggestions and the next queries
+        evaluate the same terms again. A cached term spends what evaluating it spent."""
+        key = ("typed", term.text, term.phrase, tuple(term.synonyms))
+        with self._lock:
+            cached = self._cache.get(key)
+        if cached is not None:
+            work.replay(cached.spent)
+            return cached.scored
+        before = work.counts()
+        result = self._typed(term, work)
+        self._cached(key, lambda: _Typed(result, tuple(b - a for a, b in zip(before, work.counts()))))
+        return result
+
+    def _typed(self, term: Term, work: Work) -> Scored:
         result = self.text(term.text, work)
         if term.synonyms:
             # A synonym stands for the typed term: GDP (one token) must be able to score what
@@ -387,7 +537,8 @@ class Evaluator:
             result = either([result, *alternatives], combine="max")
         year = YEAR_TERM_RE.match(term.text) if not term.phrase else None
         if year:
-            result = either([result, self.term("year", year.group(1), work, settings.get("year_boost"))])
+            docs = self.year(year.group(1), work)
+            result = either([result, Scored(docs, np.full(len(docs), settings.get("year_boost")))])
         return result
 
     def group(self, group: list[Term], work: Work) -> Scored:
@@ -400,10 +551,10 @@ class Evaluator:
         """All matching live documents with scores, or None when the query has no positive term.
 
         Raises ``QueryTooBroad`` when evaluating it would cost more than ``work`` allows (by
-        default one query's budget, ``max_query_work``)."""
+        default one query's budget)."""
         if parsed.is_empty:
             return None
-        work = budget() if work is None else work
+        work = self.budget() if work is None else work
         try:
             return self._query(parsed, work)
         except Exhausted:

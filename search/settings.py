@@ -43,10 +43,15 @@ SETTINGS = {
                 "Places a report's heading is matched against (short name, tab, full name per line)."),
         Setting("max_query_chars", 200, "Longest query accepted; longer ones get a clear error."),
         Setting("max_query_terms", 16, "Most terms in one query; each term costs a phrase lookup."),
-        Setting("max_query_work", 60_000,
-                "Most work one query may do, in postings read (a postings list opened counts 200, a document's "
-                "positions decoded 20: see search/evaluate.py); a query that needs more is refused as too broad. "
-                "60,000 keeps any query under 50 ms of CPU on the seeds."),
+        Setting("max_query_work", 15_000,
+                "Work one query may do on any index, in postings read (opening a postings list counts 100, each "
+                "bigram a single character expands to 45, a phrase's position check 2: search/evaluate.py); a query "
+                "that needs more is refused as too broad. With query_work_per_passage, any query stays under 50 ms "
+                "of CPU on the seeds."),
+        Setting("query_work_per_passage", 0.75,
+                "More work a query may do per passage in the index, since common words' postings grow with it. "
+                "At 50x the seeds 地区生产总值 增长 needs 0.73 per passage, 固定资产投资 增长 亿元 0.67; a query that "
+                "uses the whole budget takes about 1.4 µs of CPU per unit, so at 200x about 0.5 s."),
         Setting("per_page", 10, "Hits per page when the caller does not say."),
         Setting("max_per_page", 50, "Largest page a caller may ask for."),
         Setting("max_page", 1000, "Deepest page a caller may ask for; deeper is never useful."),

@@ -7,7 +7,7 @@ without its filters, a quoted term searched with its synonyms, a close word that
 Every suggestion differs from the searched query in at most one AND group, so nothing is searched
 again from scratch: each term is evaluated once, ``hits`` counts for every document how many of
 the query's groups it matches, and a suggestion's count is that array with one group taken out
-(and perhaps another put in). All of it spends one query's work budget (``max_query_work``);
+(and perhaps another put in). All of it spends one query's work budget (``Evaluator.budget``);
 when the budget runs out, the suggestions found so far are the answer. Close words are looked up
 only for terms that find nothing on their own (those are the likely typos), at most
 ``MAX_CORRECTED`` of them.
@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .analysis import fold, is_cjk
-from .evaluate import Exhausted, Work, budget
+from .evaluate import Exhausted, Work
 from .query import ParsedQuery, Term, parse, synonym_groups
 
 MAX_SUGGESTIONS = 5
@@ -31,7 +31,7 @@ def suggestions(engine, parsed: ParsedQuery, filters: dict, generation) -> list[
     """Queries that find something, for a query that found nothing (with these filters)."""
     out: list[dict] = []
     try:
-        _collect(out, parsed, filters, generation, budget())
+        _collect(out, parsed, filters, generation, generation.evaluator.budget())
     except Exhausted:
         pass  # what was found within the budget is what is offered
     return out
