@@ -437,6 +437,16 @@ def test_error_page_links_repair_the_search(client):
     assert client.get(repair.attrs["href"]).status_code == 200
 
 
+def test_a_too_broad_query_is_offered_without_its_single_characters(client):
+    q = "业 展 化 进 和 大 动 的 成 区 产业 OR 发展 -的"
+    page = html_of(client.get("/search", query_string={"q": q, "county": "云阳"}))
+    assert page.find("h1").text == "查询太宽泛"
+    [repair] = [a for a in page.find("ul", "repairs").find_all("a") if a.text.startswith("去掉单字")]
+    assert repair.text == "去掉单字，检索“产业 OR 发展”"
+    assert parse_qs(urlsplit(repair.attrs["href"]).query) == {"q": ["产业 OR 发展"], "county": ["云阳"]}
+    assert client.get(repair.attrs["href"]).status_code == 200
+
+
 @pytest.mark.parametrize("params", [
     {"q": "<script>alert(1)</script>"},  # a results page (nothing found)
     {"q": '<script>alert(1)</script>"'},  # an error page: unbalanced quote
