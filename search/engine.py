@@ -250,7 +250,7 @@ class Engine:
     def _docnum(self, gen: _Generation, passage_id: str) -> int:
         docnum = gen.docnum(passage_id) if passage_id else None
         if docnum is None or not gen.facets.live[docnum]:
-            raise NotFound(f"no passage with id “{passage_id}”; it may have been removed by a rebuild")
+            raise NotFound(f"没有编号为“{passage_id}”的段落：索引重建后，原来的段落可能已经不在了")
         return docnum
 
     def passage(self, passage_id: str) -> dict:
@@ -278,7 +278,7 @@ class Engine:
     def report(self, report_id: str) -> dict:
         gen = self.generation()
         if report_id not in gen.reports:
-            raise NotFound(f"no report with id “{report_id}”")
+            raise NotFound(f"没有编号为“{report_id}”的报告")
         passages = [self._passage_dict(gen, gen.stored(d)) for d in gen.by_report[report_id]]
         return {"report": gen.reports[report_id], "passages": passages}
 
@@ -317,15 +317,15 @@ def _check_paging(page, per_page) -> tuple[int, int]:
     try:
         page = int(page)
     except (TypeError, ValueError):
-        raise BadParameter(f"page must be a whole number from 1 to {max_page}, not “{page}”") from None
+        raise BadParameter(f"页码须是 1 到 {max_page} 的整数，不能是“{page}”") from None
     if per_page is None or per_page == "":
         per_page = settings.get("per_page")
     try:
         per_page = int(per_page)
     except (TypeError, ValueError):
-        raise BadParameter(f"per_page must be a whole number from 1 to {max_per_page}, not “{per_page}”") from None
+        raise BadParameter(f"每页条数须是 1 到 {max_per_page} 的整数，不能是“{per_page}”") from None
     if not 1 <= page <= max_page:
-        raise BadParameter(f"page must be from 1 to {max_page}, not {page}")
+        raise BadParameter(f"页码须在 1 到 {max_page} 之间，不能是 {page}")
     if not 1 <= per_page <= max_per_page:
-        raise BadParameter(f"per_page must be from 1 to {max_per_page}, not {per_page}")
+        raise BadParameter(f"每页条数须在 1 到 {max_per_page} 之间，不能是 {per_page}")
     return page, per_page

@@ -1,37 +1,67 @@
-"""Errors that are the user's to fix. Each message says what went wrong and what to do.
+"""Errors that are the user's to fix. Each message says, in Chinese, what went wrong and what to do.
 
 The CLI prints them as one line (exit 1); the web app turns them into a page or a JSON error
-(400, or 404 for ``NotFound``). Anything else is a bug and may show a traceback.
+(400, or 404 for ``NotFound``) carrying the same message and the error's ``code``: a stable name
+that programs can test, whatever the wording of the message. Anything else is a bug and may show a
+traceback.
 """
 
 
 class UserError(Exception):
     """Base of every error caused by input, with a message for the user."""
 
+    code = "bad_request"
+
 
 class QueryError(UserError):
-    """A query that cannot be run."""
+    """A query that cannot be run: unbalanced quotes, too long, only exclusions."""
+
+    code = "bad_query"
+
+
+class QueryTooBroad(QueryError):
+    """A query whose evaluation would read more of the index than one query may (see
+    ``search.evaluate``): too many very common single characters, or too many common terms."""
+
+    code = "too_broad"
 
 
 class UnknownFilter(UserError):
-    """A filter value that names nothing in the index."""
+    """A filter value that names nothing in the index; ``code`` says which filter."""
+
+    code = "unknown_filter"
+
+    def __init__(self, message: str, code: str | None = None):
+        super().__init__(message)
+        if code:
+            self.code = code
 
 
 class BadParameter(UserError):
     """A page number, page size or similar parameter out of range."""
 
+    code = "bad_parameter"
+
 
 class NotFound(UserError):
     """No passage or report with that id."""
+
+    code = "not_found"
 
 
 class IndexUnavailable(UserError):
     """No usable index: missing, or built by another version."""
 
+    code = "index_unavailable"
+
 
 class ReportError(UserError):
     """A report file that cannot be read."""
 
+    code = "bad_report"
+
 
 class BuildError(UserError):
     """A build or add that switched nothing: the served index, if any, is untouched."""
+
+    code = "build_failed"

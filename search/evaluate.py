@@ -10,13 +10,23 @@ lengths), so ranking is what it was; the index format is untouched.
 The block reading uses attributes of whoosh-reloaded 2.7.5's W3 codec (``W3LeafMatcher``); the
 version is pinned in pyproject.toml, and ``tests/test_evaluate.py`` compares every result with
 Whoosh's own query execution.
+
+Every evaluation counts its ``Work``: postings lists opened, bigrams single characters expand to,
+postings read, phrase positions checked. A query may do ``Evaluator.budget()`` of it (the settings
+``max_query_work`` and ``query_work_per_passage``); one that would do more is refused with
+``QueryTooBroad`` before the expensive part (sixteen common single characters expand to thousands
+of bigrams). Work is counted the same whether postings or terms were cached or read from disk, so
+a query is answered or refused the same way every time. ``metered()`` adds up the work of
+everything evaluated inside it (the web app charges a client's rate limit with it).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from functools import reduce
 from math import log
 
@@ -26,11 +36,90 @@ from whoosh.util.numeric import byte_to_length
 
 from . import settings
 from .analysis import gram_tokens, is_cjk, word_tokens
+from .errors import QueryTooBroad
 from .query import YEAR_TERM_RE, ParsedQuery, Term
 
 _LENGTH_TABLE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 POSTINGS_CACHE = 4096  # terms per generation
 MAX_CACHED_POSTINGS = 3_000_000  # postings kept decoded (about 60 bytes each with their positions)
+# Work is counted in postings read (a document number with its frequency and positions: about
+# 1.5 µs of CPU, cold, on the seeds and at 50x); the rest in what it costs as many postings.
+LOOKUP_COST = 100  # opening a term's postings list
+EXPANSION_COST = 45  # a bigram of a single character's expansion, per segment (document numbers only)
+POSITION_COST = 2  # decoding one document's positions of one token, to check a phrase
+BLOCK = 128  # postings in a block of Whoosh's W3 codec (the most a block holds)
+PARTIAL_READ = 2 * BLOCK  # a phrase token this many times longer than the candidates is read in part
+VERIFIED = 64  # phrase candidates few enough to check on their stored text
+STORED_COST = 30  # reading one passage's stored fields
+
+
+class Exhausted(Exception):
+    """The work budget ran out (the caller decides what that means: an error, fewer suggestions)."""
+
+
+_active_meters: ContextVar[tuple] = ContextVar("policy_search_work_meters", default=())
+
+
+@dataclass
+class Work:
+    """What evaluating queries did, and at most how much they may do (``limit``, in cost units).
+
+    Work about to be done is ``reserve``d: refused, and not done, when it would pass the limit. The
+    term index says how long a postings list is before it is read (a punctuation mark's holds
+    nearly every passage), so that is reserved too; only what cannot be known beforehand is
+    ``charge``d after it was done. The counts are therefore what was really done."""
+
+    limit: int | None = None
+    lookups: int = 0  # postings lists opened
+    expansions: int = 0  # bigrams single characters expanded to (per index segment holding them)
+    postings: int = 0  # document numbers read from postings lists
+    positions: int = 0  # position lists decoded to check phrases (documents × tokens)
+    stored: int = 0  # passages whose stored text was read to check a phrase
+    meters: tuple = field(default_factory=_active_meters.get, repr=False, compare=False)  # metered() blocks
+
+    @property
+    def cost(self) -> int:
+        return (self.lookups * LOOKUP_COST + self.expansions * EXPANSION_COST + self.postings
+                + self.positions * POSITION_COST + self.stored * STORED_COST)
+
+    def reserve(self, lookups: int = 0, expansions: int = 0, postings: int = 0, positions: int = 0,
+                stored: int = 0) -> None:
+        extra = (lookups * LOOKUP_COST + expansions * EXPANSION_COST + postings + positions * POSITION_COST
+                 + stored * STORED_COST)
+        if self.limit is not None and self.cost + extra > self.limit:
+            raise Exhausted
+        self._add(lookups=lookups, expansions=expansions, postings=postings, positions=positions, stored=stored)
+
+    def charge(self, postings: int) -> None:
+        self._add(postings=postings)
+        if self.limit is not None and self.cost > self.limit:
+            raise Exhausted
+
+    def _add(self, **counts: int) -> None:
+        for work in (self, *self.meters):
+            for name, n in counts.items():
+                setattr(work, name, getattr(work, name) + n)
+
+    def counts(self) -> tuple[int, ...]:
+        return self.lookups, self.expansions, self.postings, self.positions, self.stored
+
+    def replay(self, spent: tuple[int, ...]) -> None:
+        """Spend again what a cached evaluation spent (refused the same way when over the limit)."""
+        lookups, expansions, postings, positions, stored = spent
+        self.reserve(lookups=lookups, expansions=expansions, postings=postings, positions=positions, stored=stored)
+
+
+@contextmanager
+def metered():
+    """A ``Work`` that adds up everything evaluated inside the block (in this thread or task)."""
+    total = Work(meters=())
+    reset = _active_meters.set((*_active_meters.get(), total))
+    try:
+        yield total
+    finally:
+        _active_meters.reset(reset)
+
+
 
 
 @dataclass
@@ -81,6 +170,27 @@ def without(a: Scored, b: Scored) -> Scored:
     return Scored(a.docs[keep], a.scores[keep])
 
 
+@dataclass
+class _Typed:
+    """A typed term's matches, and what evaluating them spent (``Work.counts``)."""
+
+    scored: Scored
+    spent: tuple[int, ...]
+
+    @property
+    def docs(self):
+        return self.scored.docs
+
+
+@dataclass
+class _Expansion:
+    """The documents where a single character starts a bigram, and what finding them read."""
+
+    docs: np.ndarray
+    lists: int  # postings lists read: a bigram in each segment that has it
+    postings: int
+
+
 class _Postings:
     """One term's postings over the whole index: docnums, frequencies, positions on demand."""
 
@@ -92,17 +202,40 @@ class _Postings:
         return self._decode(self._values[i])
 
 
-def _read_leaf(matcher):
+def _read_leaf(matcher, ids_only: bool = False):
     """A W3 leaf matcher's postings, a block at a time: (ids, weights, values)."""
     ids, weights, values = [], [], []
     m = matcher
     while not m._atend and m._blocklength:
         m._read_ids()
-        m._read_weights()
-        m._read_values()
         ids.append(np.asarray(m._ids, dtype=np.int64))
-        weights.append(np.asarray(m._weights, dtype=np.float64))
-        values.extend(m._values)
+        if not ids_only:
+            m._read_weights()
+            m._read_values()
+            weights.append(np.asarray(m._weights, dtype=np.float64))
+            values.extend(m._values)
+        if m._lastblock:
+            break
+        m._goto(m._nextoffset)
+    return ids, weights, values
+
+
+def _read_leaf_at(matcher, targets: np.ndarray):
+    """Like ``_read_leaf``, but only the blocks whose range of ids can hold one of ``targets``
+    (ascending), and only those postings: (ids, weights, values)."""
+    ids, weights, values = [], [], []
+    m, t = matcher, 0
+    while t < len(targets) and not m._atend and m._blocklength:
+        if m._maxid >= targets[t]:  # the header alone says whether a block can hold the next target
+            m._read_ids()
+            m._read_weights()
+            m._read_values()
+            block = np.asarray(m._ids, dtype=np.int64)
+            hit = np.isin(block, targets, assume_unique=True)
+            ids.append(block[hit])
+            weights.append(np.asarray(m._weights, dtype=np.float64)[hit])
+            values.extend(v for v, keep in zip(m._values, hit) if keep)
+            t = int(np.searchsorted(targets, block[-1], side="right"))
         if m._lastblock:
             break
         m._goto(m._nextoffset)
@@ -129,20 +262,45 @@ class Evaluator:
                     lengths[offset:offset + len(codes)] = _LENGTH_TABLE[codes]
             self.lengths[field] = lengths
             self.avg[field] = (reader.field_length(field) / (live_count or 1)) or 1
+        self.passages = live_count
+        self._years: dict[str, np.ndarray] = {}
         self._cache: OrderedDict = OrderedDict()
         self._cached_postings = 0
         self.lock = self._lock = threading.RLock()
 
+    def budget(self) -> Work:
+        """The work one query may do: ``max_query_work``, and ``query_work_per_passage`` more for
+        each passage of the index (a common word's postings grow with the index)."""
+        return Work(limit=settings.get("max_query_work") + int(settings.get("query_work_per_passage") * self.passages))
+
     # -- postings --------------------------------------------------------------------------------
 
-    def postings(self, field: str, token: str) -> _Postings | None:
-        key = (field, token)
+    def postings(self, field: str, token: str, work: Work) -> _Postings | None:
+        """A term's postings, read once and cached; the whole list is spent, cached or not."""
+        return self._read(field, token, self.length(field, token, work), work)
+
+    def length(self, field: str, token: str, work: Work | None) -> int:
+        """How many postings a term has (deleted documents' included), from the term index: one
+        lookup of work (none when ``work`` is None: the lookup was already spent)."""
+        if work is not None:
+            work.reserve(lookups=1)
+        with self._lock:
+            if (field, token) in self._cache:
+                cached = self._cache[(field, token)]
+                return cached.df if cached else 0
+            return self.reader.doc_frequency(field, token)
+
+    def _read(self, field: str, token: str, length: int, work: Work) -> _Postings | None:
+        work.reserve(postings=length)
+        return self._cached((field, token), lambda: self._read_postings(field, token))
+
+    def _cached(self, key, read):
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
             # Reading holds the lock too: segment files are shared file objects (seek, then read).
-            result = self._read_postings(field, token)
+            result = read()
             self._cache[key] = result
             self._cached_postings += len(result.docs) if result else 0
             while len(self._cache) > 1 and (len(self._cache) > POSTINGS_CACHE
@@ -176,9 +334,13 @@ class Evaluator:
         return _Postings(docs, tf, values, decode, df)
 
     def _bm25(self, field: str, token: str, postings: _Postings, idx=None, boost: float = 1.0) -> np.ndarray:
-        idf = log(self.doc_count_all / (postings.df + 1)) + 1
         docs = postings.docs if idx is None else postings.docs[idx]
         tf = postings.tf if idx is None else postings.tf[idx]
+        return self._bm25_of(field, postings.df, docs, tf, boost)
+
+    def _bm25_of(self, field: str, df: int, docs: np.ndarray, tf: np.ndarray, boost: float = 1.0) -> np.ndarray:
+        """Whoosh's BM25F of a term with ``df`` postings, in ``docs`` where it occurs ``tf`` times."""
+        idf = log(self.doc_count_all / (df + 1)) + 1
         if field not in self.lengths:  # an ID field (year) is not scored: Whoosh gives the boost
             return np.full(len(docs), boost)
         B, K1 = self.B, self.K1
@@ -187,21 +349,41 @@ class Evaluator:
 
     # -- terms -----------------------------------------------------------------------------------
 
-    def term(self, field: str, token: str, boost: float = 1.0) -> Scored:
-        p = self.postings(field, token)
+    def term(self, field: str, token: str, work: Work, boost: float = 1.0) -> Scored:
+        p = self.postings(field, token, work)
         if p is None:
             return Scored.empty()
         return Scored(p.docs, self._bm25(field, token, p, boost=boost))
 
-    def phrase(self, field: str, tokens: list[str], boost: float = 1.0) -> Scored:
+    def phrase(self, field: str, tokens: list[str], work: Work, boost: float = 1.0) -> Scored:
         """Documents where the tokens stand at consecutive positions; score as Whoosh: the sum of
-        the tokens' BM25."""
-        postings = [self.postings(field, t) for t in tokens]
-        if any(p is None for p in postings):
+        the tokens' BM25.
+
+        Tokens are read rarest first, and a phrase that cannot match stops at the first token that
+        leaves no candidate. Once the candidates are few, a common token's long list (a punctuation
+        mark's holds nearly every passage) is read only in the blocks that can hold them, and once
+        they are very few, the rest is checked on their stored text (``_verified``)."""
+        lengths = {token: self.length(field, token, work) for token in dict.fromkeys(tokens)}
+        if not all(lengths.values()):
             return Scored.empty()
-        candidates = reduce(lambda a, b: np.intersect1d(a, b, assume_unique=True), [p.docs for p in postings])
-        if not len(candidates):
-            return Scored.empty()
+        read: dict[str, _Postings] = {}
+        candidates = None
+        by_length = sorted(lengths, key=lengths.get)
+        for n, token in enumerate(by_length):
+            if candidates is not None and field == "grams" and len(candidates) <= VERIFIED:
+                rest = sum(min(lengths[t], BLOCK * len(candidates)) for t in by_length[n:])
+                if len(candidates) * STORED_COST < rest:  # cheaper than reading the rest
+                    return self._verified(tokens, lengths, candidates, work, boost)
+            if candidates is not None and lengths[token] > PARTIAL_READ * len(candidates):
+                read[token] = self._postings_at(field, token, candidates, work)
+            else:
+                read[token] = self._read(field, token, lengths[token], work)
+            docs = read[token].docs
+            candidates = docs if candidates is None else np.intersect1d(candidates, docs, assume_unique=True)
+            if not len(candidates):
+                return Scored.empty()
+        postings = [read[token] for token in tokens]
+        work.reserve(positions=len(candidates) * len(postings))
         where = [np.searchsorted(p.docs, candidates) for p in postings]
         keep = np.zeros(len(candidates), dtype=bool)
         for n in range(len(candidates)):
@@ -217,60 +399,187 @@ class Evaluator:
             scores += self._bm25(field, token, p, idx[keep], boost)
         return Scored(docs, scores)
 
-    def text(self, text: str, boost: float = 1.0) -> Scored:
+    def _verified(self, tokens: list[str], lengths: dict[str, int], candidates: np.ndarray, work: Work,
+                  boost: float) -> Scored:
+        """The candidates whose stored text holds the bigram phrase, scored from that text.
+
+        The bigram field is indexed from the stored text, so tokenizing it again gives the same
+        tokens and counts (the term frequencies BM25 needs) as the postings would, for the price
+        of reading a few stored passages instead of the remaining tokens' lists."""
+        work.reserve(stored=len(candidates))
+        with self._lock:
+            texts = [self.reader.stored_fields(int(d))["text"] for d in candidates]
+        k, docs, counts = len(tokens), [], []
+        for docnum, text in zip(candidates, texts):
+            stream = gram_tokens(text)
+            if any(stream[i:i + k] == tokens for i in range(len(stream) - k + 1)):
+                docs.append(docnum)
+                counts.append([stream.count(t) for t in tokens])
+        docs = np.array(docs, dtype=np.int64)
+        tf = np.array(counts, dtype=np.float64).reshape(len(docs), k)
+        scores = np.zeros(len(docs))
+        for j, token in enumerate(tokens):
+            scores += self._bm25_of("grams", lengths[token], docs, tf[:, j], boost)
+        return Scored(docs, scores)
+
+    def _postings_at(self, field: str, token: str, docs: np.ndarray, work: Work) -> _Postings:
+        """A term's postings at some documents only (not cached): each block's header says which
+        documents it holds, and only blocks that may hold one of ``docs`` are decoded."""
+        work.reserve(postings=min(self.length(field, token, None), BLOCK * len(docs)))
+        ids, weights, values, decode = [], [], [], None
+        with self._lock:
+            for seg, offset in self.leaves:
+                local = docs[(docs >= offset) & (docs < offset + seg.doc_count_all())] - offset
+                if not len(local) or (field, token) not in seg:
+                    continue
+                fmt = seg.schema[field].format
+                decode = fmt.decode_positions
+                i, w, v = _read_leaf_at(seg._terms.matcher(field, seg._text_to_bytes(field, token), fmt), local)
+                ids += [a + offset for a in i]
+                weights += w
+                values += v
+        found = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
+        tf = np.concatenate(weights) if weights else np.zeros(0)
+        return _Postings(found, tf, values, decode, self.length(field, token, None))
+
+    def year(self, year: str, work: Work) -> np.ndarray:
+        """The documents of sections that speak about a year (scored with a constant boost, as
+        Whoosh scores an ID field). A year holds a large share of the index, so its documents are
+        read once per generation and kept, like a facet's: a query pays one lookup for them."""
+        work.reserve(lookups=1)
+        with self._lock:
+            if year not in self._years:
+                postings = self._read_postings("year", year)
+                self._years[year] = postings.docs if postings else np.zeros(0, dtype=np.int64)
+            return self._years[year]
+
+    def character(self, char: str, work: Work) -> np.ndarray:
+        """The documents where a character starts a bigram (ascending), found once per generation.
+
+        The character's whole expansion is spent before any of it is read: the term index says
+        how many bigrams it starts (the most common characters start two hundred)."""
+        with self._lock:
+            expansion = self._cache.get(("grams*", char))
+        if expansion is None:
+            expansion = self._cached(("grams*", char), lambda: self._read_expansion(char, work))
+        else:
+            work.reserve(expansions=expansion.lists, postings=expansion.postings)
+        return expansion.docs
+
+    def _read_expansion(self, char: str, work: Work) -> _Expansion:
+        """One walk over each segment's sorted term index from the character on, then each bigram's
+        document numbers (no frequencies or positions: a prefix match scores constantly)."""
+        found = []
+        for seg, offset in self.leaves:
+            terms, prefix = seg._terms, seg._text_to_bytes("grams", char)
+            for (fieldname, tbytes), info in terms.items_from("grams", prefix):
+                if fieldname != "grams" or not tbytes.startswith(prefix):
+                    break
+                found.append((seg, offset, tbytes, info))
+        postings = sum(info.doc_frequency() for _, _, _, info in found)
+        work.reserve(expansions=len(found), postings=postings)
+        lists = []
+        for seg, offset, tbytes, info in found:
+            terms = seg._terms
+            matcher = terms._codec.postings_reader(terms._postfile, info, seg.schema["grams"].format,
+                                                   term=("grams", tbytes))
+            lists += [ids + offset for ids in _read_leaf(matcher, ids_only=True)[0]]
+        docs = np.unique(np.concatenate(lists)) if lists else np.zeros(0, dtype=np.int64)
+        return _Expansion(docs[self.live[docs]], len(found), postings)
+
+    def text(self, text: str, work: Work, boost: float = 1.0) -> Scored:
         """A typed term: its substring on the bigram stream, plus the whole-word bonus."""
         grams = gram_tokens(text)
         if not grams:
             return Scored.empty()
         if len(grams) == 1 and is_cjk(grams[0]) and len(grams[0]) == 1:
-            # One character: bigrams that start with it, or jieba's one-character word.
-            with self._lock:
-                prefixed = [t.decode("utf-8") if isinstance(t, bytes) else t
-                            for t in self.reader.expand_prefix("grams", grams[0])]
-            starts = either([self.term("grams", t) for t in prefixed])
-            starts = Scored(starts.docs, np.full(len(starts), boost))  # a prefix scores constantly, as in Whoosh
-            return either([starts, self.term("words", grams[0], boost)])
-        matched = self.term("grams", grams[0], boost) if len(grams) == 1 else self.phrase("grams", grams, boost)
+            # One character: bigrams that start with it (a prefix scores constantly, as in
+            # Whoosh), or jieba's one-character word.
+            docs = self.character(grams[0], work)
+            return either([Scored(docs, np.full(len(docs), boost)), self.term("words", grams[0], work, boost)])
+        matched = (self.term("grams", grams[0], work, boost) if len(grams) == 1
+                   else self.phrase("grams", grams, work, boost))
         words = word_tokens(text)
         if len(words) != 1 or not len(matched):
             return matched
-        return plus_where(matched, self.term("words", words[0], settings.get("word_boost") * boost))
+        return plus_where(matched, self.term("words", words[0], work, settings.get("word_boost") * boost))
 
-    def weight(self, text: str) -> float:
+    def weight(self, text: str, work: Work) -> float:
         """How much a term can score: the idf of its bigrams summed (a phrase scores their sum)."""
         total = 0.0
         for token in gram_tokens(text):
-            p = self.postings("grams", token)
+            p = self.postings("grams", token, work)
             total += log(self.doc_count_all / ((p.df if p else 0) + 1)) + 1
         return total
 
-    def typed(self, term: Term) -> Scored:
-        result = self.text(term.text)
+    def typed(self, term: Term, work: Work) -> Scored:
+        """A term as typed, cached per generation: a query's suggestions and the next queries
+        evaluate the same terms again. A cached term spends what evaluating it spent."""
+        key = ("typed", term.text, term.phrase, tuple(term.synonyms))
+        with self._lock:
+            cached = self._cache.get(key)
+        if cached is not None:
+            work.replay(cached.spent)
+            return cached.scored
+        before = work.counts()
+        result = self._typed(term, work)
+        self._cached(key, lambda: _Typed(result, tuple(b - a for a, b in zip(before, work.counts()))))
+        return result
+
+    def _typed(self, term: Term, work: Work) -> Scored:
+        result = self.text(term.text, work)
         if term.synonyms:
             # A synonym stands for the typed term: GDP (one token) must be able to score what
             # 地区生产总值 (five bigrams) scores, so each is scaled to the typed term's weight.
-            boost, own = settings.get("synonym_boost"), self.weight(term.text)
-            alternatives = [self.text(s, boost * own / (self.weight(s) or own or 1)) for s in term.synonyms]
+            boost, own = settings.get("synonym_boost"), self.weight(term.text, work)
+            alternatives = [self.text(s, work, boost * own / (self.weight(s, work) or own or 1))
+                            for s in term.synonyms]
             result = either([result, *alternatives], combine="max")
         year = YEAR_TERM_RE.match(term.text) if not term.phrase else None
         if year:
-            result = either([result, self.term("year", year.group(1), settings.get("year_boost"))])
+            docs = self.year(year.group(1), work)
+            result = either([result, Scored(docs, np.full(len(docs), settings.get("year_boost")))])
         return result
+
+    def group(self, group: list[Term], work: Work) -> Scored:
+        """An OR group of terms."""
+        return either([self.typed(t, work) for t in group])
 
     # -- the whole query ---------------------------------------------------------------------------
 
-    def query(self, parsed: ParsedQuery) -> Scored | None:
-        """All matching live documents with scores, or None when the query has no positive term."""
+    def query(self, parsed: ParsedQuery, work: Work | None = None) -> Scored | None:
+        """All matching live documents with scores, or None when the query has no positive term.
+
+        Raises ``QueryTooBroad`` when evaluating it would cost more than ``work`` allows (by
+        default one query's budget)."""
         if parsed.is_empty:
             return None
-        groups = [either([self.typed(t) for t in group]) for group in parsed.groups]
+        work = self.budget() if work is None else work
+        try:
+            return self._query(parsed, work)
+        except Exhausted:
+            raise QueryTooBroad(too_broad_message(parsed)) from None
+
+    def _query(self, parsed: ParsedQuery, work: Work) -> Scored:
+        groups = [self.group(group, work) for group in parsed.groups]
         result = reduce(both, groups)
         if len(parsed.groups) > 1 and all(len(g) == 1 for g in parsed.groups) and len(result):
-            adjacent = self.text("".join(g[0].text for g in parsed.groups), settings.get("adjacent_boost"))
+            adjacent = self.text("".join(g[0].text for g in parsed.groups), work, settings.get("adjacent_boost"))
             result = plus_where(result, adjacent)
         for term in parsed.excluded:
-            result = without(result, self.typed(term))
+            result = without(result, self.typed(term, work))
         return result
+
+
+def too_broad_message(parsed: ParsedQuery) -> str:
+    """What to tell a user whose query would read too much: which single characters cost most."""
+    terms = [*(t for g in parsed.groups for t in g), *parsed.excluded]
+    chars = list(dict.fromkeys(t.text for t in terms if len(t.text) == 1 and is_cjk(t.text)))
+    if chars:
+        named = "".join(f"“{c}”" for c in chars[:5]) + ("等" if len(chars) > 5 else "")
+        return (f"查询太宽泛：单字{named}要展开成所有以它开头的词，超出了一次检索的工作量上限。"
+                f"请改用两个字以上的词，或减少单字的数量。")
+    return "查询太宽泛：这些词太常见，超出了一次检索的工作量上限。请减少关键词，或改用更具体的词。"
 
 
 def top(scored: Scored, allowed: np.ndarray | None, keep: int) -> list[tuple[int, float]]:

@@ -30,7 +30,7 @@ def _normalize_place(value: str, facets: "FacetIndex") -> str:
     value = value.strip()
     if value in facets.ambiguous:
         names = "、".join(facets.ambiguous[value])
-        raise UnknownFilter(f"地区“{value}”不止一个：{names}；请写全称。")
+        raise UnknownFilter(f"地区“{value}”不止一个：{names}；请写全称。", code="ambiguous_place")
     return facets.place_aliases.get(value, value)
 
 
@@ -54,6 +54,9 @@ FACETS = [
     Facet("section", "部分", sort_key=lambda v, c: (SECTIONS.index(v) if v in SECTIONS else 99, v)),
 ]
 FACETS_BY_NAME = {f.name: f for f in FACETS}
+# The error code of a value the index does not have, for programs (``UnknownFilter.code``).
+UNKNOWN_VALUE_CODES = {"place": "unknown_place", "province": "unknown_province", "level": "unknown_level",
+                       "year": "unknown_year", "section": "unknown_section"}
 
 
 class FacetIndex:
@@ -123,7 +126,7 @@ class FacetIndex:
         resolved = {}
         for name, values in filters.items():
             if name not in FACETS_BY_NAME:
-                raise UnknownFilter(f"没有“{name}”这个筛选项；可用：{'、'.join(FACETS_BY_NAME)}")
+                raise UnknownFilter(f"没有“{name}”这种筛选条件：可用的有 {'、'.join(FACETS_BY_NAME)}")
             facet = FACETS_BY_NAME[name]
             known = self.index[name]
             clean = []
@@ -135,7 +138,8 @@ class FacetIndex:
                     totals = np.bincount(self.codes[name][self.live], minlength=len(known))
                     choices = sorted(known, key=lambda v: facet.sort_key(v, int(totals[known[v]])))
                     shown = "、".join(self.label(name, c) for c in choices[:30]) + ("…" if len(choices) > 30 else "")
-                    raise UnknownFilter(f"索引里没有{facet.label}“{value}”；现有：{shown}")
+                    raise UnknownFilter(f"索引中没有{facet.label}“{value}”；现有的{facet.label}：{shown}",
+                                        code=UNKNOWN_VALUE_CODES.get(name))
                 if norm not in clean:
                     clean.append(norm)
             if clean:

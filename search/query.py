@@ -104,7 +104,7 @@ def _tokenize(raw: str) -> list[tuple[str, bool, bool]]:
             close = QUOTES[c]
             end = raw.find(close, i + 1)
             if end < 0:
-                raise QueryError(f"unbalanced quote in “{raw}”: close the phrase with {close} or remove the quote")
+                raise QueryError(f"引号 {c} 没有配对：请在短语末尾补上 {close}，或删去这个引号")
             pieces.append((raw[i + 1 : end], True, negated))
             i = end + 1
             continue
@@ -119,10 +119,10 @@ def _tokenize(raw: str) -> list[tuple[str, bool, bool]]:
 def parse(raw: str) -> ParsedQuery:
     raw = raw or ""
     if any(ord(c) < 32 and c not in "\t\n\r" for c in raw):
-        raise QueryError("the query contains control characters; type plain text")
+        raise QueryError("查询中有控制字符：请只输入普通文字")
     max_chars = settings.get("max_query_chars")
     if len(raw) > max_chars:
-        raise QueryError(f"the query is {len(raw)} characters long; the limit is {max_chars}")
+        raise QueryError(f"查询有 {len(raw)} 个字符，最多只能有 {max_chars} 个：请缩短查询")
     raw = raw.strip()
     groups: list[list[Term]] = []
     excluded: list[Term] = []
@@ -149,10 +149,16 @@ def parse(raw: str) -> ParsedQuery:
         join_next = False
     max_terms = settings.get("max_query_terms")
     if count > max_terms:
-        raise QueryError(f"the query has {count} terms; the limit is {max_terms}")
+        raise QueryError(f"查询有 {count} 个词，最多只能有 {max_terms} 个：请减少关键词")
     if excluded and not groups:
-        raise QueryError("the query only excludes terms; add a term to search for")
-    return ParsedQuery(raw=raw, groups=groups, excluded=excluded)
+        raise QueryError("查询里只有要排除的词（以 - 开头）：请再加一个要检索的词")
+    # A term typed twice searches the same thing once (的 的 的 … is 的, and costs what 的 costs).
+    return ParsedQuery(raw=raw, groups=_unique(groups), excluded=_unique(excluded))
+
+
+def _unique(items: list) -> list:
+    seen: set[str] = set()
+    return [item for item in items if not (repr(item) in seen or seen.add(repr(item)))]
 
 
 # -- translation into Whoosh ---------------------------------------------------------------------

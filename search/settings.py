@@ -44,6 +44,15 @@ SETTINGS = {
                 "copy the shipped file to extend it."),
         Setting("max_query_chars", 200, "Longest query accepted; longer ones get a clear error."),
         Setting("max_query_terms", 16, "Most terms in one query; each term costs a phrase lookup."),
+        Setting("max_query_work", 15_000,
+                "Work one query may do on any index, in postings read (opening a postings list counts 100, each "
+                "bigram a single character expands to 45, a phrase's position check 2, a stored passage read 30: "
+                "search/evaluate.py); a query that needs more is refused as too broad. With "
+                "query_work_per_passage, any query stays under 50 ms of CPU on the seeds."),
+        Setting("query_work_per_passage", 0.75,
+                "More work a query may do per passage in the index, since common words' postings grow with it. "
+                "At 50x the seeds 地区生产总值 增长 needs 0.73 per passage, 固定资产投资 增长 亿元 0.67; a query that "
+                "uses the whole budget takes about 1.4 µs of CPU per unit, so at 200x about 0.5 s."),
         Setting("per_page", 10, "Hits per page when the caller does not say."),
         Setting("max_per_page", 50, "Largest page a caller may ask for."),
         Setting("max_page", 1000, "Deepest page a caller may ask for; deeper is never useful."),
@@ -58,6 +67,10 @@ SETTINGS = {
                 "Fewest passages worth several writer processes; below it, starting them costs more."),
         Setting("facet_limit", 30, "Most values listed per facet (the largest, plus any ticked ones)."),
         Setting("cache_mb", 64, "Memory for cached matches and rankings of recent queries (per engine)."),
+        Setting("rate_limit_loopback", 0,
+                "Whether clients on this machine (loopback addresses) are rate-limited like any other (1) or "
+                "exempt (0, the default), so that a local user's scripts are never throttled. The web app's "
+                "config RATE_LIMIT_LOOPBACK wins."),
         Setting("max_report_bytes", 20 * 1024 * 1024, "Largest report file read; bigger ones are refused."),
         Setting("export_cache_mb", 32, "Memory for finished briefing exports (Word, Markdown), kept per briefing "
                 "version: a full briefing's Word file is about 100 KB, its Markdown about 3 MB."),

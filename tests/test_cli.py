@@ -36,9 +36,9 @@ def test_search_json_has_the_engine_shape(run, seed_index):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["search", '"open', "--index", "{index}"], "unbalanced quote"),
-    (["search", "发展", "--county", "北京", "--index", "{index}"], "索引里没有地区“北京”"),
-    (["search", "发展", "--page", "0", "--index", "{index}"], "page must be from 1"),
+    (["search", '"open', "--index", "{index}"], "引号 \" 没有配对"),
+    (["search", "发展", "--county", "北京", "--index", "{index}"], "索引中没有地区“北京”"),
+    (["search", "发展", "--page", "0", "--index", "{index}"], "页码须在 1 到 1000 之间"),
     (["search", "发展", "--index", "{missing}"], "build one with: policy-search build"),
     (["export", "--index", "{missing}"], "build one with: policy-search build"),
 ])

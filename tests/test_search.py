@@ -10,6 +10,8 @@ import pytest
 from search.analysis import fold
 from search.errors import BadParameter, NotFound, QueryError, UnknownFilter
 
+ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
+
 
 def texts(engine, q, **kw):
     return [h["text"] for h in engine.search(q, per_page=50, **kw)["hits"]]
@@ -43,16 +45,17 @@ def test_or_is_the_union(engine):
 
 
 @pytest.mark.parametrize("query, message", [
-    ('"unbalanced', "unbalanced quote"),
-    ("“未闭合", "unbalanced quote"),
-    ("a\x00b", "control characters"),
-    ("长" * 201, "limit is 200"),
-    (" ".join(["词"] * 17), "limit is 16"),
-    ("-森林", "only excludes"),
+    ('"unbalanced', "引号 \" 没有配对：请在短语末尾补上 \""),
+    ("“未闭合", "引号 “ 没有配对：请在短语末尾补上 ”"),
+    ("a\x00b", "控制字符"),
+    ("长" * 201, "查询有 201 个字符，最多只能有 200 个"),
+    (" ".join(["词"] * 17), "查询有 17 个词，最多只能有 16 个"),
+    ("-森林", "只有要排除的词"),
 ])
-def test_bad_queries_get_a_clear_message(engine, query, message):
-    with pytest.raises(QueryError, match=message):
+def test_bad_queries_get_a_clear_message_in_chinese(engine, query, message):
+    with pytest.raises(QueryError, match=message) as refused:
         engine.search(query)
+    assert refused.value.code == "bad_query" and not ENGLISH_WORD.search(str(refused.value))
 
 
 @pytest.mark.parametrize("query", ["*1*", "森林*", "森?", "a~2", "/.*/", "(森林", "field:value", "\\"])
@@ -62,24 +65,31 @@ def test_nothing_else_is_special(engine, query):
     assert result["total"] >= 0
 
 
+@pytest.mark.parametrize("kw, message, code", [
+    ({"county": ["北京"]}, "索引中没有地区“北京”；现有的地区：云阳、", "unknown_place"),
+    ({"level": ["乡级"]}, "索引中没有层级“乡级”；现有的层级：县级", "unknown_level"),
+    ({"year": ["1999"]}, "索引中没有年份“1999”；现有的年份：2024年、2023年", "unknown_year"),
+    ({"section": ["不存在"]}, "索引中没有部分“不存在”；现有的部分：工作回顾", "unknown_section"),
+])
+def test_unknown_filter_values(engine, kw, message, code):
+    with pytest.raises(UnknownFilter, match=message) as refused:
+        engine.search("发展", **kw)
+    assert refused.value.code == code
+
+
 @pytest.mark.parametrize("kw, message", [
-    ({"county": ["北京"]}, "索引里没有地区“北京”"),
-    ({"year": ["1999"]}, "索引里没有年份“1999”"),
-    ({"section": ["不存在"]}, "索引里没有部分“不存在”"),
-    ({"level": ["乡级"]}, "索引里没有层级“乡级”"),
+    ({"page": 0}, "页码须在 1 到 1000 之间，不能是 0"),
+    ({"page": -1}, "页码须在 1 到 1000 之间"),
+    ({"page": 10**6}, "页码须在 1 到 1000 之间"),
+    ({"page": "abc"}, "页码须是 1 到 1000 的整数，不能是“abc”"),
+    ({"per_page": 0}, "每页条数须在 1 到 50 之间"),
+    ({"per_page": 10**5}, "每页条数须在 1 到 50 之间"),
+    ({"per_page": "x"}, "每页条数须是 1 到 50 的整数"),
 ])
-def test_unknown_filter_values(engine, kw, message):
-    with pytest.raises(UnknownFilter, match=message):
+def test_bad_paging(engine, kw, message):
+    with pytest.raises(BadParameter, match=message) as refused:
         engine.search("发展", **kw)
-
-
-@pytest.mark.parametrize("kw", [
-    {"page": 0}, {"page": -1}, {"page": 10**6}, {"page": "abc"},
-    {"per_page": 0}, {"per_page": 10**5}, {"per_page": "x"},
-])
-def test_bad_paging(engine, kw):
-    with pytest.raises(BadParameter):
-        engine.search("发展", **kw)
+    assert refused.value.code == "bad_parameter"
 
 
 def test_county_accepts_short_and_full_names(engine):
@@ -180,10 +190,11 @@ def test_context_at_the_start_of_a_report(engine):
 
 
 def test_unknown_ids(engine):
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match="没有编号为“nosuchid00”的段落") as passage:
         engine.context("nosuchid00")
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match="没有编号为“nosuch”的报告") as report:
         engine.report("nosuch")
+    assert passage.value.code == report.value.code == "not_found"
 
 
 def test_random_substrings_find_exactly_the_passages_containing_them(engine):

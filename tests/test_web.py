@@ -194,11 +194,67 @@ def test_pages_link_to_each_other(client, engine):
     assert "下一页" not in {a.text.strip() for a in last.find("nav", "pagination").find_all("a")}
 
 
-def test_a_page_past_the_last_says_so_and_links_back(client):
-    page = html_of(client.get(f"/search?q={QUERY}&page=5"))
-    assert "第 5 页没有结果" in page.find("div", "no-results").text
-    [last_page] = page.links("转到最后一页")
-    assert parse_qs(urlsplit(last_page).query) == {"q": [QUERY]}  # all 8 hits fit on page 1
+@pytest.mark.parametrize("params, last", [
+    ({"q": QUERY, "page": "5"}, {"q": [QUERY]}),  # all 8 hits fit on page 1
+    ({"q": "GDP", "page": "99"}, {"q": ["GDP"], "page": ["4"]}),  # the issue's “第 99 / 4 页”
+    ({"q": "发展", "page": "99", "county": "云阳县"}, {"q": ["发展"], "place": ["重庆市云阳县"], "page": ["9"]}),
+    ({"q": "不存在的词语组合", "page": "3"}, {"q": ["不存在的词语组合"]}),  # nothing found: page 1 says so
+])
+def test_a_page_past_the_last_goes_to_the_last(client, engine, params, last):
+    response = client.get("/search", query_string=params)
+    assert response.status_code == 302
+    assert parse_qs(urlsplit(response.headers["Location"]).query) == last
+    page = html_of(client.get(response.headers["Location"]))
+    shown = re.search(r"第 (\d+) / (\d+) 页", page.find("h1").text)
+    assert shown is None or shown[1] == shown[2] == last["page"][0]
+    api = client.get("/api/search", query_string=params).json  # the JSON twin answers as asked
+    assert api["page"] == int(params["page"]) and api["hits"] == []
+
+
+@pytest.mark.parametrize("q, heading", [
+    ("乡村振兴", "“乡村振兴”"),
+    ('"乡村振兴"', "“乡村振兴”"),  # one quoted phrase: the page's own quotes are enough
+    ("“乡村振兴”", "“乡村振兴”"),
+    ('"乡村振兴" 农村', "“‘乡村振兴’ 农村”"),  # quotes inside quotes, as Chinese nests them
+    ("“X波段天气雷达” OR 雷达", "“‘X波段天气雷达’ OR 雷达”"),
+])
+def test_the_heading_quotes_the_query_once(client, q, heading):
+    page = html_of(client.get("/search", query_string={"q": q}))
+    assert page.find("span", "query-echo").text == heading
+    assert page.by_id["q"].attrs["value"] == q  # the box keeps what was typed
+
+
+def test_facet_boxes_keep_their_order_while_ticking(client):
+    def order(**params) -> dict[str, list[str]]:
+        page = html_of(client.get("/search", query_string={"q": "发展", **params}))
+        return {f.find("input").attrs["name"]: [i.attrs["value"] for i in f.find_all("input")]
+                for f in page.find_all("fieldset", "facet")}
+
+    unfiltered = order()
+    # Ticking changes the counts of the places (and hides values with none), not their order.
+    for params in ({"section": "重点任务"}, {"section": "工作回顾", "year": "2023"}, {"year": "2022"},
+                   {"county": "城口"}):
+        for name, shown in order(**params).items():
+            assert shown == [value for value in unfiltered[name] if value in shown], (params, name)
+
+
+def test_facets_and_the_front_page_say_what_year_and_part_mean(client):
+    page = html_of(client.get("/search", query_string={"q": QUERY}))
+    hints = {f.find("input").attrs["name"]: f.find("small", "facet-hint") for f in page.find_all("fieldset", "facet")}
+    assert hints["place"] is None
+    assert hints["year"].text == "段落所说的年份" and "上一年" in hints["year"].attrs["title"]
+    assert hints["section"].text == "段落在报告中的部分" and "工作回顾" in hints["section"].attrs["title"]
+    home = html_of(client.get("/"))
+    year_header = [th for th in home.find("table", "reports").find_all("th") if th.text == "年份"][0]
+    assert "报告的年份" in year_header.attrs["title"] and "报告的年份" in home.find("p", "table-note").text
+
+
+def test_a_report_s_contents_are_a_disclosure_that_scripts_close_on_narrow_screens(client, fuling):
+    toc = html_of(client.get(f"/reports/{fuling['id']}")).find("nav", "toc")
+    details = toc.find("details")
+    assert "open" in details.attrs and details.find("summary").text == "目录"  # open without JavaScript
+    with client.get("/static/app.js") as js:
+        assert b'.toc details[open]' in js.data and b"max-width: 700px" in js.data
 
 
 def test_no_results_says_what_was_searched_and_offers_to_drop_filters(client):
@@ -328,40 +384,50 @@ def test_api_reports_and_report(client, engine, fuling):
 
 # -- bad input: an explanation, never a 500 -------------------------------------------------------
 
+SIXTEEN_COMMON_CHARACTERS = "业 展 化 进 和 大 动 的 成 区 新 施 等 设 级 建"
 BAD_SEARCHES = [
-    pytest.param({"county": "不存在县"}, "没有这个筛选条件", id="unknown county"),
-    pytest.param({"year": "1999"}, "没有这个筛选条件", id="unknown year"),
-    pytest.param({"section": "附录"}, "没有这个筛选条件", id="unknown section"),
-    pytest.param({"county": "云阳\x00"}, "没有这个筛选条件", id="NUL in a facet value"),
-    pytest.param({"page": "0"}, "页码或每页条数超出范围", id="page 0"),
-    pytest.param({"page": "-1"}, "页码或每页条数超出范围", id="negative page"),
-    pytest.param({"page": str(10**6)}, "页码或每页条数超出范围", id="page 10^6"),
-    pytest.param({"page": "abc"}, "页码或每页条数超出范围", id="page not a number"),
-    pytest.param({"per_page": str(10**5)}, "页码或每页条数超出范围", id="per_page 10^5"),
-    pytest.param({"per_page": "0"}, "页码或每页条数超出范围", id="per_page 0"),
-    pytest.param({"q": "森" * 5000}, "无法执行这个查询", id="query of 5000 characters"),
-    pytest.param({"q": '"森林覆盖率'}, "无法执行这个查询", id="unbalanced ASCII quote"),
-    pytest.param({"q": "“森林覆盖率"}, "无法执行这个查询", id="unbalanced Chinese quote"),
-    pytest.param({"q": "森林\x00覆盖率"}, "无法执行这个查询", id="NUL byte in the query"),
-    pytest.param({"q": "-森林"}, "无法执行这个查询", id="only an exclusion"),
+    pytest.param({"county": "不存在县"}, "没有这个筛选条件", "unknown_place", id="unknown county"),
+    pytest.param({"year": "1999"}, "没有这个筛选条件", "unknown_year", id="unknown year"),
+    pytest.param({"section": "附录"}, "没有这个筛选条件", "unknown_section", id="unknown section"),
+    pytest.param({"county": "云阳\x00"}, "没有这个筛选条件", "unknown_place", id="NUL in a facet value"),
+    pytest.param({"page": "0"}, "页码或每页条数超出范围", "bad_parameter", id="page 0"),
+    pytest.param({"page": "-1"}, "页码或每页条数超出范围", "bad_parameter", id="negative page"),
+    pytest.param({"page": str(10**6)}, "页码或每页条数超出范围", "bad_parameter", id="page 10^6"),
+    pytest.param({"page": "abc"}, "页码或每页条数超出范围", "bad_parameter", id="page not a number"),
+    pytest.param({"per_page": str(10**5)}, "页码或每页条数超出范围", "bad_parameter", id="per_page 10^5"),
+    pytest.param({"per_page": "0"}, "页码或每页条数超出范围", "bad_parameter", id="per_page 0"),
+    pytest.param({"q": "森" * 5000}, "无法执行这个查询", "bad_query", id="query of 5000 characters"),
+    pytest.param({"q": '"森林覆盖率'}, "无法执行这个查询", "bad_query", id="unbalanced ASCII quote"),
+    pytest.param({"q": "“森林覆盖率"}, "无法执行这个查询", "bad_query", id="unbalanced Chinese quote"),
+    pytest.param({"q": "森林\x00覆盖率"}, "无法执行这个查询", "bad_query", id="NUL byte in the query"),
+    pytest.param({"q": "-森林"}, "无法执行这个查询", "bad_query", id="only an exclusion"),
+    pytest.param({"q": SIXTEEN_COMMON_CHARACTERS}, "查询太宽泛", "too_broad", id="sixteen common characters"),
 ]
+ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
 
 
-@pytest.mark.parametrize("params, headline", BAD_SEARCHES)
-def test_bad_search_input_gets_a_400_json_error(client, params, headline):
+def in_english(message: str) -> bool:
+    """Whether a message has English words, besides the values it quotes back (“abc”)."""
+    return bool(ENGLISH_WORD.search(re.sub(r"“[^”]*”", "", message)))
+
+
+@pytest.mark.parametrize("params, headline, code", BAD_SEARCHES)
+def test_bad_search_input_gets_a_400_json_error_in_chinese_with_a_code(client, params, headline, code):
     response = client.get("/api/search", query_string={"q": QUERY, **params})
     assert response.status_code == 400 and response.mimetype == "application/json"
-    assert isinstance(response.json["error"], str) and response.json["error"]
-    assert "\x00" not in response.json["error"]
+    assert response.json["code"] == code
+    message = response.json["error"]
+    assert message and "\x00" not in message and not in_english(message)
 
 
-@pytest.mark.parametrize("params, headline", BAD_SEARCHES)
-def test_bad_search_input_gets_a_400_page_that_explains(client, params, headline):
+@pytest.mark.parametrize("params, headline, code", BAD_SEARCHES)
+def test_bad_search_input_gets_a_400_page_that_explains_in_chinese(client, params, headline, code):
     response = client.get("/search", query_string={"q": QUERY, **params})
     assert response.status_code == 400
     page = html_of(response)
     assert page.find("h1").text == headline
     assert page.find("p", "advice").text and page.find("p", "detail").text
+    assert not in_english(page.find("p", "detail").text)
     assert page.by_id["q"].attrs["value"].startswith(params.get("q", QUERY)[:2])  # kept, to be corrected
     assert "\x00" not in response.data.decode()
 
@@ -372,6 +438,16 @@ def test_error_page_links_repair_the_search(client):
     unbalanced = html_of(client.get("/search", query_string={"q": '"森林覆盖率', "county": "云阳"}))
     repair = [a for a in unbalanced.find("ul", "repairs").find_all("a") if "改为检索" in a.text][0]
     assert parse_qs(urlsplit(repair.attrs["href"]).query) == {"q": [QUERY], "place": ["云阳"]}
+    assert client.get(repair.attrs["href"]).status_code == 200
+
+
+def test_a_too_broad_query_is_offered_without_its_single_characters(client):
+    q = "业 展 化 进 和 大 动 的 成 区 产业 OR 发展 -的"
+    page = html_of(client.get("/search", query_string={"q": q, "county": "云阳"}))
+    assert page.find("h1").text == "查询太宽泛"
+    [repair] = [a for a in page.find("ul", "repairs").find_all("a") if a.text.startswith("去掉单字")]
+    assert repair.text == "去掉单字，检索“产业 OR 发展”"
+    assert parse_qs(urlsplit(repair.attrs["href"]).query) == {"q": ["产业 OR 发展"], "place": ["云阳"]}
     assert client.get(repair.attrs["href"]).status_code == 200
 
 
@@ -387,9 +463,9 @@ def test_the_query_is_echoed_escaped(client, params):
     assert "<script>alert(1)" not in body and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
 
 
-def test_the_api_echoes_the_query_as_json_only(client):
+def test_the_api_echoes_a_refused_value_as_json_only(client):
     # JSON is never rendered as HTML: a JSON type and nosniff make the raw text inert.
-    response = client.get("/api/search", query_string={"q": '<script>alert(1)</script>"'})
+    response = client.get("/api/search", query_string={"q": QUERY, "county": "<script>alert(1)</script>"})
     assert response.status_code == 400 and response.mimetype == "application/json"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "<script>alert(1)</script>" in response.json["error"]
@@ -408,18 +484,26 @@ def test_unknown_pages_are_404_pages(client, url):
     assert page.find("p", "error-status").text == "错误 404" and "/" in page.links("回到首页")
 
 
-@pytest.mark.parametrize("url", ["/api/passages/nope", "/api/reports/nope", "/api/passages/%00", "/api/nothing"])
-def test_unknown_api_resources_are_404_json(client, url):
+@pytest.mark.parametrize("url, message", [
+    ("/api/passages/nope", "没有编号为“nope”的段落"),
+    ("/api/reports/nope", "没有编号为“nope”的报告"),
+    ("/api/passages/%00", "没有编号为"),
+    ("/api/nothing", "没有这个页面"),  # no such route: the site's words, not werkzeug's
+])
+def test_unknown_api_resources_are_404_json_in_chinese(client, url, message):
     response = client.get(url)
     assert response.status_code == 404 and response.mimetype == "application/json"
-    assert response.json["error"]
+    assert message in response.json["error"] and response.json["code"] == "not_found"
+    assert not in_english(response.json["error"])
 
 
 def test_wrong_method_is_405_with_allow(client):
     page = client.post("/search")
     assert page.status_code == 405 and "GET" in page.headers["Allow"] and page.mimetype == "text/html"
+    assert html_of(page).find("p", "detail") is None  # werkzeug's English description is not shown
     api = client.post("/api/search")
-    assert api.status_code == 405 and api.json["error"]
+    assert api.status_code == 405 and api.json["code"] == "method_not_allowed"
+    assert "不支持这种请求方式" in api.json["error"]
 
 
 def test_a_missing_index_is_explained_not_crashed(tmp_path):

@@ -1,5 +1,6 @@
-"""Limits on one client: a request rate on the API and on forms (429 with Retry-After), the size of
-a body (413) and of a URL (414, or waitress's own 431) — and never a 500 on the way."""
+"""Limits on one client: a budget of work a minute on the API, forms and expensive pages (429 with
+Retry-After), none for clients on this machine, the size of a body (413) and of a URL (414, or
+waitress's own 431) — and never a 500 on the way."""
 
 from __future__ import annotations
 
@@ -7,14 +8,17 @@ import http.client
 import threading
 
 import pytest
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webui import create_app
-from webui.limits import DEFAULT_PER_MINUTE, MAX_QUERY_STRING, RateLimiter, client_key
+from webui import limits
+from webui.limits import DEFAULT_PER_MINUTE, MAX_QUERY_STRING, RateLimiter, client_key, is_local
 from webui.server import make_server
 
 from .web_helpers import parse_html
 
-RATE, BURST = 60, 5  # one request a second, five at once
+RATE, BURST = 60, 5  # one token a second, five at once
+REMOTE = "203.0.113.7"  # a client elsewhere (the test client's default, 127.0.0.1, is this machine)
 
 
 def make_app(index_dir, tmp_path, **config):
@@ -22,9 +26,20 @@ def make_app(index_dir, tmp_path, **config):
                        "BRIEFINGS_DB": tmp_path / "b.sqlite3", **config})
 
 
+def remote(app, address: str = REMOTE):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
 @pytest.fixture
-def client(seed_index, tmp_path):
-    return make_app(seed_index, tmp_path, RATE_LIMIT=RATE, RATE_LIMIT_BURST=BURST).test_client()
+def app(seed_index, tmp_path):
+    return make_app(seed_index, tmp_path, RATE_LIMIT=RATE, RATE_LIMIT_BURST=BURST)
+
+
+@pytest.fixture
+def client(app):
+    return remote(app)
 
 
 def exhaust(client, url="/api/search?q=森林", **kwargs) -> list[int]:
@@ -47,16 +62,20 @@ def test_the_burst_passes_then_429_json_with_retry_after(client):
     response = client.get("/api/search?q=森林")
     assert response.status_code == 429 and response.mimetype == "application/json"
     assert response.headers["Retry-After"] == "1"  # one token a second, whole seconds
-    assert "too many requests" in response.json["error"]
+    assert response.json["code"] == "rate_limited" and "请求太频繁" in response.json["error"]
     assert response.headers["Content-Security-Policy"]  # still the site's headers
 
 
-def test_every_api_route_counts_and_a_refused_request_costs_nothing(client, engine):
-    hit = engine.search("森林覆盖率")["hits"][0]
-    urls = ["/api/reports", f"/api/passages/{hit['id']}", "/api/compare?q=地区生产总值", "/api/no-such-thing",
-            "/api/search?page=0"]
-    assert [client.get(url).status_code for url in urls] == [200, 200, 200, 404, 400]
-    assert client.get("/api/reports").status_code == 429
+@pytest.mark.parametrize("url, status", [
+    ("/api/reports", 200), ("/api/passages/{passage}", 200), ("/api/compare?q=地区生产总值", 200),
+    ("/api/no-such-thing", 404), ("/api/search?page=0", 400),
+    ("/search?q=森林覆盖率", 200), ("/compare?q=森林覆盖率", 200),  # the expensive pages too
+])
+def test_every_api_route_and_expensive_page_counts(client, engine, url, status):
+    url = url.format(passage=engine.search("森林覆盖率")["hits"][0]["id"])
+    assert client.get(url).status_code == status
+    statuses = exhaust(client, url)
+    assert statuses[-1] == 429 and set(statuses) <= {status, 429}
 
 
 def test_other_clients_are_not_affected_and_ipv6_counts_by_its_64(client):
@@ -71,16 +90,108 @@ def test_other_clients_are_not_affected_and_ipv6_counts_by_its_64(client):
     assert client_key(None) == "-"
 
 
-def test_reading_pages_are_not_limited_forms_are_with_a_page(client):
+def test_reading_pages_are_not_limited_forms_are_with_a_page(client, engine):
     exhaust(client)
-    assert client.get("/search?q=森林").status_code == 200 and client.get("/compare?q=森林覆盖率").status_code == 200
+    hit = engine.search("森林覆盖率")["hits"][0]
+    for url in ("/", f"/p/{hit['id']}", f"/reports/{hit['report_id']}", "/static/style.css"):
+        response = client.get(url)
+        response.close()  # a static file stays open until then
+        assert response.status_code == 200, url
     response = client.post("/b/add", data={"passage_id": "x"})
     assert response.status_code == 429 and response.mimetype == "text/html" and response.headers["Retry-After"]
     page = parse_html(response.data)
     assert page.find("h1").text == "操作太频繁" and "Traceback" not in response.get_data(as_text=True)
+    assert "请求太频繁" in page.find("p", "detail").text
+
+
+# -- cost: an expensive request spends more of the budget ------------------------------------------
+
+
+def passing(client, urls) -> int:
+    """How many of the urls pass before the first 429."""
+    for n, url in enumerate(urls):
+        if client.get(url).status_code == 429:
+            return n
+    return len(urls)
+
+
+def test_a_search_that_reads_much_costs_more_than_a_narrow_one(app, monkeypatch):
+    monkeypatch.setattr(limits, "WORK_PER_TOKEN", 10_000)
+    # Distinct queries, so that none is answered from the engine's cache.
+    narrow = [f"/api/search?q={q}" for q in ["森林覆盖率", "抽水蓄能电站", "安吉游戏", "锰污染", "X波段", "榨菜"]]
+    broad = [f"/api/search?q={q}" for q in "业展化进和大"]  # each expands to about two hundred bigrams
+    assert passing(remote(app, "10.0.0.1"), narrow) == BURST
+    assert passing(remote(app, "10.0.0.2"), broad) < BURST
+
+
+@pytest.mark.parametrize("url, cost", [
+    ("/compare?q=森林覆盖率", 3), ("/api/compare?q=地区生产总值", 3), ("/b/{id}.md", 2), ("/b/{id}.docx", 5),
+])
+def test_comparisons_and_exports_cost_several_requests(app, url, cost):
+    made = remote(app, "10.0.0.9").post("/api/briefings", json={"title": "导出"}).json
+    url = url.format(id=made["id"])
+    assert passing(remote(app), [url] * BURST) == BURST // cost
+
+
+# -- clients on this machine ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "::1", "127.8.9.10", "::ffff:127.0.0.1"])
+def test_clients_on_this_machine_are_not_limited(app, address):
+    client = remote(app, address)
+    statuses = {client.get(f"/api/search?q=森林&page={n % 3 + 1}").status_code for n in range(60)}
+    assert statuses == {200}
+    assert client.post("/b/add", data={"passage_id": "x"}).status_code != 429
+
+
+def test_clients_on_this_machine_can_be_limited_too(seed_index, tmp_path, monkeypatch):
+    client = remote(make_app(seed_index, tmp_path, RATE_LIMIT=RATE, RATE_LIMIT_BURST=BURST,
+                             RATE_LIMIT_LOOPBACK=True), "127.0.0.1")
+    assert exhaust(client)[-1] == 429
+    monkeypatch.setenv("POLICY_SEARCH_RATE_LIMIT_LOOPBACK", "1")  # the setting, for `policy-search serve`
+    assert exhaust(remote(make_app(seed_index, tmp_path, RATE_LIMIT=RATE, RATE_LIMIT_BURST=BURST), "::1"))[-1] == 429
+
+
+def test_a_proxy_on_this_machine_is_not_a_local_client(seed_index, tmp_path):
+    app = make_app(seed_index, tmp_path, RATE_LIMIT=RATE, RATE_LIMIT_BURST=BURST)
+    proxied = remote(app, "127.0.0.1")
+    # Without ProxyFix: forwarded requests all come from the proxy, and are limited together.
+    assert exhaust(proxied, headers={"X-Forwarded-For": "198.51.100.1"})[-1] == 429
+    assert exhaust(proxied, headers={"Forwarded": "for=198.51.100.2"})[-1] == 429
+    # With ProxyFix: each client by its own address; one on the proxy's machine is local again.
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1)
+    fixed = remote(app, "127.0.0.1")
+    assert exhaust(fixed, headers={"X-Forwarded-For": "198.51.100.3"})[-1] == 429
+    assert exhaust(fixed, headers={"X-Forwarded-For": "198.51.100.4"})[0] == 200
+    assert set(exhaust(fixed, headers={"X-Forwarded-For": "127.0.0.1"})) == {200}
+
+
+@pytest.mark.parametrize("environ, local", [
+    ({"REMOTE_ADDR": "127.0.0.1"}, True),
+    ({"REMOTE_ADDR": "::1"}, True),
+    ({"REMOTE_ADDR": "10.0.0.1"}, False),
+    ({"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "10.0.0.1"}, False),  # a proxy here, a client elsewhere
+    ({"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "127.0.0.1",
+      "werkzeug.proxy_fix.orig": {}}, True),  # ProxyFix resolved it to this machine
+    ({"REMOTE_ADDR": "not an address"}, False),
+    ({}, False),
+])
+def test_what_counts_as_this_machine(environ, local):
+    assert is_local(environ) is local
 
 
 # -- the token bucket itself ------------------------------------------------------------------------
+
+
+def test_work_already_done_is_charged_as_a_debt_of_at_most_one_burst():
+    clock = FakeClock()
+    limiter = RateLimiter(per_minute=60, burst=5, clock=clock)
+    assert limiter.take("a") == 0.0
+    limiter.charge("a", 100)  # far more than a burst: the debt stops at one burst
+    assert limiter.take("a") == pytest.approx(6.0)  # from -5 tokens back to 1
+    clock.now += 6
+    assert limiter.take("a") == 0.0
+    assert limiter.take("b", cost=50) == 0.0  # a request dearer than a burst passes on a full bucket
 
 
 def test_tokens_come_back_at_the_rate_and_retry_after_says_when():
@@ -142,7 +253,7 @@ def test_configuration(seed_index, tmp_path, monkeypatch, config, env, limited):
         monkeypatch.delenv("POLICY_SEARCH_RATE_LIMIT", raising=False)
     else:
         monkeypatch.setenv("POLICY_SEARCH_RATE_LIMIT", env)
-    client = make_app(seed_index, tmp_path, **config).test_client()
+    client = remote(make_app(seed_index, tmp_path, **config))
     statuses = {client.get("/api/reports").status_code for _ in range(30)}
     assert statuses == ({200, 429} if limited else {200})
 

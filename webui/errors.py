@@ -1,9 +1,13 @@
-"""Errors as pages that explain, or as ``{"error": "..."}`` under ``/api/``; never a traceback.
+"""Errors as pages that explain, or as ``{"error": "...", "code": "..."}`` under ``/api/``; never a
+traceback.
 
-The engine's ``UserError`` messages say what was wrong with the input; this module adds, for the
-HTML page, a headline in the site's language, what to try, and links that repair the search (or,
-on a briefing's pages, lead back to it). Briefings add 403 (no edit token), 503 with Retry-After
-(the database stayed locked) and 400 for a form without its CSRF token (``FormExpired``).
+The engine's ``UserError`` messages say, in Chinese, what was wrong with the input; this module
+adds, for the HTML page, a headline, what to try, and links that repair the search (or, on a
+briefing's pages, lead back to it). The JSON error carries the same message and a stable ``code``
+for programs (``bad_query``, ``too_broad``, ``unknown_place``, ``not_found``, ``rate_limited``, …:
+``UserError.code``, or ``HTTP_CODES`` for the server's own refusals). Briefings add 403 (no edit
+token), 503 with Retry-After (the database stayed locked) and 400 for a form without its CSRF
+token (``FormExpired``).
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from werkzeug.exceptions import BadRequest, HTTPException
 
 from search import settings
 from search.briefings import INTRO_MAX, NOTE_MAX, TITLE_MAX, Busy, Forbidden
-from search.errors import BadParameter, IndexUnavailable, NotFound, QueryError, UnknownFilter, UserError
+from search.analysis import CJK_RE, is_cjk
+from search.errors import BadParameter, IndexUnavailable, NotFound, QueryError, QueryTooBroad, UnknownFilter, UserError
 
 from .briefing_store import get_store
 from .comparison import CompareArgs
@@ -27,13 +32,16 @@ BRIEFING_BLUEPRINTS = ("briefings", "briefing_api")
 class FormExpired(BadRequest):
     """A form post without this session's CSRF token: from another site, or an old page."""
 
-    description = "the form's CSRF token is missing or does not match this browser's session"
+    description = "表单缺少本浏览器会话的校验码（CSRF token），或校验码不符"
     explanation = ("表单已失效", "请回到上一页，刷新后再提交一次。表单须在本站页面上提交，且浏览器需要允许本站的 Cookie。")
+    error_code = "form_expired"
 
 
 def _explanations() -> dict[type, tuple[str, str]]:
     """Headline and advice per kind of user error (read when needed: settings may be overridden)."""
     return {
+        QueryTooBroad: ("查询太宽泛", "单个汉字要展开成所有以它开头的词，常用字（如“的”“业”“发”）一个就有上百个。"
+                        "请改用两个字以上的词，并减少单字和关键词的数量。"),
         QueryError: ("无法执行这个查询", f"请检查引号是否成对（\"…\" 或 “…”），查询不超过 {settings.get('max_query_chars')} "
                      f"个字符、{settings.get('max_query_terms')} 个词，且不含控制字符。"),
         UnknownFilter: ("没有这个筛选条件", "筛选值须是索引中已有的区县、年份或部分；请在结果页左侧勾选。"),
@@ -52,6 +60,16 @@ def _briefing_explanations() -> dict[type, tuple[str, str]]:
         NotFound: ("找不到这份简报或其中的段落", "请检查链接是否完整（简报编号区分大小写）；如果索引重建过，段落编号可能已经不存在。"),
         BadParameter: ("无法保存这些内容", f"简报标题最多 {TITLE_MAX} 字，导语最多 {INTRO_MAX} 字，每条批注最多 {NOTE_MAX} 字。"),
     }
+
+
+# Errors of the briefing store that predate ``UserError.code``.
+BRIEFING_CODES = {Forbidden: "forbidden", Busy: "busy"}
+
+
+def error_code(error: UserError) -> str:
+    if error.code == UserError.code:  # a class that names no code of its own
+        return next((code for kind, code in BRIEFING_CODES.items() if isinstance(error, kind)), error.code)
+    return error.code
 
 
 def status_of(error: UserError) -> int:
@@ -75,7 +93,7 @@ def handle_user_error(error: UserError):
     status, message = status_of(error), printable(str(error))
     headers = {"Retry-After": "2"} if isinstance(error, Busy) else {}
     if wants_json():
-        return jsonify({"error": message}), status, headers
+        return jsonify({"error": message, "code": error_code(error)}), status, headers
     explanations = _explanations()
     if request.blueprint in BRIEFING_BLUEPRINTS:
         explanations = {**explanations, **_briefing_explanations()}
@@ -99,6 +117,9 @@ def repair_links(error: UserError) -> list[tuple[str, str]]:
         return [("去掉全部筛选条件再搜索", args.without_filters())]
     if isinstance(error, BadParameter):
         return [("从第一页开始，每页显示默认条数", args.url(page=None, per_page=None, ctx=None))]
+    if isinstance(error, QueryTooBroad):
+        narrowed = without_single_characters(args.q)
+        return [(f"去掉单字，检索“{narrowed}”", args.url(q=narrowed, page=None, ctx=None))] if narrowed else []
     if isinstance(error, QueryError) and (repaired := repaired_query(args.q)) and repaired != args.q:
         shown = repaired if len(repaired) <= 30 else repaired[:30] + "…"
         return [(f"改为检索“{shown}”", args.url(q=repaired, page=None, ctx=None))]
@@ -121,6 +142,20 @@ def repaired_query(q: str) -> str:
     return " ".join(words[:settings.get("max_query_terms")])[:settings.get("max_query_chars")].strip()
 
 
+def without_single_characters(q: str) -> str:
+    """The query without its single-character words (a too broad query's usual cause), and
+    without the OR that joined them."""
+    words = [w for w in q.split() if not (len(w.lstrip("-")) == 1 and is_cjk(w.lstrip("-")))]
+    kept: list[str] = []
+    for word in words:
+        if word in ("OR", "|") and (not kept or kept[-1] in ("OR", "|")):
+            continue
+        kept.append(word)
+    while kept and kept[-1] in ("OR", "|"):
+        kept.pop()
+    return " ".join(kept)
+
+
 def briefing_links(error: UserError) -> list[tuple[str, str]]:
     links = [("我的简报", url_for("briefings.mine"))]
     briefing_id = (request.view_args or {}).get("briefing_id")
@@ -140,20 +175,29 @@ HTTP_EXPLANATIONS = {
     405: ("不支持这种请求方式", "本站的页面只需用浏览器打开（GET）。"),
     413: ("提交的内容太长", f"简报标题最多 {TITLE_MAX} 字，导语最多 {INTRO_MAX} 字，每条批注最多 {NOTE_MAX} 字。"),
     414: ("网址太长", "请缩短检索词或减少筛选条件后再试；检索词最多几百个字符。"),
-    429: ("操作太频繁", "本站限制每个地址每分钟的接口请求和表单提交次数；请等几秒钟再试。阅读和检索页面不受影响。"),
+    415: ("请求的格式不对", "请以 JSON 发送请求体，并带上 Content-Type: application/json。"),
+    429: ("操作太频繁", "本站限制每个地址每分钟的检索、对比、导出、接口请求和表单提交；范围很宽的检索、区县对比和导出 Word "
+                   "算作多次。请等几秒钟再试；阅读段落和报告不受影响。"),
     500: ("服务器出错了", "这不是您的问题；请稍后再试，或把网址告诉管理员。"),
 }
+# The JSON ``code`` of the server's own refusals.
+HTTP_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
+              414: "url_too_long", 415: "unsupported_media_type", 429: "rate_limited", 500: "server_error",
+              503: "unavailable"}
 
 
 def handle_http_error(error: HTTPException):
     # Keep the exception's own headers (405's Allow); replace only its body.
     response = error.get_response()
+    headline, advice = getattr(error, "explanation", None) or HTTP_EXPLANATIONS.get(error.code, ("请求有误", ""))
+    # Werkzeug's own descriptions are English: the site says it in Chinese instead.
+    detail = error.description if CJK_RE.search(error.description or "") else ""
     if wants_json():
-        response.data = jsonify({"error": error.description}).get_data()
+        code = getattr(error, "error_code", None) or HTTP_CODES.get(error.code, "http_error")
+        response.data = jsonify({"error": detail or f"{headline}：{advice}".rstrip("："), "code": code}).get_data()
         response.content_type = "application/json"
         return response
-    headline, advice = getattr(error, "explanation", None) or HTTP_EXPLANATIONS.get(error.code, (error.name, ""))
-    response.data = render_template("error.html", status=error.code, detail=error.description,
+    response.data = render_template("error.html", status=error.code, detail=detail,
                                     headline=headline, advice=advice, repairs=[])
     response.content_type = "text/html; charset=utf-8"
     return response

@@ -1,17 +1,32 @@
-"""Limits on what one client may ask of the site: a request rate, and the length of a URL.
+"""Limits on what one client may ask of the site: a budget of work per minute, and the length of a URL.
 
-Rate: a token bucket per client on ``/api/`` and on every form post (the pages a person reads are
-not limited: clicking through results is fast and cheap). A client may send ``RATE_LIMIT_BURST``
-requests at once, then ``RATE_LIMIT`` a minute. Over it: 429 with ``Retry-After`` (whole seconds
-until the next request would pass), as ``{"error": ...}`` under /api/ and as a page otherwise.
+Rate: a token bucket per client. A client may spend ``RATE_LIMIT_BURST`` tokens at once, then
+``RATE_LIMIT`` a minute. A request costs what it makes the server do: one token for an ordinary
+request, ``ENDPOINT_COSTS`` for the pages known to be expensive (a comparison runs four searches,
+a Word export builds a document), and after it has run, one more token for every
+``WORK_PER_TOKEN`` of search work it did (``search.evaluate.Work``: postings read, phrase
+checks), so a broad search costs more than a narrow one, and a cached one nothing extra. A client
+that overspent waits until its bucket has refilled. Over it: 429 with ``Retry-After`` (whole
+seconds until the next request would pass), as ``{"error", "code": "rate_limited"}`` under /api/
+and as a page otherwise.
+
+What is limited: the API, every form post, and the expensive pages (``/search``, ``/compare``, the
+briefing exports). Reading a passage or a report, the front page and static files are not.
+
+Who is limited: every client except this machine's own (loopback addresses), unless
+``RATE_LIMIT_LOOPBACK`` is set (the app config, else the setting ``rate_limit_loopback``): a local
+user's scripts are never throttled. A request that a proxy forwarded (it carries
+``X-Forwarded-For`` or ``Forwarded``) is not local just because the proxy runs on this machine;
+apply werkzeug's ``ProxyFix`` so that the client's own address is used (then only clients whose
+forwarded address is loopback are exempt). Without ``ProxyFix``, all forwarded requests share the
+proxy's one bucket.
 
 ``RATE_LIMIT``: the config wins; else the environment variable ``POLICY_SEARCH_RATE_LIMIT``; else
 off under ``TESTING`` (the test client sends everything from one address, hundreds a second);
 else ``DEFAULT_PER_MINUTE``. 0 or None turns it off.
 
 A client is its remote address; IPv6 clients by their /64, which one subscriber usually holds
-whole. Behind a reverse proxy every request comes from the proxy: apply werkzeug's ``ProxyFix``
-first. Memory stays bounded: a bucket that has filled up again is the same as no bucket and is
+whole. Memory stays bounded: a bucket that has filled up again is the same as no bucket and is
 dropped, and past ``MAX_CLIENTS`` the longest idle go first (they only regain their burst).
 
 URL: a query string longer than ``MAX_QUERY_STRING`` bytes gets 414 before any view reads it, the
@@ -29,13 +44,21 @@ import threading
 import time
 from collections import OrderedDict
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from werkzeug.exceptions import RequestURITooLarge, TooManyRequests
+
+from search import settings
+from search.evaluate import metered
 
 DEFAULT_PER_MINUTE = 120
 ENV_VAR = "POLICY_SEARCH_RATE_LIMIT"
 MAX_CLIENTS = 10_000
 MAX_QUERY_STRING = 64 * 1024
+# Requests known to cost several ordinary ones before any search work is counted.
+ENDPOINT_COSTS = {"pages.compare": 3, "api.compare": 3, "briefings.word": 5, "briefings.markdown": 2}
+EXPENSIVE_PAGES = {"pages.search", *ENDPOINT_COSTS}
+WORK_PER_TOKEN = 50_000  # search work (search.evaluate.Work.cost) worth one more token
+MAX_WORK_TOKENS = 10  # what one request's search work can cost at most, on top of its base cost
 _EXTENSION = "policy_search.rate_limiter"
 
 
@@ -51,21 +74,36 @@ class RateLimiter:
         self.clock = clock
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # client → (tokens, when); idlest first
         self._lock = threading.Lock()
+        self.exempt_local = True  # clients on this machine are not limited (see is_local)
 
     def __len__(self) -> int:
         return len(self._buckets)
 
-    def take(self, client: str) -> float:
-        """Spend one of the client's tokens: 0.0 if the request may go ahead, else the seconds until
-        it could (nothing is spent then, so a client that keeps retrying is not punished more)."""
-        now = self.clock()
+    def take(self, client: str, cost: float = 1.0) -> float:
+        """Spend ``cost`` of the client's tokens: 0.0 if the request may go ahead, else the seconds
+        until it could (nothing is spent then, so a client that keeps retrying is not punished more)."""
+        cost = min(cost, self.burst)  # a request dearer than a whole burst still passes on a full bucket
         with self._lock:
-            tokens, when = self._buckets.pop(client, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - when) * self.rate)
-            wait = 0.0 if tokens >= 1 else (1 - tokens) / self.rate
-            self._buckets[client] = (tokens - 1 if not wait else tokens, now)
+            tokens, now = self._refill(client)
+            wait = 0.0 if tokens >= cost else (cost - tokens) / self.rate
+            self._buckets[client] = (tokens - cost if not wait else tokens, now)
             self._evict(now)
         return wait
+
+    def charge(self, client: str, cost: float) -> None:
+        """Spend ``cost`` tokens for work a request has already done; the client may go into debt
+        (at most one burst), which its next requests wait out."""
+        if cost <= 0:
+            return
+        with self._lock:
+            tokens, now = self._refill(client)
+            self._buckets[client] = (max(-self.burst, tokens - cost), now)
+            self._evict(now)
+
+    def _refill(self, client: str) -> tuple[float, float]:
+        now = self.clock()
+        tokens, when = self._buckets.pop(client, (self.burst, now))
+        return min(self.burst, tokens + (now - when) * self.rate), now
 
     def _evict(self, now: float) -> None:
         while self._buckets:
@@ -87,6 +125,19 @@ def client_key(address: str | None) -> str:
     return str(ipaddress.ip_network(f"{ip}/64", strict=False))
 
 
+def is_local(environ: dict) -> bool:
+    """A client on this machine: a loopback address, not a proxy forwarding someone else's request
+    (unless ProxyFix has already put the forwarded address in its place)."""
+    try:
+        ip = ipaddress.ip_address(environ.get("REMOTE_ADDR") or "")
+    except ValueError:
+        return False
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    forwarded = "HTTP_X_FORWARDED_FOR" in environ or "HTTP_FORWARDED" in environ
+    return ip.is_loopback and (not forwarded or "werkzeug.proxy_fix.orig" in environ)
+
+
 def configured_rate(app: Flask) -> int:
     if "RATE_LIMIT" in app.config:
         value, source = app.config["RATE_LIMIT"], "RATE_LIMIT"
@@ -104,24 +155,62 @@ def configured_rate(app: Flask) -> int:
     return rate
 
 
-def is_limited() -> bool:
-    return request.path.startswith("/api/") or request.method not in ("GET", "HEAD", "OPTIONS")
+def limits_loopback(app: Flask) -> bool:
+    """Whether clients on this machine are limited too: the config wins, else the setting."""
+    value = app.config.get("RATE_LIMIT_LOOPBACK")
+    return bool(int(settings.get("rate_limit_loopback") if value is None else value))
+
+
+def is_limited(limiter: RateLimiter) -> bool:
+    if limiter.exempt_local and is_local(request.environ):
+        return False
+    return (request.path.startswith("/api/") or request.method not in ("GET", "HEAD", "OPTIONS")
+            or request.endpoint in EXPENSIVE_PAGES)
+
+
+def work_tokens(cost: int) -> int:
+    """The tokens a request's search work costs on top of its base cost."""
+    return min(MAX_WORK_TOKENS, cost // WORK_PER_TOKEN)
 
 
 def check_request() -> None:
     if len(request.query_string) > MAX_QUERY_STRING:
-        raise RequestURITooLarge(f"the query string is {len(request.query_string)} bytes long; the limit is "
-                                 f"{MAX_QUERY_STRING} bytes (a query is at most a few hundred characters)")
+        raise RequestURITooLarge(f"网址的查询部分有 {len(request.query_string)} 字节，最多 {MAX_QUERY_STRING} 字节"
+                                 f"（检索词最多几百个字符）")
     limiter = current_app.extensions.get(_EXTENSION)
-    if limiter is not None and is_limited() and (wait := limiter.take(client_key(request.remote_addr))):
-        raise TooManyRequests(f"too many requests from this address: at most {round(limiter.rate * 60)} a minute "
-                              f"(bursts of {int(limiter.burst)}); try again in {math.ceil(wait)} s",
+    if limiter is None or not is_limited(limiter):
+        return
+    client = client_key(request.remote_addr)
+    if wait := limiter.take(client, ENDPOINT_COSTS.get(request.endpoint, 1)):
+        raise TooManyRequests(f"这个地址的请求太频繁：每分钟最多约 {round(limiter.rate * 60)} 次普通请求（一次最多 "
+                              f"{int(limiter.burst)} 次），范围很宽的检索、区县对比和导出 Word 算作多次；"
+                              f"请 {math.ceil(wait)} 秒后再试",
                               retry_after=max(1, math.ceil(wait)))
+    meter = metered()
+    g.rate_limit = (limiter, client, meter, meter.__enter__())
+
+
+def charge_work(response):
+    """After a limited request (an error page included): charge its client for the search work
+    it did."""
+    if (state := g.get("rate_limit")) is not None:
+        limiter, client, _, work = state
+        limiter.charge(client, work_tokens(work.cost))
+    return response
+
+
+def stop_metering(_error=None) -> None:
+    # Always, even after an unexpected error: the meter belongs to this request only.
+    if (state := g.pop("rate_limit", None)) is not None:
+        state[2].__exit__(None, None, None)
 
 
 def init_app(app: Flask) -> None:
     per_minute = configured_rate(app)
     if per_minute:
         burst = int(app.config.get("RATE_LIMIT_BURST") or max(10, per_minute // 4))
-        app.extensions[_EXTENSION] = RateLimiter(per_minute, burst)
+        limiter = app.extensions[_EXTENSION] = RateLimiter(per_minute, burst)
+        limiter.exempt_local = not limits_loopback(app)
     app.before_request(check_request)
+    app.after_request(charge_work)
+    app.teardown_request(stop_metering)

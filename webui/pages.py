@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request
 
 from .charts import bar_chart
 from .comparison import MAIN_INDICATORS, CompareArgs, compare_url, shown
-from .params import FACET_LABELS, SearchArgs, facet_value_label, literal_query
+from .params import FACET_HINTS, FACET_LABELS, SearchArgs, facet_value_label, literal_query, shown_query
 from .searcher import get_engine
 
 bp = Blueprint("pages", __name__)
@@ -27,6 +27,10 @@ def search():
     args = SearchArgs.from_args(request.args)
     result = args.run(engine)
     args = args.normalized(result)
+    if result["page"] > result["pages"]:
+        # A page past the end (an old link, a typed URL): the last page there is.
+        return redirect(args.page_url(result["pages"]))
+    result["facets"] = stable_facets(engine, args, result)
     shown = {hit["id"] for hit in result["hits"]}
     # Context is only for a hit on this page; a stale ctx from an old link is simply not shown.
     context = engine.context(args.context_id) if args.context_id in shown else None
@@ -35,7 +39,8 @@ def search():
         bar_chart("各年份命中数", "year", result["facets"]["year"], chronological=True),
     ]
     return render_template(
-        "search.html", result=result, args=args, q=args.q, context=context, charts=charts,
+        "search.html", result=result, args=args, q=args.q, shown_query=shown_query(result["query"]),
+        facet_hints=FACET_HINTS, context=context, charts=charts,
         literal_links=literal_links(result, args.url), compare_url=compare_url(result),
         drops=drop_suggestions(result, args), suggestions=suggestion_links(result), examples=EXAMPLE_QUERIES,
     )
@@ -50,6 +55,20 @@ def compare():
         view=shown(result, args) if result else None,
         literal_links=literal_links(result, args.url) if result else [],
     )
+
+
+def stable_facets(engine, args: SearchArgs, result: dict) -> dict[str, list[dict]]:
+    """The facets with their values in the order of the same query without filters, so that
+    ticking a box does not reorder the boxes under the reader's pointer (the engine orders places
+    by their counts, which follow the other facets' filters)."""
+    if not result["filters"]:
+        return result["facets"]
+    unfiltered = engine.search(args.q, per_page=1)["facets"]
+    ordered = {}
+    for name, rows in result["facets"].items():
+        rank = {row["value"]: i for i, row in enumerate(unfiltered.get(name, []))}
+        ordered[name] = sorted(rows, key=lambda row: rank.get(row["value"], len(rank)))  # stable: the rest keep theirs
+    return ordered
 
 
 def literal_links(result: dict, url) -> list[dict]:

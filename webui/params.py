@@ -19,6 +19,13 @@ from search.engine import Engine
 
 FACET_NAMES = ("place", "province", "level", "year", "section")
 FACET_LABELS = {"place": "地区", "province": "省份", "level": "层级", "year": "年份", "section": "部分"}
+# What a facet's name means where it is not obvious: a passage's year is the year it speaks about
+# (the front page's 年份 is the report's own year), and the parts are the report's sections.
+FACET_HINTS = {
+    "year": ("段落所说的年份", "工作回顾部分说的是上一年，目标安排和重点任务说的是计划的当年；与首页报告列表的“年份”（报告的年份）不同。"),
+    "section": ("段落在报告中的部分", "工作回顾：上一年的实绩；目标安排：当年的目标和总体要求；重点任务：当年要做的事；其他：标题和开头。"),
+}
+QUOTES = {'"': '"', "“": "”", "「": "」"}
 
 
 def facet_value_label(name: str, value: str, rows: list[dict] | None = None) -> str:
@@ -97,6 +104,25 @@ def _filters(args: MultiDict) -> dict[str, list[str]]:
     if args.getlist("county"):  # links and scripts from before places were national
         filters["place"] = [*filters.get("place", []), *args.getlist("county")]
     return filters
+
+
+def shown_query(q: str) -> str:
+    """The query as a page quotes it inside “…”: a query that is one quoted phrase without its own
+    quotes, and quotes inside a longer query as ‘…’, as Chinese nests them (“‘乡村振兴’ 农村”)."""
+    q = q.strip()
+    if len(q) >= 2 and q[0] in QUOTES and q[-1] == QUOTES[q[0]] and not any(c in QUOTES or c in QUOTES.values()
+                                                                          for c in q[1:-1]):
+        return q[1:-1]
+    out, opened = [], False
+    for c in q:
+        if c == '"':
+            c, opened = ("’" if opened else "‘"), not opened
+        elif c in "“「":
+            c = "‘"
+        elif c in "”」":
+            c = "’"
+        out.append(c)
+    return "".join(out)
 
 
 def literal_query(q: str, term: str) -> str:

@@ -9,9 +9,11 @@
 //   fetch itself fails (offline, an old browser), the form is sent the ordinary way.
 // - The new-briefing title field shows only when "新建简报" is chosen.
 // - "打印 / 存为 PDF" opens the print dialog (without JS it leads to the read-only page).
+// - On a narrow screen a report's contents start closed: open, they would fill more than a screen.
 "use strict";
 
 var FOCUS_KEY = "policy-search.facet-focus";
+var NARROW = "(max-width: 700px)";  // the same width as style.css's one-column layout
 
 document.documentElement.classList.add("js-enabled");
 
@@ -184,7 +186,13 @@ function enhanceBriefingForms() {
   });
 }
 
+function collapseContentsOnNarrowScreens() {
+  if (!window.matchMedia || !window.matchMedia(NARROW).matches) { return; }
+  document.querySelectorAll(".toc details[open]").forEach(function (details) { details.open = false; });
+}
+
 document.addEventListener("DOMContentLoaded", function () {
+  collapseContentsOnNarrowScreens();
   restoreFacetFocus();
   addCopyButtons();
   enhanceBriefingForms();
