@@ -26,6 +26,9 @@ from whoosh.util.numeric import byte_to_length
 
 from . import settings
 from .analysis import gram_tokens, is_cjk, word_tokens
+from .joined import joined_tokens, widens
+from .numbers import evaluate as evaluate_figure
+from .numbers import parse_figure
 from .query import YEAR_TERM_RE, ParsedQuery, Term
 
 _LENGTH_TABLE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
@@ -120,7 +123,7 @@ class Evaluator:
         live_count = int(np.count_nonzero(live))
         self.B, self.K1 = settings.get("bm25_b"), settings.get("bm25_k1")
         self.lengths, self.avg = {}, {}
-        for field in ("grams", "words"):
+        for field in ("grams", "words", "joined"):
             lengths = np.zeros(self.doc_count_all, dtype=np.float64)
             for seg, offset in self.leaves:
                 column = seg._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
@@ -244,13 +247,25 @@ class Evaluator:
             total += log(self.doc_count_all / ((p.df if p else 0) + 1)) + 1
         return total
 
+    def unquoted(self, text: str, boost: float = 1.0) -> Scored:
+        """A typed term outside quotes: its exact matches, and matches through the marks inside a
+        name (search.joined), which are scored on the joined stream."""
+        exact = self.text(text, boost)
+        if not widens(text):
+            return exact
+        joined = self.phrase("joined", joined_tokens(text), boost)
+        return either([exact, without(joined, exact)])
+
     def typed(self, term: Term) -> Scored:
-        result = self.text(term.text)
+        result = self.text(term.text) if term.phrase else self.unquoted(term.text)
+        figure = None if term.phrase else parse_figure(term.text)
+        if figure:  # 2万亿元 also as 20000亿元, 200亿 as 200亿大关: search.numbers
+            result = either([result, evaluate_figure(self, figure)], combine="max")
         if term.synonyms:
             # A synonym stands for the typed term: GDP (one token) must be able to score what
             # 地区生产总值 (five bigrams) scores, so each is scaled to the typed term's weight.
             boost, own = settings.get("synonym_boost"), self.weight(term.text)
-            alternatives = [self.text(s, boost * own / (self.weight(s) or own or 1)) for s in term.synonyms]
+            alternatives = [self.unquoted(s, boost * own / (self.weight(s) or own or 1)) for s in term.synonyms]
             result = either([result, *alternatives], combine="max")
         year = YEAR_TERM_RE.match(term.text) if not term.phrase else None
         if year:

@@ -13,6 +13,7 @@ from html import escape
 from .analysis import fold
 
 from .figures import figure_spans
+from .joined import LooseNeedle, loose_spans
 
 TERM, FIGURE = 1, 2
 
@@ -21,6 +22,9 @@ def term_spans(folded: str, needles: list[str]) -> list[tuple[int, int]]:
     spans = []
     for needle in needles:
         if not needle:
+            continue
+        if isinstance(needle, LooseNeedle):  # an unquoted term: through marks inside a name too
+            spans += loose_spans(folded, needle)
             continue
         latin = needle[0].isascii() and needle[0].isalnum()
         start = folded.find(needle)
