@@ -27,6 +27,7 @@ from whoosh.util.numeric import byte_to_length
 from . import settings
 from .analysis import gram_tokens, is_cjk, word_tokens
 from .joined import joined_tokens, widens
+from .near import near_matches
 from .numbers import evaluate as evaluate_figure
 from .numbers import parse_figure
 from .query import YEAR_TERM_RE, ParsedQuery, Term
@@ -42,6 +43,7 @@ class Scored:
 
     docs: np.ndarray
     scores: np.ndarray
+    near: np.ndarray | None = None  # of docs, those that only nearly match (search.near)
 
     @staticmethod
     def empty() -> "Scored":
@@ -283,9 +285,27 @@ class Evaluator:
         if len(parsed.groups) > 1 and all(len(g) == 1 for g in parsed.groups) and len(result):
             adjacent = self.text("".join(g[0].text for g in parsed.groups), settings.get("adjacent_boost"))
             result = plus_where(result, adjacent)
-        for term in parsed.excluded:
-            result = without(result, self.typed(term))
-        return result
+        excluded = [self.typed(term) for term in parsed.excluded]
+        for matches in excluded:
+            result = without(result, matches)
+        return self._with_near(parsed, groups, excluded, result)
+
+    def _with_near(self, parsed: ParsedQuery, groups: list[Scored], excluded: list[Scored],
+                   exact: Scored) -> Scored:
+        """exact, plus the passages where each group matches exactly or nearly and one only nearly
+        (search.near); those are listed in ``near`` and score only among themselves."""
+        nearly = [either([near_matches(self, t.text, g.docs) for t in group if not t.phrase])
+                  for group, g in zip(parsed.groups, groups)]
+        if not any(len(n) for n in nearly):
+            return exact
+        widened = reduce(both, [either([g, n]) for g, n in zip(groups, nearly)])
+        for matches in excluded:
+            widened = without(widened, matches)
+        near = without(widened, exact)
+        if not len(near):
+            return exact
+        merged = either([exact, near])
+        return Scored(merged.docs, merged.scores, near.docs)
 
 
 def top(scored: Scored, allowed: np.ndarray | None, keep: int) -> list[tuple[int, float]]:

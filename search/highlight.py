@@ -14,6 +14,7 @@ from .analysis import fold
 
 from .figures import figure_spans
 from .joined import LooseNeedle, loose_spans
+from .near import NearNeedle, near_spans
 
 TERM, FIGURE = 1, 2
 
@@ -22,6 +23,9 @@ def term_spans(folded: str, needles: list[str]) -> list[tuple[int, int]]:
     spans = []
     for needle in needles:
         if not needle:
+            continue
+        if isinstance(needle, NearNeedle):  # a near match (search.near): the stretch that nearly says it
+            spans += near_spans(folded, needle)
             continue
         if isinstance(needle, LooseNeedle):  # an unquoted term: through marks inside a name too
             spans += loose_spans(folded, needle)

@@ -123,3 +123,60 @@ def test_figure_terms_stay_precise(wording_engine, query, sentence):
 def test_figure_written_another_way_is_marked(wording_engine):
     hit = wording_engine.search("2万亿元")["hits"][0]
     assert '<mark class="term figure">20000亿元</mark>' in hit["html"]
+
+
+# -- near matches ---------------------------------------------------------------------------------
+
+NEAR_REPORT = """奉节县2024年国民经济和社会发展计划
+执行情况及2025年计划草案的报告
+一、2024年国民经济和社会发展计划执行情况
+全县城镇新就业10727人。
+积极开展戏沙湖抽水蓄能前期工作。
+全社会研发经费投入强度达到3.25%。
+城镇新增就业1.2万人，超额完成目标。
+云阳抽水蓄能电站开工建设。
+全县居民收入稳步增长。
+推进乡村全面振兴。
+"""
+
+
+@pytest.fixture(scope="module")
+def near_engine(tmp_path_factory) -> Engine:
+    source = tmp_path_factory.mktemp("near-source")
+    write_report(source, "奉节.txt", NEAR_REPORT)
+    index_dir = tmp_path_factory.mktemp("near-index")
+    build(source, index_dir)
+    return Engine(index_dir)
+
+
+def _matches(engine: Engine, q: str) -> list[tuple[str, str]]:
+    return [(h["match"], h["text"]) for h in engine.search(q, per_page=50)["hits"]]
+
+
+@pytest.mark.parametrize("query, sentence, marked", [
+    ("城镇新增就业", "城镇新就业10727人", "城镇新就业"),  # a character dropped
+    ("抽水蓄能电站", "戏沙湖抽水蓄能前期", "抽水蓄能"),  # the head without its suffix
+    ("研发投入强度", "研发经费投入强度", "研发经费投入强度"),  # a longer form
+    ("乡村振兴", "乡村全面振兴", "乡村全面振兴"),  # four characters, all there
+])
+def test_near_match_found_after_every_exact_match_and_marked(near_engine, query, sentence, marked):
+    hits = near_engine.search(query, per_page=50)["hits"]
+    kinds = [h["match"] for h in hits]
+    assert kinds == sorted(kinds)  # "exact" < "near": every exact match first
+    near = [h for h in hits if sentence in h["text"]]
+    assert near and near[0]["match"] == "near"
+    assert f'<mark class="term">{marked}</mark>' in near[0]["html"]
+
+
+@pytest.mark.parametrize("query", [
+    "就业",  # two characters: no near matches
+    "农民收入",  # 居民收入 shares three characters of four: not near
+    "\"城镇新增就业\"",  # quoted: literal
+    "城镇新增就业 -新就业",  # an excluded term excludes near matches too
+])
+def test_no_near_match(near_engine, query):
+    assert all(kind == "exact" for kind, _ in _matches(near_engine, query))
+
+
+def test_exact_matches_say_exact(near_engine):
+    assert _matches(near_engine, "城镇新增就业")[0] == ("exact", "城镇新增就业1.2万人，超额完成目标。")

@@ -1,0 +1,145 @@
+"""Near matches: a passage that says nearly what a term says, found after every exact match.
+
+Reports name one thing several ways: 城镇新增就业 and 城镇新就业, 抽水蓄能电站 and 抽水蓄能,
+研发投入强度 and 研发经费投入强度. A Chinese term of three or more characters is a chain of
+character bigrams; a passage *nearly* says it where enough of those bigrams stand in the term's
+order with the same spacing, give or take ``MAX_SHIFT`` characters:
+
+- at least ``MIN_SHARE`` of the term's bigrams, never fewer than two, covering at least
+  ``MIN_CHARS`` of its characters (城镇新增就业: 城镇 镇新 … 就业, 3 of 5 with one character dropped; 抽水蓄能电站: 抽水 水蓄 蓄能,
+  3 of 5, the head without its suffix; 研发投入强度: 研发 … 投入 入强 强度, 4 of 5 with two
+  characters inserted);
+- every step between two of them, and the whole stretch, at most ``MAX_SHIFT`` characters longer
+  or shorter than in the term.
+
+A term of fewer than four characters has no near matches (two characters are one bigram, and
+three share too little with anything else to be nearly said); a quoted phrase, a figure or a
+term with Latin letters neither. Near matches rank below every exact match (the engine puts them in
+a tier of their own) and say ``match: "near"``.
+
+Positions are token positions on the bigram stream, which inside a run of Chinese characters are
+character offsets too, so the same chain rule marks the stretch on the page (``near_spans``).
+"""
+
+from __future__ import annotations
+
+import re
+from math import ceil
+
+import numpy as np
+
+from .analysis import CJK_RE, fold, gram_tokens, is_cjk
+
+MIN_SHARE = 0.6
+MAX_SHIFT = 2
+_CJK_RUN = re.compile(f"{CJK_RE.pattern}+")
+MIN_CHARS = 4  # of the term, and of it in the passage: 居民收入 is not near 农民收入 (3 shared)
+
+
+def near_grams(text: str) -> list[str] | None:
+    """The bigrams a term is nearly matched by, or None when it gets no near matches."""
+    folded = fold(text)
+    if len(folded) < MIN_CHARS or not is_cjk(folded):
+        return None
+    return gram_tokens(folded)
+
+
+def _enough(grams: list[str], chain: tuple[int, ...]) -> bool:
+    covered = {c for i in chain for c in (i, i + 1)}
+    return len(chain) >= max(2, ceil(MIN_SHARE * len(grams))) and len(covered) >= MIN_CHARS
+
+
+def best_chain(hits: list[tuple[int, int]]) -> tuple[tuple[int, ...], int, int]:
+    """hits: (bigram index in the term, position in the text). The longest chain that keeps the
+    term's order and spacing within MAX_SHIFT: (its bigram indices, first position, last position)."""
+    hits = sorted(set(hits), key=lambda h: (h[1], h[0]))
+    # chains[k] = (indices, start position) of the best chain ending at hits[k]
+    chains: list[tuple[tuple[int, ...], int]] = []
+    best: tuple[tuple[int, ...], int, int] = ((), 0, 0)
+    for k, (i, p) in enumerate(hits):
+        chain, p0 = (i,), p
+        for j in range(k):
+            (pi, pp), (prev, pp0) = hits[j], chains[j]
+            if pi < i and pp < p and abs((p - pp) - (i - pi)) <= MAX_SHIFT \
+                    and abs((p - pp0) - (i - prev[0])) <= MAX_SHIFT and len(prev) + 1 > len(chain):
+                chain, p0 = (*prev, i), pp0
+        chains.append((chain, p0))
+        if len(chain) > len(best[0]):
+            best = (chain, p0, p)
+    return best
+
+
+def _text(evaluator, doc: int) -> str:
+    with evaluator.lock:
+        return evaluator.reader.stored_fields(doc)["text"]
+
+
+def near_matches(evaluator, text: str, exact_docs: np.ndarray):
+    """Passages that nearly say ``text`` and do not say it exactly, scored by the BM25 of the
+    bigrams of the stretch that nearly says it."""
+    from .evaluate import Scored
+
+    grams = near_grams(text)
+    if grams is None:
+        return Scored.empty()
+    need = max(2, ceil(MIN_SHARE * len(grams)))
+    postings = [(i, g, p) for i, g in enumerate(grams) if (p := evaluator.postings("grams", g)) is not None]
+    if len(postings) < need:
+        return Scored.empty()
+    docs, counts = np.unique(np.concatenate([p.docs for _, _, p in postings]), return_counts=True)
+    candidates = docs[(counts >= need) & ~np.isin(docs, exact_docs)]
+    kept, scores = [], []
+    for doc in candidates.tolist():
+        hits, weights = [], {}
+        for i, g, p in postings:
+            n = int(np.searchsorted(p.docs, doc))
+            if n < len(p.docs) and p.docs[n] == doc:
+                hits += [(i, pos) for pos in p.positions(n)]
+                weights[i] = float(evaluator._bm25("grams", g, p, np.array([n]))[0])
+        chain = best_chain(hits)[0]
+        # Positions count marks as tokens; the stored text says whether the stretch is unbroken.
+        if _enough(grams, chain) and near_spans(fold(_text(evaluator, doc)), text):
+            kept.append(doc)
+            scores.append(sum(weights[i] for i in chain))
+    return Scored(np.array(kept, dtype=np.int64), np.array(scores, dtype=np.float64))
+
+
+def near_spans(folded: str, needle: str) -> list[tuple[int, int]]:
+    """Character spans of folded text that nearly say the needle, each inside one run of Chinese
+    characters (教育、医疗 does not nearly say 教育医疗)."""
+    grams = near_grams(needle)
+    if grams is None:
+        return []
+    spans = []
+    for run in _CJK_RUN.finditer(folded):
+        text, offset = run.group(), run.start()
+        hits = [(i, m.start()) for i, g in enumerate(grams) for m in re.finditer(f"(?={g})", text)]
+        while hits:
+            chain, first, last = best_chain(hits)
+            if not _enough(grams, chain):
+                break
+            spans.append((offset + first, offset + last + 2))
+            hits = [h for h in hits if not first <= h[1] <= last]
+    return spans
+
+
+class NearNeedle(str):
+    """A folded term to mark where a near match nearly says it."""
+
+
+def near_needles(parsed) -> list[NearNeedle]:
+    """What to mark in a near match: each unquoted term that can be nearly matched."""
+    return [NearNeedle(fold(t.text)) for group in parsed.groups for t in group
+            if not t.phrase and near_grams(t.text) is not None]
+
+
+def tiers(scored):
+    """The exact matches, then the near matches: each ranked on its own, near ones after."""
+    from .evaluate import Scored, without
+
+    if scored.near is None or not len(scored.near):
+        return [scored]
+    near_only = Scored(scored.near, np.zeros(len(scored.near)))
+    exact = without(scored, near_only)
+    keep = np.isin(scored.docs, scored.near, assume_unique=True)
+    return [exact, Scored(scored.docs[keep], scored.scores[keep])]
