@@ -294,7 +294,8 @@ class Evaluator:
                    exact: Scored) -> Scored:
         """exact, plus the passages where each group matches exactly or nearly and one only nearly
         (search.near); those are listed in ``near`` and score only among themselves."""
-        nearly = [either([near_matches(self, t.text, g.docs) for t in group if not t.phrase])
+        nearly = [either([near_matches(self, x, g.docs)
+                          for t in group if not t.phrase for x in (t.text, *t.synonyms)])
                   for group, g in zip(parsed.groups, groups)]
         if not any(len(n) for n in nearly):
             return exact

@@ -15,7 +15,8 @@ order with the same spacing, give or take ``MAX_SHIFT`` characters:
 A term of fewer than four characters has no near matches (two characters are one bigram, and
 three share too little with anything else to be nearly said); a quoted phrase, a figure or a
 term with Latin letters neither. Near matches rank below every exact match (the engine puts them in
-a tier of their own) and say ``match: "near"``.
+a tier of their own) and say ``match: "near"``. A term's synonyms are nearly matched too: GDP's
+地区生产总值 finds 全省生产总值 and 全市生产总值.
 
 Positions are token positions on the bigram stream, which inside a run of Chinese characters are
 character offsets too, so the same chain rule marks the stretch on the page (``near_spans``).
@@ -146,9 +147,9 @@ class NearNeedle(str):
 
 
 def near_needles(parsed) -> list[NearNeedle]:
-    """What to mark in a near match: each unquoted term that can be nearly matched."""
-    return [NearNeedle(fold(t.text)) for group in parsed.groups for t in group
-            if not t.phrase and near_grams(t.text) is not None]
+    """What to mark in a near match: each unquoted term (and synonym) that can be nearly matched."""
+    return [NearNeedle(fold(x)) for group in parsed.groups for t in group if not t.phrase
+            for x in (t.text, *t.synonyms) if near_grams(x) is not None]
 
 
 def tiers(scored):

@@ -137,6 +137,7 @@ NEAR_REPORT = """奉节县2024年国民经济和社会发展计划
 云阳抽水蓄能电站开工建设。
 全县居民收入稳步增长。
 推进乡村全面振兴。
+全市生产总值增长5%。
 """
 
 
@@ -158,6 +159,7 @@ def _matches(engine: Engine, q: str) -> list[tuple[str, str]]:
     ("抽水蓄能电站", "戏沙湖抽水蓄能前期", "抽水蓄能"),  # the head without its suffix
     ("研发投入强度", "研发经费投入强度", "研发经费投入强度"),  # a longer form
     ("乡村振兴", "乡村全面振兴", "乡村全面振兴"),  # four characters, all there
+    ("GDP", "全市生产总值增长", "生产总值"),  # through its synonym 地区生产总值
 ])
 def test_near_match_found_after_every_exact_match_and_marked(near_engine, query, sentence, marked):
     hits = near_engine.search(query, per_page=50)["hits"]
