@@ -10,13 +10,16 @@ order with the same spacing, give or take ``MAX_SHIFT`` characters:
   3 of 5, the head without its suffix; 研发投入强度: 研发 … 投入 入强 强度, 4 of 5 with two
   characters inserted);
 - every step between two of them, and the whole stretch, at most ``MAX_SHIFT`` characters longer
-  or shorter than in the term.
+  or shorter than in the term;
+- starting with the term's first bigram: the head names what is measured, so 居民人均可支配收入
+  is not near 农村居民人均可支配收入 (a qualified indicator is a different indicator);
+- ending with its last bigram when that names a measure (利润, 产值, 强度, 就业 …): 规上工业 is not
+  near 规上工业利润, while 抽水蓄能 is near 抽水蓄能电站.
 
 A term of fewer than four characters has no near matches (two characters are one bigram, and
 three share too little with anything else to be nearly said); a quoted phrase, a figure or a
 term with Latin letters neither. Near matches rank below every exact match (the engine puts them in
-a tier of their own) and say ``match: "near"``. A term's synonyms are nearly matched too: GDP's
-地区生产总值 finds 全省生产总值 and 全市生产总值.
+a tier of their own) and say ``match: "near"``. A term's synonyms are nearly matched too.
 
 Positions are token positions on the bigram stream, which inside a run of Chinese characters are
 character offsets too, so the same chain rule marks the stretch on the page (``near_spans``).
@@ -31,6 +34,7 @@ from math import ceil
 import numpy as np
 
 from .analysis import CJK_RE, fold, gram_tokens, is_cjk
+from .figures import known_indicators
 
 MIN_SHARE = 0.6
 MAX_SHIFT = 2
@@ -38,6 +42,7 @@ _CJK_RUN = re.compile(f"{CJK_RE.pattern}+")
 # Passages checked per term, those sharing the most bigrams first: bounds the cost of a common
 # term (地区生产总值: 97 near matches of 14,000 passages, about 25 ms).
 MAX_CANDIDATES = 2000
+MEASURES = ("利润", "增速", "比重", "占比", "总量", "人数", "面积", "税收", "营收")
 MIN_CHARS = 4  # of the term, and of it in the passage: 居民收入 is not near 农民收入 (3 shared)
 
 
@@ -51,8 +56,22 @@ def near_grams(text: str) -> tuple[str, ...] | None:
 
 
 def _enough(grams: tuple[str, ...], chain: tuple[int, ...]) -> bool:
+    # The head stays: what stands in front names what is measured (农村居民人均可支配收入 is not
+    # 居民人均可支配收入; a qualified indicator is a different one).
+    # The tail stays too when it names a measure: 规上工业 says nothing about 规上工业利润, while
+    # 抽水蓄能 still names 抽水蓄能电站.
     covered = {c for i in chain for c in (i, i + 1)}
-    return len(chain) >= max(2, ceil(MIN_SHARE * len(grams))) and len(covered) >= MIN_CHARS
+    keeps_tail = grams[-1] not in _measure_tails() or chain[-1] == len(grams) - 1
+    return bool(chain) and chain[0] == 0 and keeps_tail \
+        and len(chain) >= max(2, ceil(MIN_SHARE * len(grams))) and len(covered) >= MIN_CHARS
+
+
+@lru_cache(maxsize=1)
+def _measure_tails() -> frozenset[str]:
+    """Last two characters that name what an indicator measures: those of the indicator list
+    (收入, 产值, 强度, 就业, 业率 …) and MEASURES."""
+    tails = {fold(name[-2:]) for name in known_indicators() if is_cjk(name[-2:])}
+    return frozenset(tails | set(MEASURES))
 
 
 def best_chain(hits: list[tuple[int, int]]) -> tuple[tuple[int, ...], int, int]:

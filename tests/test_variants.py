@@ -138,6 +138,8 @@ NEAR_REPORT = """奉节县2024年国民经济和社会发展计划
 全县居民收入稳步增长。
 推进乡村全面振兴。
 全市生产总值增长5%。
+规上工业实现利润8亿元。
+规上工业增加值增长8%。
 """
 
 
@@ -159,7 +161,7 @@ def _matches(engine: Engine, q: str) -> list[tuple[str, str]]:
     ("抽水蓄能电站", "戏沙湖抽水蓄能前期", "抽水蓄能"),  # the head without its suffix
     ("研发投入强度", "研发经费投入强度", "研发经费投入强度"),  # a longer form
     ("乡村振兴", "乡村全面振兴", "乡村全面振兴"),  # four characters, all there
-    ("GDP", "全市生产总值增长", "生产总值"),  # through its synonym 地区生产总值
+    ("规上工业利润", "规上工业实现利润", "规上工业实现利润"),  # two characters inserted
 ])
 def test_near_match_found_after_every_exact_match_and_marked(near_engine, query, sentence, marked):
     hits = near_engine.search(query, per_page=50)["hits"]
@@ -173,6 +175,7 @@ def test_near_match_found_after_every_exact_match_and_marked(near_engine, query,
 @pytest.mark.parametrize("query", [
     "就业",  # two characters: no near matches
     "农民收入",  # 居民收入 shares three characters of four: not near
+    "农村居民收入",  # 居民收入 lacks the head 农村: another indicator
     "\"城镇新增就业\"",  # quoted: literal
     "城镇新增就业 -新就业",  # an excluded term excludes near matches too
 ])
@@ -182,3 +185,13 @@ def test_no_near_match(near_engine, query):
 
 def test_exact_matches_say_exact(near_engine):
     assert _matches(near_engine, "城镇新增就业")[0] == ("exact", "城镇新增就业1.2万人，超额完成目标。")
+
+
+def test_each_level_of_government_writes_gdp_its_own_way(near_engine):
+    assert ("exact", "全市生产总值增长5%。") in _matches(near_engine, "GDP")
+
+
+def test_a_near_match_keeps_the_measure(near_engine):
+    # 规上工业实现利润 nearly says 规上工业利润; 规上工业增加值 measures something else.
+    texts = [text for _, text in _matches(near_engine, "规上工业利润")]
+    assert texts == ["规上工业实现利润8亿元。"]
