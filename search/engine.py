@@ -29,6 +29,7 @@ from .evaluate import top as best
 from .query import parse
 from .ranking import RERANK_DEPTH, rerank
 from .suggest import suggestions
+from .near import near_needles, tiers
 from .documents import HEADING_SEPARATOR
 
 
@@ -170,6 +171,8 @@ class Engine:
             ranked = self._ranked(gen, scored, parsed, filters, allowed,
                                   max(offset + per_page, RERANK_DEPTH))[offset:offset + per_page] if offset < total else []
         needles = parsed.needles()
+        near = set(scored.near.tolist()) if scored is not None and scored.near is not None else set()
+        near_marks = near_needles(parsed) if near else []
         return {
             "query": parsed.raw,
             "filters": filters,
@@ -178,9 +181,13 @@ class Engine:
             "page": page,
             "per_page": per_page,
             "pages": max(1, -(-total // per_page)),
-            "hits": [self._hit(gen, d, score, needles) for d, score in ranked],
+            "hits": [self._hit(gen, d, score, [*needles, *near_marks] if d in near else needles,
+                               None if scored is None else "near" if d in near else "exact")
+                     for d, score in ranked],
             "facets": gen.facets.counts(matched_mask, filters, settings.get("facet_limit")),
-            "suggestions": suggestions(self, parsed, filters, gen) if not total and not parsed.is_empty else [],
+            # Near matches only (a typo: 森林覆盖路) still deserve "did you mean 森林覆盖率".
+            "suggestions": suggestions(self, parsed, filters, gen)
+            if not parsed.is_empty and total == _near_total(scored, allowed) else [],
         }
 
     def _scored(self, gen: _Generation, parsed) -> Scored | None:
@@ -200,15 +207,20 @@ class Engine:
         cached = self._cache.get(key)
         if cached is not None and (cached[0] >= keep or len(cached[1]) < cached[0]):
             return cached[1]
-        top = best(scored, allowed, keep)
         diversify = len(filters.get("place", [])) != 1
-        ranked = _reranked(gen, top, parsed.group_needles(), diversify)
+        ranked = []
+        for tier in tiers(scored):  # every exact match before any near match (search.near)
+            if len(ranked) < keep:
+                top = best(tier, allowed, keep - len(ranked))
+                ranked += _reranked(gen, top, parsed.group_needles(), diversify)
         self._cache.put(key, (keep, ranked))
         return ranked
 
-    def _hit(self, gen: _Generation, docnum: int, score: float | None, needles: list[str]) -> dict:
+    def _hit(self, gen: _Generation, docnum: int, score: float | None, needles: list[str],
+             match: str | None = None) -> dict:
+        """A result: the passage, and whether it matches the query exactly or nearly."""
         fields = gen.stored(docnum)
-        return self._passage_dict(gen, fields, needles, score)
+        return {**self._passage_dict(gen, fields, needles, score), "match": match}
 
     def _passage_dict(self, gen: _Generation, fields: dict, needles=(), score=None) -> dict:
         report = gen.reports[fields["report_id"]]
@@ -297,6 +309,12 @@ class Engine:
         gen = self.generation()
         return {"index": str(gen.path), "passages": int(gen.facets.live.sum()), "reports": len(gen.reports),
                 "built_at": gen.meta.get("built_at"), "facets": [f.name for f in FACETS]}
+
+
+def _near_total(scored: Scored | None, allowed) -> int:
+    if scored is None or scored.near is None:
+        return 0
+    return int(len(scored.near) if allowed is None else np.count_nonzero(allowed[scored.near]))
 
 
 def _reranked(gen, ordered, group_needles, diversify) -> list[tuple[int, float]]:

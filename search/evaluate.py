@@ -37,6 +37,10 @@ from whoosh.util.numeric import byte_to_length
 from . import settings
 from .analysis import gram_tokens, is_cjk, word_tokens
 from .errors import QueryTooBroad
+from .joined import joined_tokens, widens
+from .near import near_matches
+from .numbers import evaluate as evaluate_figure
+from .numbers import parse_figure
 from .query import YEAR_TERM_RE, ParsedQuery, Term
 
 _LENGTH_TABLE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
@@ -128,6 +132,7 @@ class Scored:
 
     docs: np.ndarray
     scores: np.ndarray
+    near: np.ndarray | None = None  # of docs, those that only nearly match (search.near)
 
     @staticmethod
     def empty() -> "Scored":
@@ -253,7 +258,7 @@ class Evaluator:
         live_count = int(np.count_nonzero(live))
         self.B, self.K1 = settings.get("bm25_b"), settings.get("bm25_k1")
         self.lengths, self.avg = {}, {}
-        for field in ("grams", "words"):
+        for field in ("grams", "words", "joined"):
             lengths = np.zeros(self.doc_count_all, dtype=np.float64)
             for seg, offset in self.leaves:
                 column = seg._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
@@ -512,6 +517,15 @@ class Evaluator:
             total += log(self.doc_count_all / ((p.df if p else 0) + 1)) + 1
         return total
 
+    def unquoted(self, text: str, work: Work, boost: float = 1.0) -> Scored:
+        """A typed term outside quotes: its exact matches, and matches through the marks inside a
+        name (search.joined), which are scored on the joined stream."""
+        exact = self.text(text, work, boost)
+        if not widens(text):
+            return exact
+        joined = self.phrase("joined", joined_tokens(text), work, boost)
+        return either([exact, without(joined, exact)])
+
     def typed(self, term: Term, work: Work) -> Scored:
         """A term as typed, cached per generation: a query's suggestions and the next queries
         evaluate the same terms again. A cached term spends what evaluating it spent."""
@@ -527,12 +541,15 @@ class Evaluator:
         return result
 
     def _typed(self, term: Term, work: Work) -> Scored:
-        result = self.text(term.text, work)
+        result = self.text(term.text, work) if term.phrase else self.unquoted(term.text, work)
+        figure = None if term.phrase else parse_figure(term.text)
+        if figure:  # 2万亿元 also as 20000亿元, 200亿 as 200亿大关: search.numbers
+            result = either([result, evaluate_figure(self, figure, work)], combine="max")
         if term.synonyms:
             # A synonym stands for the typed term: GDP (one token) must be able to score what
             # 地区生产总值 (five bigrams) scores, so each is scaled to the typed term's weight.
             boost, own = settings.get("synonym_boost"), self.weight(term.text, work)
-            alternatives = [self.text(s, work, boost * own / (self.weight(s, work) or own or 1))
+            alternatives = [self.unquoted(s, work, boost * own / (self.weight(s, work) or own or 1))
                             for s in term.synonyms]
             result = either([result, *alternatives], combine="max")
         year = YEAR_TERM_RE.match(term.text) if not term.phrase else None
@@ -566,9 +583,28 @@ class Evaluator:
         if len(parsed.groups) > 1 and all(len(g) == 1 for g in parsed.groups) and len(result):
             adjacent = self.text("".join(g[0].text for g in parsed.groups), work, settings.get("adjacent_boost"))
             result = plus_where(result, adjacent)
-        for term in parsed.excluded:
-            result = without(result, self.typed(term, work))
-        return result
+        excluded = [self.typed(term, work) for term in parsed.excluded]
+        for matches in excluded:
+            result = without(result, matches)
+        return self._with_near(parsed, groups, excluded, result, work)
+
+    def _with_near(self, parsed: ParsedQuery, groups: list[Scored], excluded: list[Scored],
+                   exact: Scored, work: Work) -> Scored:
+        """exact, plus the passages where each group matches exactly or nearly and one only nearly
+        (search.near); those are listed in ``near`` and score only among themselves."""
+        nearly = [either([near_matches(self, x, g.docs, work)
+                          for t in group if not t.phrase for x in (t.text, *t.synonyms)])
+                  for group, g in zip(parsed.groups, groups)]
+        if not any(len(n) for n in nearly):
+            return exact
+        widened = reduce(both, [either([g, n]) for g, n in zip(groups, nearly)])
+        for matches in excluded:
+            widened = without(widened, matches)
+        near = without(widened, exact)
+        if not len(near):
+            return exact
+        merged = either([exact, near])
+        return Scored(merged.docs, merged.scores, near.docs)
 
 
 def too_broad_message(parsed: ParsedQuery) -> str:

@@ -13,6 +13,8 @@ from html import escape
 from .analysis import fold
 
 from .figures import figure_spans
+from .joined import LooseNeedle, loose_spans
+from .near import NearNeedle, near_spans
 
 TERM, FIGURE = 1, 2
 
@@ -21,6 +23,12 @@ def term_spans(folded: str, needles: list[str]) -> list[tuple[int, int]]:
     spans = []
     for needle in needles:
         if not needle:
+            continue
+        if isinstance(needle, NearNeedle):  # a near match (search.near): the stretch that nearly says it
+            spans += near_spans(folded, needle)
+            continue
+        if isinstance(needle, LooseNeedle):  # an unquoted term: through marks inside a name too
+            spans += loose_spans(folded, needle)
             continue
         latin = needle[0].isascii() and needle[0].isalnum()
         start = folded.find(needle)

@@ -24,6 +24,8 @@ from whoosh import query as wq
 from . import settings
 from .analysis import fold, gram_tokens, is_cjk, word_tokens
 from .errors import QueryError
+from .joined import LooseNeedle, joined_tokens, widens
+from .numbers import figure_needles
 
 QUOTES = {'"': '"', "“": "”", "「": "」"}
 YEAR_TERM_RE = re.compile(r"^((?:19|20)\d{2})年?$")
@@ -52,8 +54,9 @@ class ParsedQuery:
         out = []
         for group in self.groups:
             for term in group:
-                out.append(fold(term.text))
-                out.extend(fold(s) for s in term.synonyms)
+                out.append(_needle(term.text, term.phrase))
+                out.extend(figure_needles(term.text) if not term.phrase else ())
+                out.extend(_needle(s, False) for s in term.synonyms)
         return [n for n in out if n.strip()]
 
     def group_needles(self) -> list[list[str]]:
@@ -63,7 +66,8 @@ class ParsedQuery:
         for group in self.groups:
             if any(YEAR_TERM_RE.match(t.text) for t in group):
                 continue
-            needles = [fold(x) for t in group for x in (t.text, *t.synonyms)]
+            needles = [_needle(x, t.phrase and x == t.text) for t in group for x in (t.text, *t.synonyms)]
+            needles += [n for t in group if not t.phrase for n in figure_needles(t.text)]
             out.append([n for n in needles if n.strip()])
         return out
 
@@ -73,6 +77,11 @@ class ParsedQuery:
 
     def expansions(self) -> dict[str, list[str]]:
         return {t.text: t.synonyms for g in self.groups for t in g if t.synonyms}
+
+
+def _needle(text: str, quoted: bool) -> str:
+    """A folded term to mark; an unquoted one is also marked where it matched through marks."""
+    return fold(text) if quoted or not widens(text) else LooseNeedle(fold(text))
 
 
 @lru_cache(maxsize=1)
@@ -185,12 +194,27 @@ def _text_query(text: str, boost: float = 1.0) -> wq.Query | None:
     return wq.AndMaybe(grams_q, words_q)
 
 
+def _unquoted_query(text: str, boost: float = 1.0) -> wq.Query | None:
+    """An unquoted term: exact, or through the marks inside a name on the joined stream
+    (search.joined), where the exact match does not already find the passage."""
+    exact = _text_query(text, boost)
+    if exact is None or not widens(text):
+        return exact
+    grams = gram_tokens(text)
+    literal = wq.Term("grams", grams[0]) if len(grams) == 1 else wq.Phrase("grams", grams)
+    joined = wq.Phrase("joined", joined_tokens(text), boost=boost)
+    # And with a Not, not AndNot: Whoosh's AndNot lets through a first match that the excluded
+    # query also matches (its first step skips nothing). Whoosh scores the Not 1 whatever its
+    # boost, so a passage found only through marks scores 1 more here than in search.evaluate.
+    return wq.Or([exact, wq.And([joined, wq.Not(literal)])])
+
+
 def _term_query(term: Term) -> wq.Query | None:
-    parts = [_text_query(term.text)]
+    parts = [_text_query(term.text) if term.phrase else _unquoted_query(term.text)]
     if term.synonyms:
         # A passage that says both GDP and 地区生产总值 is not twice as relevant: take the best.
         syn_boost = settings.get("synonym_boost")
-        alternatives = [q for q in [parts[0], *(_text_query(s, syn_boost) for s in term.synonyms)] if q]
+        alternatives = [q for q in [parts[0], *(_unquoted_query(s, syn_boost) for s in term.synonyms)] if q]
         parts = [wq.DisjunctionMax(alternatives)] if alternatives else []
     year = YEAR_TERM_RE.match(term.text) if not term.phrase else None
     if year:
@@ -206,7 +230,8 @@ def to_whoosh(parsed: ParsedQuery) -> wq.Query | None:
 
     The engine evaluates queries with ``search.evaluate`` (numpy over the same postings, several
     times faster); this is the statement of the same semantics in Whoosh's own terms, which
-    tests/test_evaluate.py holds the evaluator to, match for match and score for score."""
+    tests/test_evaluate.py holds the evaluator to, match for match and score for score. Figure
+    terms' other forms (search.numbers: 200亿 → 200亿大关) are the evaluator's alone."""
     musts = []
     for group in parsed.groups:
         alternatives = [q for q in map(_term_query, group) if q is not None]

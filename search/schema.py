@@ -7,9 +7,10 @@ from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 
 from .analysis import GramAnalyzer, WordAnalyzer
 from .figures import extract as extract_figures
+from .joined import JoinedAnalyzer
 
 # Bump when fields change; stored in the index's metadata next to the analyzer version.
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 
 def make_schema() -> Schema:
@@ -39,6 +40,8 @@ def make_schema() -> Schema:
         # write at build time. Phrases are matched on the bigram stream.
         words=TEXT(analyzer=WordAnalyzer(), phrase=False),
         grams=TEXT(analyzer=GramAnalyzer(), phrase=True),
+        # Bigrams across the marks inside a name (“零碳”供电所), for unquoted terms: search.joined.
+        joined=TEXT(analyzer=JoinedAnalyzer(), phrase=True),
     )
 
 
@@ -55,5 +58,5 @@ def passage_fields(p, sequence: int, report) -> dict:
         "section": p.section, "kind": p.kind, "heading": p.heading, "position": p.position,
         "para": p.para, "text": p.text, "table": p.table,
         "figures": extract_figures(p.text, p.kind, section=p.section, year=p.year, heading=p.heading),
-        "words": p.text, "grams": p.text,
+        "words": p.text, "grams": p.text, "joined": p.text,
     }

@@ -110,11 +110,13 @@ def test_county_without_a_figure_is_listed_as_missing(engine):
 ])
 def test_zero_results_suggest_a_query_that_finds_something(engine, query, kw, suggested):
     result = engine.search(query, **kw)
-    assert result["total"] == 0
+    assert all(h["match"] == "near" for h in result["hits"])  # nothing exact (search.near may find some)
     offers = result["suggestions"]
     assert any(s["query"] == suggested and s["total"] > 0 for s in offers), offers
     for s in offers:
-        assert engine.search(s["query"], **s["filters"])["total"] == s["total"]
+        # An offer counts the exact matches it would find; the search may add near ones below them.
+        found = engine.search(s["query"], **s["filters"], per_page=50)
+        assert sum(h["match"] == "exact" for h in found["hits"]) == min(s["total"], 50) <= found["total"]
 
 
 def test_no_suggestions_when_something_was_found(engine):

@@ -1,0 +1,161 @@
+"""Unquoted terms see through the marks inside a name: 零碳供电所 finds 建成全市首座“零碳”供电所.
+
+Reports quote, bracket and dot the parts of a name (“零碳”供电所, 两岸青山·千里林带, 渝昆高铁（渝宜段）,
+一、二、三产业), and the bigram stream (``search.analysis``) has no bigram across a mark, so a typed
+term missed them. A third stream, ``joined``, holds the bigrams of the text *as if those marks and
+spaces were not there*, but only for the stretches where that changes anything: a run of words
+joined across at least one such mark. Everywhere else the bigram stream already matches the same
+way, so the stream stays small (measured in the branch note: most passages have no such stretch).
+
+Only marks that sit *inside* a name join: quotes, brackets, dots, dashes, slashes, spaces, and 、
+next to a single character (一、二、三产业, not the list 教育、医疗). Clause breaks (，。；：！？) never do, so 城镇新增就业 is not found across “…城镇。新增就业…”.
+A term of two characters is one bigram and is not widened: 县城、市场 is not a match for 城市.
+
+A quoted phrase never uses this stream: it stays as literal as before.
+"""
+
+from __future__ import annotations
+
+import re
+
+from whoosh.analysis import Analyzer, Token
+
+from .analysis import _STREAM_RE, fold
+
+# Folded forms (NFKC: （ → "(", ［ → "[") of the marks that may stand inside a name.
+JOINING_MARKS = "“”‘’\"'「」『』《》〈〉()[]【】〔〕{}·•・‧、—–-~/"
+_JOINING = set(JOINING_MARKS)
+MIN_CHARS = 3  # a term needs this many characters to see through marks (two would be one bigram)
+
+
+def _segments(text: str, split_lists: bool = True):
+    """Yield runs of word tokens joined by marks inside a name: lists of (kind, text, start, end)
+    plus whether a mark or space stood between two of them."""
+    run, bridged, gap = [], False, ""
+    for m in _STREAM_RE.finditer(text):
+        kind, token = m.lastgroup, m.group()
+        if kind in ("cjk", "latin"):
+            # 、 separates the items of a list (教育、医疗); it is inside a name only next to a
+            # single character (一、二、三产业), which is also far less to index.
+            if split_lists and run and "、" in gap and len(run[-1][1]) > 1 and len(token) > 1:
+                yield run, bridged
+                run, bridged = [], False
+            elif run and gap:
+                bridged = True
+            run.append((kind, token, m.start(), m.end()))
+            gap = ""
+        elif kind == "space" or token in _JOINING:
+            gap += token
+        else:
+            yield run, bridged
+            run, bridged, gap = [], False, ""
+    yield run, bridged
+
+
+def _run_tokens(run):
+    """The bigram stream of one run with its marks removed: CJK characters on both sides of a mark
+    make one run of bigrams; Latin/number runs stay whole tokens."""
+    chars: list[tuple[str, int]] = []  # pending CJK characters and their offsets
+
+    def flush():
+        if len(chars) == 1:
+            yield chars[0][0], chars[0][1], chars[0][1] + 1
+        for (a, i), (b, j) in zip(chars, chars[1:]):
+            yield a + b, i, j + 1
+        chars.clear()
+
+    for kind, text, start, _end in run:
+        if kind == "cjk":
+            chars.extend((c, start + k) for k, c in enumerate(text))
+        else:
+            yield from flush()
+            yield text, start, start + len(text)
+    yield from flush()
+
+
+def joined_stream(text: str):
+    """Yield (token, start, end) of already-folded text for the joined stream, and None between
+    runs (a position gap, so no phrase spans two runs)."""
+    for run, bridged in _segments(text):
+        if bridged:
+            yield from _run_tokens(run)
+            yield None
+
+
+def joined_tokens(text: str) -> list[str]:
+    """A typed term's tokens on the joined stream (its own marks and spaces ignored)."""
+    return [t for run, _ in _segments(fold(text), split_lists=False) for t, _, _ in _run_tokens(run)]
+
+
+def widens(text: str) -> bool:
+    """Whether an unquoted term is also looked up on the joined stream."""
+    tokens = joined_tokens(text)
+    return len(tokens) >= 2 and sum(len(t) for t in tokens) >= MIN_CHARS
+
+
+class JoinedAnalyzer(Analyzer):
+    """The joined stream (pickled into the index: keep the name and module stable)."""
+
+    def __eq__(self, other):
+        return type(self) is type(other)
+
+    def __hash__(self):
+        return hash(type(self).__name__)
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        items = joined_stream(fold(value)) if tokenize else [(fold(value), 0, len(value))]
+        pos = start_pos
+        for item in items:
+            if item is None:
+                pos += 1
+                continue
+            t.text, start, end = item
+            t.boost, t.stopped = 1.0, False
+            if keeporiginal:
+                t.original = t.text
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar, t.endchar = start_char + start, start_char + end
+            pos += 1
+            yield t
+
+
+# -- marking ---------------------------------------------------------------------------------------
+
+_GAP = "(?:[" + re.escape(JOINING_MARKS) + r"]|\s)*"
+
+
+class LooseNeedle(str):
+    """A folded term to mark where it matched through marks and spaces (an unquoted term)."""
+
+
+def _latin(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch == ".")
+
+
+def loose_pattern(needle: str) -> re.Pattern:
+    """The needle with marks and spaces allowed between its characters (not inside a number)."""
+    parts = [re.escape(needle[0])]
+    for a, b in zip(needle, needle[1:]):
+        parts.append(re.escape(b) if _latin(a) and _latin(b) else _GAP + re.escape(b))
+    return re.compile("".join(parts))
+
+
+def loose_spans(folded: str, needle: str) -> list[tuple[int, int]]:
+    """Where the needle stands in folded text, marks inside it included in the span."""
+    squeezed = "".join(c for c in needle if not c.isspace() and c not in _JOINING)
+    if not squeezed:
+        return []
+    spans = []
+    for m in loose_pattern(squeezed).finditer(folded):
+        s, e = m.span()
+        before = folded[s - 1] if s else " "
+        after = folded[e] if e < len(folded) else " "
+        # Latin and numbers are whole tokens: gdp is not marked inside gdpr, 4.7 not inside 14.7.
+        if (_latin(squeezed[0]) and _latin(before)) or (_latin(squeezed[-1]) and _latin(after)):
+            continue
+        spans.append((s, e))
+    return spans
