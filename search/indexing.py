@@ -82,7 +82,9 @@ def _write(ix, reports: list[Report], progress: Progress | None, delete_ids=(), 
         # One segment per process, not merged at the end: merging costs about what the second
         # process saved, and searching two segments costs nothing we could measure.
         writer = ix.writer(limitmb=256, procs=procs, multisegment=True)
+        expected = ix.doc_count_all() + total
     else:
+        expected = None
         writer = ix.writer(limitmb=256)
     try:
         for report_id in delete_ids:
@@ -101,6 +103,9 @@ def _write(ix, reports: list[Report], progress: Progress | None, delete_ids=(), 
         with contextlib.suppress(Exception):
             writer.cancel()
         raise
+    # A writer process that dies (a full disk) is left out of the commit without an error.
+    if expected is not None and ix.doc_count_all() != expected:
+        raise BuildError("索引写入不完整：一个写入进程中途失败（可能是磁盘空间不足），原索引未改动；请检查磁盘后重试")
     return total
 
 
@@ -131,6 +136,21 @@ def _new_generation(index_dir: Path):
                 raise _write_error(exc, index_dir) from exc
         raise
     store.remove_old(index_dir, keep=[generation, previous])
+
+
+@contextlib.contextmanager
+def _damage_shows(served: Path | None):
+    """An add reads the served generation's segments (to delete the passages it replaces): when
+    that fails and the generation's checksums no longer match, say the index is damaged."""
+    try:
+        yield
+    except UserError:
+        raise
+    except Exception as exc:  # an error of Whoosh's, or EINVAL for a seek into noise
+        disk_full = isinstance(exc, OSError) and exc.errno in store.DISK_FULL
+        if served is not None and not disk_full and (problems := store.verify(served)):
+            raise store.damaged(served, problems) from exc
+        raise
 
 
 def _write_error(exc: OSError, index_dir: Path) -> BuildError:
@@ -178,25 +198,15 @@ def add(files: list[Path], index_dir: Path, progress: Progress | None = None) ->
         if not reports:
             raise BuildError("no report could be read, so the index was left as it was:\n  "
                              + "\n  ".join(summary.refused))
-        with _new_generation(index_dir) as generation:
+        with _new_generation(index_dir) as generation, _damage_shows(current):
             shared = store.share_generation(current, generation) if current else {}
             new_ids = [r.id for r in reports]
             first = 1 + max((r.get("sequence", 0) for r in old_reports), default=-1)
-            try:
-                if current:
-                    ix = whoosh_index.open_dir(str(generation))
-                else:
-                    ix = whoosh_index.create_in(str(generation), make_schema())
-                _write(ix, reports, progress, delete_ids=new_ids, first_sequence=first)
-            except UserError:
-                raise
-            except Exception as exc:
-                # Whoosh read the served generation's segments to delete the replaced passages:
-                # a damaged one fails here (an error of Whoosh's, or EINVAL for a seek into noise).
-                disk_full = isinstance(exc, OSError) and exc.errno in store.DISK_FULL
-                if current and not disk_full and (problems := store.verify(current)):
-                    raise store.damaged(current, problems) from exc
-                raise
+            if current:
+                ix = whoosh_index.open_dir(str(generation))
+            else:
+                ix = whoosh_index.create_in(str(generation), make_schema())
+            _write(ix, reports, progress, delete_ids=new_ids, first_sequence=first)
             ix.close()
             kept = [r for r in old_reports if r["id"] not in new_ids]
             summary.reports = kept + [{**r.summary(), "sequence": n} for n, r in enumerate(reports, first)]

@@ -131,7 +131,7 @@ def verify(generation: Path, meta: dict | None = None, full: bool = True) -> lis
 
 def damaged(generation: Path, problems: list[str]) -> IndexDamaged:
     """The error for a generation with these problems, naming the first and the way out."""
-    more = f"等 {len(problems)} 处问题" if len(problems) > 1 else ""
+    more = f"；共 {len(problems)} 处问题" if len(problems) > 1 else ""
     return IndexDamaged(f"索引已损坏（{generation.name}：{problems[0]}{more}）；请运行 policy-search build "
                         f"--index {generation.parent} 重建索引，policy-search check 可列出全部问题")
 

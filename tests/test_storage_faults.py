@@ -306,3 +306,24 @@ def test_a_full_disk_is_one_line_from_the_command_line(index, tmp_path, monkeypa
     assert result.exit_code == 1 and "Traceback" not in result.output, result.output
     error = result.output.splitlines()[-1]  # after the progress bar's lines
     assert error.startswith("Error: 磁盘空间不足：") and "原索引未改动" in error
+
+
+@whoosh_leaks_on_failure
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
+                    reason="the failure is patched into Whoosh's writer processes, which must be forked")
+def test_a_writer_process_that_dies_does_not_go_unnoticed(tmp_path, monkeypatch, capfd):
+    # Whoosh commits without the segment of a writer process that died: the build must not.
+    monkeypatch.setenv("POLICY_SEARCH_PARALLEL_BUILD_MIN", "1")
+    monkeypatch.setenv("POLICY_SEARCH_BUILD_PROCS", "2")
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("whoosh.multiproc.SubWriterTask._process_file", full_disk)
+    src = tmp_path / "src"
+    src.mkdir()
+    write_report(src, "mini.txt", MINI_REPORT)
+    with pytest.raises(BuildError, match="^索引写入不完整.*原索引未改动"):
+        indexing.build(src, tmp_path / "index")
+    assert store.current_generation(tmp_path / "index") is None
+    assert not list((tmp_path / "index").glob("gen-*"))
