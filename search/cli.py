@@ -221,4 +221,28 @@ def main():  # pragma: no cover - console entry point
     cli()
 
 
+# -- check ---------------------------------------------------------------------------------------
+
+
+@cli.command()
+@_index_option
+def check(index_dir):
+    """Verify every file of the served index against the checksums recorded when it was written."""
+    from . import store
+
+    index_dir = _index(index_dir)
+    generation = store.current_generation(index_dir)
+    if generation is None:
+        raise click.ClickException(f"{index_dir} 中没有索引；请运行 policy-search build --index {index_dir}")
+    problems = store.verify(generation)
+    for problem in problems:
+        click.echo(f"{generation.name}：{problem}")
+    if problems:
+        click.echo(f"索引已损坏（{len(problems)} 处问题）；请运行 policy-search build --index {index_dir} 重建", err=True)
+        sys.exit(1)
+    files = store.read_meta(generation)["files"]
+    size = sum(f["size"] for f in files.values())
+    click.echo(f"索引完好：{generation.name}，{len(files)} 个文件，{size / 2**20:.1f} MB，校验和全部相符")
+
+
 from . import cli_reports  # noqa: E402,F401  (registers inspect, reports and remove)

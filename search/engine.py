@@ -8,6 +8,8 @@ searcher's file handles are not meant to be shared between threads.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import threading
 import weakref
 from pathlib import Path
@@ -19,7 +21,7 @@ from whoosh import scoring
 import numpy as np
 
 from . import settings, store
-from .errors import BadParameter, NotFound
+from .errors import BadParameter, IndexDamaged, NotFound, UserError
 from .cache import ByteLRU
 from .facets import FACETS, FacetIndex
 from .figures import extract as extract_figures
@@ -56,6 +58,9 @@ class _Generation:
         self.reports = {r["id"]: r for r in meta["reports"]}
         # One reader stays open for the generation's life: the evaluator reads postings through it.
         reader = self.reader = self.ix.reader()
+        # Closed when the last request using this generation lets go of it, not at the switch (and
+        # when reading a damaged generation fails below).
+        weakref.finalize(self, reader.close)
         self.facets = FacetIndex(reader, meta["reports"])
         live = self.facets.live
         # Docnums are not reading order (each writer process writes its own segment): the order
@@ -70,9 +75,17 @@ class _Generation:
             self.by_report[rid] = docs[np.argsort(order[docs], kind="stable")].tolist()
         self.evaluator = Evaluator(reader, live)
         self._close: dict[str, list[str]] = {}
-        # Closed when the last request using this generation lets go of it, not at the switch.
-        weakref.finalize(self, reader.close)
         self.report_of = {d: rid for rid, docs in self.by_report.items() for d in docs}
+        self._damage: list[str] | None = None
+        self._verify_lock = threading.Lock()
+
+    def damage(self) -> list[str]:
+        """This generation's problems, from reading every byte once (a second or so at 200x) and
+        then remembered: a query that fails repeatedly must not read the index each time."""
+        with self._verify_lock:
+            if self._damage is None:
+                self._damage = store.verify(self.path, self.meta)
+            return self._damage
 
     # One reader serves every thread, under the evaluator's lock: a reader per thread cost a copy
     # of the index's open files and buffers each (2.5 GB at 110,000 passages), and the work done
@@ -112,11 +125,41 @@ class _Generation:
         return Searcher(self.reader, weighting=weighting, closereader=False)
 
 
+def _reads_index(method):
+    """An error while reading the index becomes IndexDamaged when the generation's files no longer
+    match their checksums (a damaged segment), and stays what it was otherwise (a bug)."""
+
+    def damaged(self, exc: Exception) -> None:
+        gen = self._gen
+        if gen is not None and not isinstance(exc, (UserError, MemoryError)) and (problems := gen.damage()):
+            raise store.damaged(gen.path, problems) from exc
+
+    if inspect.isgeneratorfunction(method):
+        @functools.wraps(method)
+        def checked_generator(self, *args, **kwargs):
+            try:
+                yield from method(self, *args, **kwargs)
+            except Exception as exc:
+                damaged(self, exc)
+                raise
+        return checked_generator
+
+    @functools.wraps(method)
+    def checked(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:
+            damaged(self, exc)
+            raise
+    return checked
+
+
 class Engine:
     def __init__(self, index_dir: Path | str | None = None):
         self.index_dir = Path(index_dir) if index_dir else settings.get("index_dir")
         self._lock = threading.Lock()
         self._gen: _Generation | None = None
+        self._broken: tuple[str, str] | None = None  # a damaged generation's name, and why
         self._cache = ByteLRU(settings.get("cache_mb") * 2**20)
 
     # -- the served generation -------------------------------------------------------------------
@@ -129,9 +172,31 @@ class Engine:
             return gen
         with self._lock:
             if self._gen is None or current is None or self._gen.name != current.name:
-                path, meta = store.open_generation(self.index_dir)
-                self._gen = _Generation(path, meta)
+                self._gen = self._open()
             return self._gen
+
+    def _open(self) -> _Generation:
+        """Open the served generation; a damaged one raises IndexDamaged, on every request until a
+        build replaces it, without reading it again."""
+        current = store.current_generation(self.index_dir)
+        if self._broken is not None and current is not None and self._broken[0] == current.name:
+            raise IndexDamaged(self._broken[1])
+        try:
+            path, meta = store.open_generation(self.index_dir)
+        except IndexDamaged as exc:
+            self._broken = (current.name, str(exc))
+            raise
+        try:
+            return _Generation(path, meta)
+        except (UserError, MemoryError):
+            raise
+        except Exception as exc:  # Whoosh failed reading the files: damaged, or a bug?
+            problems = store.verify(path, meta)
+            if not problems:
+                raise
+            error = store.damaged(path, problems)
+            self._broken = (path.name, str(error))
+            raise error from exc
 
     # -- searching -------------------------------------------------------------------------------
 
@@ -140,6 +205,7 @@ class Engine:
         filters = gen.facets.resolve(filters)
         return gen, filters, self._scored(gen, parsed), gen.facets.filter_mask(filters)
 
+    @_reads_index
     def count(self, q: str, filters: dict) -> int:
         """How many passages a query finds with these filters (no ranking, no facets)."""
         gen, filters, scored, allowed = self._prepare(parse(q), filters)
@@ -147,6 +213,7 @@ class Engine:
             return int(np.count_nonzero(gen.facets.live if allowed is None else gen.facets.live & allowed))
         return int(len(scored) if allowed is None else np.count_nonzero(allowed[scored.docs]))
 
+    @_reads_index
     def search(self, q: str = "", *, place=(), county=(), province=(), level=(), year=(), section=(),
                page: int = 1, per_page: int | None = None) -> dict:
         """Ranked passages for ``q`` with facets. ``county`` is the old name of ``place``: both take
@@ -265,10 +332,12 @@ class Engine:
             raise NotFound(f"没有编号为“{passage_id}”的段落：索引重建后，原来的段落可能已经不在了")
         return docnum
 
+    @_reads_index
     def passage(self, passage_id: str) -> dict:
         gen = self.generation()
         return self._passage_dict(gen, gen.stored(self._docnum(gen, passage_id)))
 
+    @_reads_index
     def context(self, passage_id: str, before: int = 2, after: int = 2) -> dict:
         """A passage, its neighbours in the same report, its citation and its report."""
         gen = self.generation()
@@ -284,9 +353,11 @@ class Engine:
             "report": gen.reports[passage["report_id"]],
         }
 
+    @_reads_index
     def reports(self) -> list[dict]:
         return list(self.generation().reports.values())
 
+    @_reads_index
     def report(self, report_id: str) -> dict:
         gen = self.generation()
         if report_id not in gen.reports:
@@ -294,6 +365,7 @@ class Engine:
         passages = [self._passage_dict(gen, gen.stored(d)) for d in gen.by_report[report_id]]
         return {"report": gen.reports[report_id], "passages": passages}
 
+    @_reads_index
     def export(self):
         """Every passage with its metadata, in report order."""
         gen = self.generation()
@@ -305,6 +377,7 @@ class Engine:
                 fields["city"], fields["adcode"] = report.get("city", ""), report.get("adcode", "")
                 yield fields
 
+    @_reads_index
     def info(self) -> dict:
         gen = self.generation()
         return {"index": str(gen.path), "passages": int(gen.facets.live.sum()), "reports": len(gen.reports),

@@ -65,3 +65,7 @@ class BuildError(UserError):
     """A build or add that switched nothing: the served index, if any, is untouched."""
 
     code = "build_failed"
+
+class IndexDamaged(IndexUnavailable):
+    """A generation whose files no longer match what was written (cut short, changed, missing):
+    ``policy-search check`` lists the problems, ``policy-search build`` writes a fresh one."""

@@ -6,6 +6,7 @@ Progress goes to an optional callback so the CLI can draw a bar and tests can st
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import time
@@ -20,7 +21,7 @@ from .analysis import jieba_tokenizer
 from .documents import Report
 from .reading import Overrides, read_report
 from .schema import make_schema, passage_fields
-from .errors import BuildError, ReportError
+from .errors import BuildError, ReportError, UserError
 
 # progress(stage, done, total, label): stage is "read" (reports) or "index" (passages).
 Progress = Callable[[str, int, int, str], None]
@@ -97,7 +98,9 @@ def _write(ix, reports: list[Report], progress: Progress | None, delete_ids=(), 
         # One segment per process, not merged at the end: merging costs about what the second
         # process saved, and searching two segments costs nothing we could measure.
         writer = ix.writer(limitmb=256, procs=procs, multisegment=True)
+        expected = ix.doc_count_all() + total
     else:
+        expected = None
         writer = ix.writer(limitmb=256)
     try:
         for report_id in delete_ids:
@@ -111,16 +114,65 @@ def _write(ix, reports: list[Report], progress: Progress | None, delete_ids=(), 
                     progress("index", done, total, report.county)
         writer.commit()
     except BaseException:
-        writer.cancel()
+        # The first error is the one to report (a full disk fails the cancel's flushes as well),
+        # and the caller removes the whole folder anyway.
+        with contextlib.suppress(Exception):
+            writer.cancel()
         raise
+    # A writer process that dies (a full disk) is left out of the commit without an error.
+    if expected is not None and ix.doc_count_all() != expected:
+        raise BuildError("索引写入不完整：一个写入进程中途失败（可能是磁盘空间不足），原索引未改动；请检查磁盘后重试")
     return total
 
 
-def _publish(index_dir: Path, generation: Path, summary: BuildSummary) -> None:
-    """Record what the generation holds, then make it the served one."""
+def _publish(index_dir: Path, generation: Path, summary: BuildSummary, shared: dict | None = None) -> None:
+    """Record what the generation holds and the checksum of each file, then make it the served one.
+    ``shared`` has the recorded entries of files linked from the served generation."""
+    files = store.record_files(generation, shared)
     store.write_meta(generation, {"reports": summary.reports, "passages": summary.passages,
-                                  "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+                                  "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                                  "files": files})
     store.switch_to(index_dir, generation)
+
+
+@contextlib.contextmanager
+def _new_generation(index_dir: Path):
+    """A new generation folder to write and publish. When anything fails before it is served, the
+    folder is removed and the served one is left as it was; a full disk says so in one line."""
+    previous = store.current_generation(index_dir)
+    generation = None
+    try:
+        generation = store.new_generation(index_dir)
+        yield generation
+    except BaseException as exc:
+        if generation is None or store.current_generation(index_dir) != generation:
+            if generation is not None:
+                shutil.rmtree(generation, ignore_errors=True)
+            if isinstance(exc, OSError):
+                raise _write_error(exc, index_dir) from exc
+        raise
+    store.remove_old(index_dir, keep=[generation, previous])
+
+
+@contextlib.contextmanager
+def _damage_shows(served: Path | None):
+    """An add reads the served generation's segments (to delete the passages it replaces): when
+    that fails and the generation's checksums no longer match, say the index is damaged."""
+    try:
+        yield
+    except UserError:
+        raise
+    except Exception as exc:  # an error of Whoosh's, or EINVAL for a seek into noise
+        disk_full = isinstance(exc, OSError) and exc.errno in store.DISK_FULL
+        if served is not None and not disk_full and (problems := store.verify(served)):
+            raise store.damaged(served, problems) from exc
+        raise
+
+
+def _write_error(exc: OSError, index_dir: Path) -> BuildError:
+    if exc.errno in store.DISK_FULL:
+        return BuildError(f"磁盘空间不足：{index_dir} 所在的磁盘写不下新的索引，原索引未改动；请腾出空间后重试")
+    return BuildError(f"无法写入新的索引（{exc.strerror or exc}：{exc.filename or index_dir}），原索引未改动")
 
 
 def build(source: Path, index_dir: Path, progress: Progress | None = None) -> BuildSummary:
@@ -135,16 +187,12 @@ def build(source: Path, index_dir: Path, progress: Progress | None = None) -> Bu
         reports = read_reports(files, progress, summary.refused)
         if not reports:
             raise BuildError("没有一份报告能读入，索引保持原样：\n  " + "\n  ".join(summary.refused))
-        generation = store.new_generation(index_dir)
-        try:
+        with _new_generation(index_dir) as generation:
             ix = whoosh_index.create_in(str(generation), make_schema())
             summary.passages = _write(ix, reports, progress, parallel=True)
             ix.close()
             summary.reports = [{**r.summary(), "sequence": n} for n, r in enumerate(reports)]
             _publish(index_dir, generation, summary)
-        except BaseException:
-            shutil.rmtree(generation, ignore_errors=True)
-            raise
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -152,36 +200,34 @@ def build(source: Path, index_dir: Path, progress: Progress | None = None) -> Bu
 def add(files: list[Path], index_dir: Path, progress: Progress | None = None,
         overrides: Overrides | None = None) -> BuildSummary:
     """Add or replace reports (same place, type and year) without re-reading the others.
-    ``overrides`` says the place, year or type where detection fails."""
+    ``overrides`` says the place, year or type where detection fails.
+
+    The new generation shares the served one's segment files (hard links) and writes only a segment
+    for the added reports and a new table of contents, so its cost follows the reports added, not
+    the size of the index; the served generation's files are never written to."""
     started = time.perf_counter()
     summary = BuildSummary(index_dir=str(index_dir))
     with store.BuildLock(index_dir):
         store.remove_unfinished(index_dir)
+        current = store.current_generation(index_dir)
+        old_reports = store.open_generation(index_dir)[1]["reports"] if current else []
         reports = read_reports(files, progress, summary.refused, overrides)
         if not reports:
             raise BuildError("没有一份报告能读入，索引保持原样：\n  " + "\n  ".join(summary.refused))
-        current = store.current_generation(index_dir)
-        old_reports = store.open_generation(index_dir)[1]["reports"] if current else []
-        generation = store.new_generation(index_dir)
-        try:
+        with _new_generation(index_dir) as generation, _damage_shows(current):
+            shared = store.share_generation(current, generation) if current else {}
+            new_ids = [r.id for r in reports]
+            first = 1 + max((r.get("sequence", 0) for r in old_reports), default=-1)
             if current:
-                # Copy the served generation and change the copy: readers keep the old files.
-                shutil.rmtree(generation)
-                shutil.copytree(current, generation, ignore=shutil.ignore_patterns(store.META, "*.lock"))
                 ix = whoosh_index.open_dir(str(generation))
             else:
                 ix = whoosh_index.create_in(str(generation), make_schema())
-            new_ids = [r.id for r in reports]
-            first = 1 + max((r.get("sequence", 0) for r in old_reports), default=-1)
             _write(ix, reports, progress, delete_ids=new_ids, first_sequence=first)
             ix.close()
             kept = [r for r in old_reports if r["id"] not in new_ids]
             summary.reports = kept + [{**r.summary(), "sequence": n} for n, r in enumerate(reports, first)]
             summary.passages = sum(r["passage_count"] for r in summary.reports)
-            _publish(index_dir, generation, summary)
-        except BaseException:
-            shutil.rmtree(generation, ignore_errors=True)
-            raise
+            _publish(index_dir, generation, summary, shared)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -197,18 +243,13 @@ def remove(report_ids: list[str], index_dir: Path) -> BuildSummary:
         unknown = [rid for rid in report_ids if rid not in known]
         if unknown:
             raise BuildError(f"索引里没有这些报告：{'、'.join(unknown)}；`policy-search reports` 列出现有报告的编号。")
-        generation = store.new_generation(index_dir)
-        try:
-            shutil.rmtree(generation)
-            shutil.copytree(current, generation, ignore=shutil.ignore_patterns(store.META, "*.lock"))
+        with _new_generation(index_dir) as generation, _damage_shows(current):
+            shared = store.share_generation(current, generation)
             ix = whoosh_index.open_dir(str(generation))
             _write(ix, [], None, delete_ids=report_ids)
             ix.close()
             summary.reports = [r for r in meta["reports"] if r["id"] not in report_ids]
             summary.passages = sum(r["passage_count"] for r in summary.reports)
-            _publish(index_dir, generation, summary)
-        except BaseException:
-            shutil.rmtree(generation, ignore_errors=True)
-            raise
+            _publish(index_dir, generation, summary, shared)
     summary.seconds = time.perf_counter() - started
     return summary

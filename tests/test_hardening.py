@@ -132,6 +132,28 @@ def test_a_build_killed_at_any_point_leaves_the_old_index_serving(tmp_path, dela
     assert len(list(index.glob("gen-*"))) <= 2
 
 
+def test_an_add_during_a_build_is_refused_and_the_build_completes(tmp_path):
+    # With the old lock an add could take over a running build's lock and delete its folder.
+    index = tmp_path / "index"
+    build_proc = subprocess.Popen([*CLI, "build", "--source", str(SEEDS), "--index", str(index)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lock = index / store.LOCK
+    deadline = time.monotonic() + 120
+    while not (lock.exists() and lock.read_text().strip() == str(build_proc.pid)):
+        assert build_proc.poll() is None and time.monotonic() < deadline, "the build never held the lock"
+        time.sleep(0.02)
+    report = write_report(tmp_path, "mini.txt", MINI_REPORT)
+    added = subprocess.run([*CLI, "add", str(report), "--index", str(index)], capture_output=True, text=True,
+                           timeout=300)
+    assert added.returncode == 1
+    assert added.stderr.strip() == f"Error: 另一个构建正在进行（进程 {build_proc.pid}），请等它结束"
+    _, errors = build_proc.communicate(timeout=300)
+    assert build_proc.returncode == 0, errors
+    assert Engine(index).search("", county=["奉节"])["total"] > 0
+    subprocess.run([*CLI, "add", str(report), "--index", str(index)], check=True, capture_output=True, timeout=300)
+    assert Engine(index).search("", county=["巫山"])["total"] > 0
+
+
 XSS = [
     "<script>alert(1)</script>",
     "<img src=x onerror=alert(1)>",

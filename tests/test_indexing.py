@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
+import os
 import shutil
 
 import pytest
 
 from search import indexing, store
-from search.engine import Engine
+from search.engine import Engine, _Generation
+from search.query import parse
 from search.errors import BuildError, IndexUnavailable
 
 from .conftest import MINI_REPORT, SEEDS, write_report
@@ -133,14 +137,6 @@ def test_no_index_says_how_to_build_one(tmp_path):
         Engine(tmp_path / "nothing").search("发展")
 
 
-def test_a_lock_left_by_a_dead_build_is_taken_over(tmp_path, two_seeds):
-    index = tmp_path / "index"
-    index.mkdir()
-    (index / store.LOCK).write_text("999999999")  # no such process
-    indexing.build(two_seeds, index)
-    assert not (index / store.LOCK).exists()
-
-
 def test_a_parallel_build_keeps_reading_order(tmp_path, monkeypatch, engine):
     # Several writer processes each write a segment, so docnums stop being reading order.
     monkeypatch.setenv("POLICY_SEARCH_PARALLEL_BUILD_MIN", "100")
@@ -180,3 +176,55 @@ def test_add_refuses_bad_files_and_loses_nothing(tmp_path, two_seeds):
     assert {r["county"] for r in engine.reports()} >= {"巫山", "巫溪"}  # UTF-16 and BOM reports added
     after = ids_by_text(engine)
     assert all(after[k] == v for k, v in before.items())
+
+
+def file_hashes(folder) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def answers(gen) -> dict[str, tuple[float, str]]:
+    """What a server holding this generation answers: each match's score and stored text."""
+    scored = gen.evaluator.query(parse("基站 OR 发展"))
+    return {gen.stored(d)["id"]: (round(float(s), 6), gen.stored(d)["text"])
+            for d, s in zip(scored.docs.tolist(), scored.scores.tolist())}
+
+
+@pytest.mark.parametrize("edit", [
+    ("巫山县", "巫溪县"),  # a new report: nothing of the served generation is deleted
+    ("20个", "30个"),  # replaces the indexed 巫山 report: its passages are deleted in a shared segment
+])
+def test_add_shares_the_served_segments_and_never_changes_them(tmp_path, two_seeds, edit):
+    write_report(two_seeds, "mini.txt", MINI_REPORT)
+    index = tmp_path / "index"
+    indexing.build(two_seeds, index)
+    engine = Engine(index)
+    served = engine.generation()
+    before_files, before_answers = file_hashes(served.path), answers(served)
+    indexing.add([write_report(tmp_path, "edited.txt", MINI_REPORT.replace(*edit))], index)
+    new = store.current_generation(index)
+    assert new != served.path and engine.search(edit[1])["total"] > 0
+    segments = [name for name in before_files if name.endswith(".seg")]
+    assert segments and all(os.path.samefile(served.path / name, new / name) for name in segments)
+    # The served generation's files are byte for byte what they were, and a server holding it (or
+    # opening it now) answers as before.
+    assert file_hashes(served.path) == before_files
+    assert answers(served) == before_answers
+    assert answers(_Generation(served.path, store.read_meta(served.path))) == before_answers
+    assert store.verify(new) == []
+
+
+def test_add_copies_where_the_file_system_has_no_hard_links(tmp_path, two_seeds, monkeypatch):
+    index = tmp_path / "index"
+    indexing.build(two_seeds, index)
+    served = store.current_generation(index)
+
+    def no_links(src, dst, *args, **kwargs):
+        raise OSError(errno.EXDEV, os.strerror(errno.EXDEV), str(src), None, str(dst))
+
+    monkeypatch.setattr(os, "link", no_links)
+    indexing.add([write_report(tmp_path, "mini.txt", MINI_REPORT)], index)
+    new = store.current_generation(index)
+    assert not any(os.path.samefile(served / name, new / name)
+                   for name in store.index_files(served) if (new / name).exists())
+    assert Engine(index).search("", county=["巫山"])["total"] > 0
+    assert store.verify(new) == []
