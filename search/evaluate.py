@@ -25,7 +25,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
 from . import settings
-from .analysis import gram_tokens, is_cjk, word_tokens
+from .analysis import gram_tokens, is_cjk, whole_word
 from .query import YEAR_TERM_RE, ParsedQuery, Term
 
 _LENGTH_TABLE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
@@ -185,6 +185,11 @@ class Evaluator:
         fl, avg = self.lengths[field][docs], self.avg[field]
         return boost * idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avg))
 
+    def has_word(self, token: str) -> bool:
+        """Whether the words field holds the token (the vocabulary queries segment against)."""
+        with self._lock:
+            return ("words", token) in self.reader
+
     # -- terms -----------------------------------------------------------------------------------
 
     def term(self, field: str, token: str, boost: float = 1.0) -> Scored:
@@ -231,10 +236,10 @@ class Evaluator:
             starts = Scored(starts.docs, np.full(len(starts), boost))  # a prefix scores constantly, as in Whoosh
             return either([starts, self.term("words", grams[0], boost)])
         matched = self.term("grams", grams[0], boost) if len(grams) == 1 else self.phrase("grams", grams, boost)
-        words = word_tokens(text)
-        if len(words) != 1 or not len(matched):
+        word = whole_word(text, self.has_word)
+        if word is None or not len(matched):
             return matched
-        return plus_where(matched, self.term("words", words[0], settings.get("word_boost") * boost))
+        return plus_where(matched, self.term("words", word, settings.get("word_boost") * boost))
 
     def weight(self, text: str) -> float:
         """How much a term can score: the idf of its bigrams summed (a phrase scores their sum)."""

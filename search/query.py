@@ -16,13 +16,14 @@ list (``data/synonyms.tsv``) also searches its synonyms.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from whoosh import query as wq
 
 from . import settings
-from .analysis import fold, gram_tokens, is_cjk, word_tokens
+from .analysis import fold, gram_tokens, is_cjk, whole_word
 from .errors import QueryError
 
 QUOTES = {'"': '"', "“": "”", "「": "」"}
@@ -158,7 +159,7 @@ def parse(raw: str) -> ParsedQuery:
 # -- translation into Whoosh ---------------------------------------------------------------------
 
 
-def _text_query(text: str, boost: float = 1.0) -> wq.Query | None:
+def _text_query(text: str, is_word: Callable[[str], bool], boost: float = 1.0) -> wq.Query | None:
     """Substring match on the bigram stream, plus a bonus for whole-word matches."""
     grams = gram_tokens(text)
     if not grams:
@@ -168,23 +169,23 @@ def _text_query(text: str, boost: float = 1.0) -> wq.Query | None:
         return wq.Or([wq.Prefix("grams", grams[0]), wq.Term("words", grams[0])], boost=boost)
     grams_q = (wq.Term("grams", grams[0], boost=boost) if len(grams) == 1
                else wq.Phrase("grams", grams, boost=boost))
-    words = word_tokens(text)
-    if len(words) != 1:
+    word = whole_word(text, is_word)
+    if word is None:
         # Only a single word earns the whole-word bonus: a phrase of words would be a second
         # position check per candidate, and the bigram phrase already says they stand together.
         return grams_q
-    words_q = wq.Term("words", words[0], boost=settings.get("word_boost") * boost)
+    words_q = wq.Term("words", word, boost=settings.get("word_boost") * boost)
     # The bigram phrase decides what matches (exact substring, punctuation included); the word
     # match only adds to the score, so it can never widen the match (说事，干部 ≠ 说事、干部).
     return wq.AndMaybe(grams_q, words_q)
 
 
-def _term_query(term: Term) -> wq.Query | None:
-    parts = [_text_query(term.text)]
+def _term_query(term: Term, is_word: Callable[[str], bool]) -> wq.Query | None:
+    parts = [_text_query(term.text, is_word)]
     if term.synonyms:
         # A passage that says both GDP and 地区生产总值 is not twice as relevant: take the best.
         syn_boost = settings.get("synonym_boost")
-        alternatives = [q for q in [parts[0], *(_text_query(s, syn_boost) for s in term.synonyms)] if q]
+        alternatives = [q for q in [parts[0], *(_text_query(s, is_word, syn_boost) for s in term.synonyms)] if q]
         parts = [wq.DisjunctionMax(alternatives)] if alternatives else []
     year = YEAR_TERM_RE.match(term.text) if not term.phrase else None
     if year:
@@ -195,15 +196,16 @@ def _term_query(term: Term) -> wq.Query | None:
     return parts[0] if len(parts) == 1 else wq.Or(parts)
 
 
-def to_whoosh(parsed: ParsedQuery) -> wq.Query | None:
+def to_whoosh(parsed: ParsedQuery, is_word: Callable[[str], bool]) -> wq.Query | None:
     """The Whoosh query for a parsed query, or None when it has no positive term (list everything).
+    ``is_word`` tells whether the index's words field holds a token (see ``analysis.whole_word``).
 
     The engine evaluates queries with ``search.evaluate`` (numpy over the same postings, several
     times faster); this is the statement of the same semantics in Whoosh's own terms, which
     tests/test_evaluate.py holds the evaluator to, match for match and score for score."""
     musts = []
     for group in parsed.groups:
-        alternatives = [q for q in map(_term_query, group) if q is not None]
+        alternatives = [q for q in (_term_query(t, is_word) for t in group) if q is not None]
         if alternatives:
             musts.append(alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives))
     if not musts:
@@ -212,10 +214,10 @@ def to_whoosh(parsed: ParsedQuery) -> wq.Query | None:
     if len(musts) > 1 and all(len(g) == 1 for g in parsed.groups):
         # Terms typed apart but standing together in the text (抽水 蓄能 电站 → 抽水蓄能电站) are a
         # phrase match, which must outrank the same terms scattered over a sentence.
-        adjacent = _text_query("".join(g[0].text for g in parsed.groups), settings.get("adjacent_boost"))
+        adjacent = _text_query("".join(g[0].text for g in parsed.groups), is_word, settings.get("adjacent_boost"))
         if adjacent is not None:
             positive = wq.AndMaybe(positive, adjacent)
-    negatives = [q for q in map(_term_query, parsed.excluded) if q is not None]
+    negatives = [q for q in (_term_query(t, is_word) for t in parsed.excluded) if q is not None]
     if negatives:
         return wq.AndNot(positive, negatives[0] if len(negatives) == 1 else wq.Or(negatives))
     return positive
