@@ -19,12 +19,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-
-from whoosh import query as wq
+from typing import TYPE_CHECKING
 
 from . import settings
 from .analysis import fold, gram_tokens, is_cjk, whole_word
 from .errors import QueryError
+
+if TYPE_CHECKING:
+    from whoosh import query as wq
 
 QUOTES = {'"': '"', "“": "”", "「": "」"}
 YEAR_TERM_RE = re.compile(r"^((?:19|20)\d{2})年?$")
@@ -161,6 +163,8 @@ def parse(raw: str) -> ParsedQuery:
 
 def _text_query(text: str, is_word: Callable[[str], bool], boost: float = 1.0) -> wq.Query | None:
     """Substring match on the bigram stream, plus a bonus for whole-word matches."""
+    from whoosh import query as wq
+
     grams = gram_tokens(text)
     if not grams:
         return None
@@ -181,6 +185,8 @@ def _text_query(text: str, is_word: Callable[[str], bool], boost: float = 1.0) -
 
 
 def _term_query(term: Term, is_word: Callable[[str], bool]) -> wq.Query | None:
+    from whoosh import query as wq
+
     parts = [_text_query(term.text, is_word)]
     if term.synonyms:
         # A passage that says both GDP and 地区生产总值 is not twice as relevant: take the best.
@@ -202,7 +208,11 @@ def to_whoosh(parsed: ParsedQuery, is_word: Callable[[str], bool]) -> wq.Query |
 
     The engine evaluates queries with ``search.evaluate`` (numpy over the same postings, several
     times faster); this is the statement of the same semantics in Whoosh's own terms, which
-    tests/test_evaluate.py holds the evaluator to, match for match and score for score."""
+    tests/test_evaluate.py holds the evaluator to, match for match and score for score.
+    whoosh.query is imported here, not at the top: searching never builds a Whoosh query, and a
+    command-line search starts faster without it."""
+    from whoosh import query as wq
+
     musts = []
     for group in parsed.groups:
         alternatives = [q for q in (_term_query(t, is_word) for t in group) if q is not None]
