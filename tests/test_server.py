@@ -186,9 +186,18 @@ def test_raw_utf8_in_a_url_gets_the_servers_400_and_the_readme_shows_the_way_tha
 
 
 @needs_gunicorn
-def test_serve_runs_the_asked_number_of_gunicorn_workers(gunicorn_site):
+def test_serve_runs_the_asked_number_of_gunicorn_workers_and_spreads_requests_over_them(gunicorn_site):
     assert "with gunicorn, 2 workers" in gunicorn_site.announced
     assert len(gunicorn_site.workers()) == 2
+    # A kept-alive connection would stay with one worker: each response closes it instead.
+    connection = http.client.HTTPConnection("127.0.0.1", gunicorn_site.port, timeout=30)
+    try:
+        connection.request("GET", "/api/reports")
+        response = connection.getresponse()
+        response.read()
+        assert response.getheader("Connection") == "close"
+    finally:
+        connection.close()
 
 
 @needs_gunicorn

@@ -1,14 +1,15 @@
 """The production server, with a request log.
 
-On Linux and macOS ``policy-search serve`` runs gunicorn: one worker process per core (``--workers``),
-each with a few threads for keep-alive connections. The app is created once in the master and
-preloaded into the forked workers: the imported code, the compiled templates, the session key and
-the briefings database's migrations are done once. The master never opens the index: a file
-opened before the fork would share its read offset with every worker (Whoosh seeks, then reads),
-so each worker opens the generation named by CURRENT itself, warms it up as it starts, and
-reopens it on its own when a build or add switches CURRENT (``search.engine.Engine`` checks on
-every request). Index files are read, not mapped, so the workers share their pages in the kernel's
-page cache. Each worker has its own query caches and rate-limit buckets (see README).
+On Linux and macOS ``policy-search serve`` runs gunicorn: one worker process per core
+(``--workers``), each with a few threads, and no keep-alive, so that requests spread over the
+workers. The app is created once in the master and preloaded into the forked workers: the imported
+code, the compiled templates, the session key and the briefings database's migrations are done once.
+The master never opens the index: a file opened before the fork would share its read offset with
+every worker (Whoosh seeks, then reads), so each worker opens the generation named by CURRENT
+itself, warms it up as it starts, and reopens it on its own when a build or add switches CURRENT
+(``search.engine.Engine`` checks on every request). Index files are read, not mapped, so the workers
+share their pages in the kernel's page cache. Each worker has its own query caches and rate-limit
+buckets (see README).
 
 waitress (pure Python) serves where gunicorn cannot run (Windows, or gunicorn missing) and for a
 single process (``--workers 1``); tests call ``make_server`` with port 0 and run it in a thread.
@@ -45,7 +46,7 @@ MAX_HEADER_BYTES = 2 * MAX_QUERY_STRING
 GUNICORN_MAX_REQUEST_LINE = 8190
 GUNICORN_MAX_HEADER_FIELDS = 50  # Chromium sends about 20; proxies add a few
 GUNICORN_MAX_HEADER_FIELD = 8190
-THREADS_PER_WORKER = 4  # keep-alive connections served at once by one gunicorn worker
+THREADS_PER_WORKER = 4  # requests one gunicorn worker answers at once (slow readers included)
 
 
 class PortUnavailable(UserError):
@@ -227,6 +228,11 @@ def serve(index_dir: Path, host: str = "127.0.0.1", port: int = 8000, workers: i
         "workers": workers,
         "worker_class": "gthread",
         "threads": THREADS_PER_WORKER,
+        # A connection kept alive stays with the worker that accepted it, and one worker accepted
+        # all 8 connections a client opened at once (measured), leaving the other cores idle.
+        # Closed after each response, every request goes to whichever worker is free. (A new
+        # connection that sends nothing holds a thread for 5 s, gunicorn's bound, then is closed.)
+        "keepalive": 0,
         "preload_app": True,
         # In the background: a worker still opening a large index when gunicorn's timeout (30 s)
         # passes without its first heartbeat would be killed and started again, endlessly.
