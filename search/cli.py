@@ -197,14 +197,17 @@ def eval_command(cases_file, index_dir):
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: one per core); 1 serves from one process with waitress.")
 @_index_option
-def serve(host, port, index_dir):
+def serve(host, port, workers, index_dir):
     """Serve the web site (building the index from seeds/ first when there is none)."""
     from . import store
-    from .indexing import build as build_index
 
     index_dir = _index(index_dir)
     if store.current_generation(index_dir) is None:
+        from .indexing import build as build_index
+
         click.echo(f"no index in {index_dir} yet: building it from {settings.get('source_dir')}", err=True)
         started = time.perf_counter()
         summary = build_index(settings.get("source_dir"), index_dir, progress=_ProgressBar())
@@ -213,8 +216,7 @@ def serve(host, port, index_dir):
     store.open_generation(index_dir)  # says "rebuild" now rather than on the first request
     from webui.server import serve as serve_site
 
-    click.echo(f"serving http://{host}:{port}/ (Ctrl-C stops)", err=True)
-    serve_site(index_dir, host=host, port=port)
+    serve_site(index_dir, host=host, port=port, workers=workers, announce=lambda line: click.echo(line, err=True))
 
 
 def main():  # pragma: no cover - console entry point

@@ -15,8 +15,6 @@ import weakref
 from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
-from whoosh.searching import Searcher
-from whoosh import scoring
 
 import numpy as np
 
@@ -121,6 +119,9 @@ class _Generation:
 
     def searcher(self):
         """A Whoosh searcher over this generation (for tests that compare with Whoosh)."""
+        from whoosh import scoring
+        from whoosh.searching import Searcher
+
         weighting = scoring.BM25F(B=settings.get("bm25_b"), K1=settings.get("bm25_k1"))
         return Searcher(self.reader, weighting=weighting, closereader=False)
 

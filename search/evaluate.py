@@ -35,7 +35,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
 from . import settings
-from .analysis import gram_tokens, is_cjk, word_tokens
+from .analysis import gram_tokens, is_cjk, whole_word
 from .errors import QueryTooBroad
 from .joined import joined_tokens, widens
 from .near import near_matches
@@ -352,6 +352,11 @@ class Evaluator:
         fl, avg = self.lengths[field][docs], self.avg[field]
         return boost * idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avg))
 
+    def has_word(self, token: str) -> bool:
+        """Whether the words field holds the token (the vocabulary queries segment against)."""
+        with self._lock:
+            return ("words", token) in self.reader
+
     # -- terms -----------------------------------------------------------------------------------
 
     def term(self, field: str, token: str, work: Work, boost: float = 1.0) -> Scored:
@@ -504,10 +509,10 @@ class Evaluator:
             return either([Scored(docs, np.full(len(docs), boost)), self.term("words", grams[0], work, boost)])
         matched = (self.term("grams", grams[0], work, boost) if len(grams) == 1
                    else self.phrase("grams", grams, work, boost))
-        words = word_tokens(text)
-        if len(words) != 1 or not len(matched):
+        word = whole_word(text, self.has_word)
+        if word is None or not len(matched):
             return matched
-        return plus_where(matched, self.term("words", words[0], work, settings.get("word_boost") * boost))
+        return plus_where(matched, self.term("words", word, work, settings.get("word_boost") * boost))
 
     def weight(self, text: str, work: Work) -> float:
         """How much a term can score: the idf of its bigrams summed (a phrase scores their sum)."""

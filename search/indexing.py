@@ -17,7 +17,7 @@ from typing import Callable
 from whoosh import index as whoosh_index
 
 from . import settings, store
-from .analysis import jieba_tokenizer
+from .analysis import word_segmenter
 from .documents import Report
 from .reading import Overrides, read_report
 from .schema import make_schema, passage_fields
@@ -92,7 +92,7 @@ def read_reports(files: list[Path], progress: Progress | None, refused: list[str
 def _write(ix, reports: list[Report], progress: Progress | None, delete_ids=(), parallel=False,
            first_sequence: int = 0) -> int:
     total = sum(len(r.passages) for r in reports)
-    jieba_tokenizer()  # load the dictionary once, before any writer process is forked
+    word_segmenter()  # load the dictionary once, before any writer process is forked
     procs = settings.get("build_procs") or os.cpu_count() or 1
     if parallel and procs > 1 and total >= settings.get("parallel_build_min"):
         # One segment per process, not merged at the end: merging costs about what the second

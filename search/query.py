@@ -16,16 +16,19 @@ list (``data/synonyms.tsv``) also searches its synonyms.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-
-from whoosh import query as wq
+from typing import TYPE_CHECKING
 
 from . import settings
-from .analysis import fold, gram_tokens, is_cjk, word_tokens
+from .analysis import fold, gram_tokens, is_cjk, whole_word
 from .errors import QueryError
 from .joined import LooseNeedle, joined_tokens, widens
 from .numbers import figure_needles
+
+if TYPE_CHECKING:
+    from whoosh import query as wq
 
 QUOTES = {'"': '"', "“": "”", "「": "」"}
 YEAR_TERM_RE = re.compile(r"^((?:19|20)\d{2})年?$")
@@ -173,8 +176,10 @@ def _unique(items: list) -> list:
 # -- translation into Whoosh ---------------------------------------------------------------------
 
 
-def _text_query(text: str, boost: float = 1.0) -> wq.Query | None:
+def _text_query(text: str, is_word: Callable[[str], bool], boost: float = 1.0) -> wq.Query | None:
     """Substring match on the bigram stream, plus a bonus for whole-word matches."""
+    from whoosh import query as wq
+
     grams = gram_tokens(text)
     if not grams:
         return None
@@ -183,21 +188,23 @@ def _text_query(text: str, boost: float = 1.0) -> wq.Query | None:
         return wq.Or([wq.Prefix("grams", grams[0]), wq.Term("words", grams[0])], boost=boost)
     grams_q = (wq.Term("grams", grams[0], boost=boost) if len(grams) == 1
                else wq.Phrase("grams", grams, boost=boost))
-    words = word_tokens(text)
-    if len(words) != 1:
+    word = whole_word(text, is_word)
+    if word is None:
         # Only a single word earns the whole-word bonus: a phrase of words would be a second
         # position check per candidate, and the bigram phrase already says they stand together.
         return grams_q
-    words_q = wq.Term("words", words[0], boost=settings.get("word_boost") * boost)
+    words_q = wq.Term("words", word, boost=settings.get("word_boost") * boost)
     # The bigram phrase decides what matches (exact substring, punctuation included); the word
     # match only adds to the score, so it can never widen the match (说事，干部 ≠ 说事、干部).
     return wq.AndMaybe(grams_q, words_q)
 
 
-def _unquoted_query(text: str, boost: float = 1.0) -> wq.Query | None:
+def _unquoted_query(text: str, is_word: Callable[[str], bool], boost: float = 1.0):
     """An unquoted term: exact, or through the marks inside a name on the joined stream
     (search.joined), where the exact match does not already find the passage."""
-    exact = _text_query(text, boost)
+    from whoosh import query as wq
+
+    exact = _text_query(text, is_word, boost)
     if exact is None or not widens(text):
         return exact
     grams = gram_tokens(text)
@@ -209,12 +216,14 @@ def _unquoted_query(text: str, boost: float = 1.0) -> wq.Query | None:
     return wq.Or([exact, wq.And([joined, wq.Not(literal)])])
 
 
-def _term_query(term: Term) -> wq.Query | None:
-    parts = [_text_query(term.text) if term.phrase else _unquoted_query(term.text)]
+def _term_query(term: Term, is_word: Callable[[str], bool]):
+    from whoosh import query as wq
+
+    parts = [_text_query(term.text, is_word) if term.phrase else _unquoted_query(term.text, is_word)]
     if term.synonyms:
         # A passage that says both GDP and 地区生产总值 is not twice as relevant: take the best.
         syn_boost = settings.get("synonym_boost")
-        alternatives = [q for q in [parts[0], *(_unquoted_query(s, syn_boost) for s in term.synonyms)] if q]
+        alternatives = [q for q in [parts[0], *(_unquoted_query(s, is_word, syn_boost) for s in term.synonyms)] if q]
         parts = [wq.DisjunctionMax(alternatives)] if alternatives else []
     year = YEAR_TERM_RE.match(term.text) if not term.phrase else None
     if year:
@@ -225,16 +234,21 @@ def _term_query(term: Term) -> wq.Query | None:
     return parts[0] if len(parts) == 1 else wq.Or(parts)
 
 
-def to_whoosh(parsed: ParsedQuery) -> wq.Query | None:
+def to_whoosh(parsed: ParsedQuery, is_word: Callable[[str], bool]) -> wq.Query | None:
     """The Whoosh query for a parsed query, or None when it has no positive term (list everything).
+    ``is_word`` tells whether the index's words field holds a token (see ``analysis.whole_word``).
 
     The engine evaluates queries with ``search.evaluate`` (numpy over the same postings, several
     times faster); this is the statement of the same semantics in Whoosh's own terms, which
     tests/test_evaluate.py holds the evaluator to, match for match and score for score. Figure
-    terms' other forms (search.numbers: 200亿 → 200亿大关) are the evaluator's alone."""
+    terms' other forms (search.numbers: 200亿 → 200亿大关) are the evaluator's alone.
+    whoosh.query is imported here, not at the top: searching never builds a Whoosh query, and a
+    command-line search starts faster without it."""
+    from whoosh import query as wq
+
     musts = []
     for group in parsed.groups:
-        alternatives = [q for q in map(_term_query, group) if q is not None]
+        alternatives = [q for q in (_term_query(t, is_word) for t in group) if q is not None]
         if alternatives:
             musts.append(alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives))
     if not musts:
@@ -243,10 +257,10 @@ def to_whoosh(parsed: ParsedQuery) -> wq.Query | None:
     if len(musts) > 1 and all(len(g) == 1 for g in parsed.groups):
         # Terms typed apart but standing together in the text (抽水 蓄能 电站 → 抽水蓄能电站) are a
         # phrase match, which must outrank the same terms scattered over a sentence.
-        adjacent = _text_query("".join(g[0].text for g in parsed.groups), settings.get("adjacent_boost"))
+        adjacent = _text_query("".join(g[0].text for g in parsed.groups), is_word, settings.get("adjacent_boost"))
         if adjacent is not None:
             positive = wq.AndMaybe(positive, adjacent)
-    negatives = [q for q in map(_term_query, parsed.excluded) if q is not None]
+    negatives = [q for q in (_term_query(t, is_word) for t in parsed.excluded) if q is not None]
     if negatives:
         return wq.AndNot(positive, negatives[0] if len(negatives) == 1 else wq.Or(negatives))
     return positive

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -87,3 +90,47 @@ def test_eval_reports_mrr_and_fails_on_a_missed_case(run, seed_index, tmp_path):
     result = run("eval", cases, "--index", seed_index)
     assert result.exit_code == 1
     assert "1/2 cases passed" in result.output and "MRR 0.500" in result.output
+
+
+@pytest.mark.parametrize("host, message", [
+    ("127.0.0.1", "端口 {port} 已被占用（127.0.0.1:{port}）：请用 --port 换一个端口"),
+    ("192.0.2.1", "无法在 192.0.2.1:{port} 上提供服务"),  # an address of no interface here (TEST-NET-1)
+])
+def test_serve_where_it_cannot_listen_says_so_in_one_line(run, seed_index, host, message):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = run("serve", "--host", host, "--port", port, "--index", seed_index)
+    assert result.exit_code == 1
+    assert message.format(port=port) in result.output
+    assert "serving" not in result.output and "Traceback" not in result.output
+    assert result.output.strip().count("\n") == 0
+
+
+# What each command must not load: a query's whole-word bonus asks the index's vocabulary instead
+# of a segmenter's dictionary (jieba's took 1-3 s to load), building cuts words with rjieba, only
+# tests build Whoosh queries (whoosh.query), and the site's packages belong to serve alone.
+LOADS = """
+import sys
+from search.cli import cli
+try:
+    cli(sys.argv[1:])
+except SystemExit:
+    pass
+watched = ("jieba", "rjieba", "flask", "waitress", "gunicorn", "whoosh", "whoosh.query", "numpy")
+print(sorted(m for m in watched if m in sys.modules), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("args, loaded", [
+    (["--help"], []),
+    (["search", "森林覆盖率", "--index", "{index}"], ["numpy", "whoosh"]),
+    (["search", "地区生产总值 增长", "--county", "奉节", "--json", "--index", "{index}"], ["numpy", "whoosh"]),
+    (["build", "--source", "{source}", "--index", "{new_index}"], ["rjieba", "whoosh"]),
+])
+def test_commands_load_only_what_they_use(seed_index, tmp_path, args, loaded):
+    source = tmp_path / "src"
+    source.mkdir()
+    write_report(source, "r.txt", MINI_REPORT)
+    args = [a.format(index=seed_index, source=source, new_index=tmp_path / "index") for a in args]
+    done = subprocess.run([sys.executable, "-c", LOADS, *args], capture_output=True, text=True, timeout=300)
+    assert done.stderr.strip().splitlines()[-1] == repr(loaded), done.stderr

@@ -306,7 +306,7 @@ def test_the_production_server_refuses_long_urls_without_a_500(seed_index, tmp_p
             connection.request("GET", "/api/search?q=" + "a" * length)
             statuses.append(connection.getresponse().status)
             connection.close()
-        assert statuses == [400, 414, 431]  # the engine, this app, waitress (over 256 KiB of headers)
+        assert statuses == [400, 414, 431]  # the engine, this app, waitress (over 128 KiB of headers)
     finally:
         server.close()
         thread.join(timeout=5)

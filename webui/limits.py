@@ -31,8 +31,9 @@ dropped, and past ``MAX_CLIENTS`` the longest idle go first (they only regain th
 
 URL: a query string longer than ``MAX_QUERY_STRING`` bytes gets 414 before any view reads it, the
 same cap as a body's. Below it, what is too long is the engine's to explain (a query is at most 200
-characters, so 5000 get a 400 page that keeps them in the box to correct); above 256 KiB of headers
-waitress itself answers 431.
+characters, so 5000 get a 400 page that keeps them in the box to correct). The servers refuse
+bigger requests themselves (``webui.server``): waitress past 128 KiB of headers (431), gunicorn
+a request line past 8 KiB (400), about 900 Chinese characters percent-encoded.
 """
 
 from __future__ import annotations

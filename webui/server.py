@@ -1,24 +1,58 @@
-"""The production server: waitress (pure Python, so it runs on Windows too), with a request log.
+"""The production server, with a request log.
 
-``policy-search serve`` builds the index when it is missing and then calls ``serve``; tests call
-``make_server`` with port 0 and run it in a thread.
+On Linux and macOS ``policy-search serve`` runs gunicorn: one worker process per core
+(``--workers``), each with a few threads, and no keep-alive, so that requests spread over the
+workers. The app is created once in the master and preloaded into the forked workers: the imported
+code, the compiled templates, the session key and the briefings database's migrations are done once.
+The master never opens the index: a file opened before the fork would share its read offset with
+every worker (Whoosh seeks, then reads), so each worker opens the generation named by CURRENT
+itself, warms it up as it starts, and reopens it on its own when a build or add switches CURRENT
+(``search.engine.Engine`` checks on every request). Index files are read, not mapped, so the workers
+share their pages in the kernel's page cache. Each worker has its own query caches and rate-limit
+buckets (see README).
+
+waitress (pure Python) serves where gunicorn cannot run (Windows, or gunicorn missing) and for a
+single process (``--workers 1``); tests call ``make_server`` with port 0 and run it in a thread.
+
+Both servers refuse what the app would refuse anyway before reading it: request bodies over the
+app's 64 KiB cap, and oversized headers. Both also refuse a request line with raw non-ASCII bytes
+(``/api/search?county=奉节`` typed into curl unencoded) with a plain 400 of their own; browsers
+percent-encode, and the README shows ``curl -G --data-urlencode``.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
+import socket
 import sys
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote_plus
-
-import waitress
 
 from search.errors import UserError
 
 from . import create_app
+from .limits import MAX_QUERY_STRING
 from .searcher import get_engine
+
+# Request line and headers: room for a query string just over the app's cap, so that the app's
+# own 414 explains it, and for ordinary headers; anything bigger is refused unread (431).
+MAX_HEADER_BYTES = 2 * MAX_QUERY_STRING
+# gunicorn measures the request line alone, and 8190 is the most it allows: a query at the
+# engine's limit of 200 characters, percent-encoded, with every filter, takes under 4 KiB.
+GUNICORN_MAX_REQUEST_LINE = 8190
+GUNICORN_MAX_HEADER_FIELDS = 50  # Chromium sends about 20; proxies add a few
+GUNICORN_MAX_HEADER_FIELD = 8190
+THREADS_PER_WORKER = 4  # requests one gunicorn worker answers at once (slow readers included)
+
+
+class PortUnavailable(UserError):
+    """The address to serve on is taken or cannot be used."""
+
 
 log = logging.getLogger("webui.requests")
 
@@ -89,15 +123,23 @@ def _configure_logging() -> None:
 
 
 def make_server(index_dir: Path, host: str = "127.0.0.1", port: int = 8000, threads: int = 8,
-                warm: bool = False, config: dict | None = None):
+                warm: bool = False, config: dict | None = None, sock: socket.socket | None = None):
     """A waitress server for the site over ``index_dir``; port 0 picks a free port
-    (``server.effective_port``). Call ``run()`` to serve and ``close()`` to stop. ``config`` adds
-    to the app's config (tests give their own ``BRIEFINGS_DB`` and ``SECRET_KEY``)."""
+    (``server.effective_port``), ``sock`` serves an already listening socket instead. Call
+    ``run()`` to serve and ``close()`` to stop. ``config`` adds to the app's config (tests give
+    their own ``BRIEFINGS_DB`` and ``SECRET_KEY``)."""
+    import waitress
+
     app = create_app({**(config or {}), "INDEX_DIR": Path(index_dir)})
     if warm:
         warm_up(app)
-    return StoppableServer(waitress.create_server(RequestLog(app), host=host, port=port, threads=threads,
-                                                  ident="policy-search"))
+    where = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
+    # waitress reads a whole body before the app sees it, so the app's cap must be waitress's too
+    # (it refuses a body of max_request_body_size bytes or more, unread).
+    body_limit = app.config["MAX_CONTENT_LENGTH"] + 1
+    return StoppableServer(waitress.create_server(
+        RequestLog(app), threads=threads, ident="policy-search",
+        max_request_body_size=body_limit, max_request_header_size=MAX_HEADER_BYTES, **where))
 
 
 class StoppableServer:
@@ -127,8 +169,7 @@ class StoppableServer:
 
 
 def warm_up(app) -> None:
-    """Open the index and load the word segmenter's dictionary now, so the first visitor does not
-    wait for them (about a second and a half)."""
+    """Open the index and run one search now, so the first visitor does not wait for them."""
     with app.app_context():
         try:
             get_engine().search("森林覆盖率", per_page=1)
@@ -136,12 +177,104 @@ def warm_up(app) -> None:
             log.warning("index not ready: %s", exc)
 
 
-def serve(index_dir: Path, host: str = "127.0.0.1", port: int = 8000, threads: int = 8) -> None:
-    _configure_logging()
-    server = make_server(index_dir, host=host, port=port, threads=threads, warm=True)
+def default_workers() -> int:
+    """One worker process per core this process may run on."""
     try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket listening on host:port, bound before anything is announced, so that a port in use
+    is one line saying so rather than a server's traceback."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        return socket.create_server((host, port), family=family, backlog=2048)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise PortUnavailable(f"端口 {port} 已被占用（{host}:{port}）：请用 --port 换一个端口，"
+                                  f"例如 policy-search serve --port {port + 1}") from None
+        raise PortUnavailable(f"无法在 {host}:{port} 上提供服务（{exc.strerror or exc}）："
+                              "请用 --host 和 --port 换一个地址") from None
+
+
+def _gunicorn_application():
+    """gunicorn's application base class, or None where gunicorn cannot run."""
+    if sys.platform == "win32":
+        return None
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError:
+        return None
+    return BaseApplication
+
+
+def serve(index_dir: Path, host: str = "127.0.0.1", port: int = 8000, workers: int | None = None,
+          config: dict | None = None, announce: Callable[[str], None] | None = None) -> None:
+    """Serve the site until interrupted: gunicorn with ``workers`` processes (default: one per
+    core), or waitress for one process or where gunicorn cannot run. ``announce`` receives the
+    line saying where the site is, once the port is held; a port in use raises ``PortUnavailable``."""
+    _configure_logging()
+    sock = listen(host, port)
+    port = sock.getsockname()[1]
+    workers = max(1, workers or default_workers())
+    base = _gunicorn_application() if workers > 1 else None
+    how = f"gunicorn, {workers} workers" if base else "waitress"
+    if announce:
+        where = f"[{host}]" if ":" in host else host  # an IPv6 address
+        announce(f"serving http://{where}:{port}/ with {how} (Ctrl-C stops)")
+    if base is None:
+        server = make_server(index_dir, warm=True, config=config, sock=sock)
+        try:
+            server.run()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.close()
+        return
+    app = create_app({**(config or {}), "INDEX_DIR": Path(index_dir)})
+    _prepare_for_workers(app)
+    options = {
+        "bind": [f"fd://{sock.detach()}"],  # gunicorn's listener owns the socket from here on
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": THREADS_PER_WORKER,
+        # A connection kept alive stays with the worker that accepted it, and one worker accepted
+        # all 8 connections a client opened at once (measured), leaving the other cores idle.
+        # Closed after each response, every request goes to whichever worker is free. (A new
+        # connection that sends nothing holds a thread for 5 s, gunicorn's bound, then is closed.)
+        "keepalive": 0,
+        "preload_app": True,
+        # In the background: a worker still opening a large index when gunicorn's timeout (30 s)
+        # passes without its first heartbeat would be killed and started again, endlessly.
+        "post_worker_init": lambda worker: threading.Thread(target=warm_up, args=(app,), daemon=True).start(),
+        "limit_request_line": GUNICORN_MAX_REQUEST_LINE,
+        "limit_request_fields": GUNICORN_MAX_HEADER_FIELDS,
+        "limit_request_field_size": GUNICORN_MAX_HEADER_FIELD,
+        "loglevel": "warning",  # the request log says the rest
+    }
+
+    class Site(base):
+        def load_config(self):
+            for name, value in options.items():
+                self.cfg.set(name, value)
+
+        def load(self):
+            return RequestLog(app)
+
+    Site().run()
+
+
+def _prepare_for_workers(app) -> None:
+    """What the master does once for every worker before forking: the briefings database's
+    migrations (workers racing to run them would collide). Nothing here opens the index."""
+    import sqlite3
+
+    from .briefing_store import get_store
+
+    with app.app_context():
+        try:
+            get_store()
+        except (OSError, sqlite3.Error) as exc:  # each request that needs the database will say what is wrong
+            log.warning("briefings database not ready: %s", exc)
