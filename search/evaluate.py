@@ -23,7 +23,7 @@ everything evaluated inside it (the web app charges a client's rate limit with i
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -76,6 +76,15 @@ class Work:
     positions: int = 0  # position lists decoded to check phrases (documents × tokens)
     stored: int = 0  # passages whose stored text was read to check a phrase
     meters: tuple = field(default_factory=_active_meters.get, repr=False, compare=False)  # metered() blocks
+    # What this work already paid for: a list used twice in one query (a term, then the same
+    # bigrams in the adjacent-terms phrase) is read once and kept at hand.
+    paid: set = field(default_factory=set, repr=False, compare=False)
+
+    def once(self, key, **work: int) -> None:
+        """Reserve ``work`` unless ``key`` was already paid for."""
+        if key not in self.paid:
+            self.reserve(**work)
+            self.paid.add(key)
 
     @property
     def cost(self) -> int:
@@ -83,20 +92,24 @@ class Work:
                 + self.positions * POSITION_COST + self.stored * STORED_COST)
 
     def reserve(self, lookups: int = 0, expansions: int = 0, postings: int = 0, positions: int = 0,
-                stored: int = 0) -> None:
+                stored: int = 0, done: bool = True) -> None:
+        """Count work, or raise ``Exhausted`` (counting nothing) when it would pass the limit.
+        ``done=False``: work that counts against the limit but was not really done again (a
+        cached term's), which ``metered()`` blocks do not see."""
         extra = (lookups * LOOKUP_COST + expansions * EXPANSION_COST + postings + positions * POSITION_COST
                  + stored * STORED_COST)
         if self.limit is not None and self.cost + extra > self.limit:
             raise Exhausted
-        self._add(lookups=lookups, expansions=expansions, postings=postings, positions=positions, stored=stored)
+        self._add(done, lookups=lookups, expansions=expansions, postings=postings, positions=positions,
+                  stored=stored)
 
     def charge(self, postings: int) -> None:
-        self._add(postings=postings)
+        self._add(True, postings=postings)
         if self.limit is not None and self.cost > self.limit:
             raise Exhausted
 
-    def _add(self, **counts: int) -> None:
-        for work in (self, *self.meters):
+    def _add(self, done: bool, **counts: int) -> None:
+        for work in (self, *self.meters) if done else (self,):
             for name, n in counts.items():
                 setattr(work, name, getattr(work, name) + n)
 
@@ -104,9 +117,10 @@ class Work:
         return self.lookups, self.expansions, self.postings, self.positions, self.stored
 
     def replay(self, spent: tuple[int, ...]) -> None:
-        """Spend again what a cached evaluation spent (refused the same way when over the limit)."""
+        """Count what a cached evaluation spent (refused the same way when over the limit)."""
         lookups, expansions, postings, positions, stored = spent
-        self.reserve(lookups=lookups, expansions=expansions, postings=postings, positions=positions, stored=stored)
+        self.reserve(lookups=lookups, expansions=expansions, postings=postings, positions=positions, stored=stored,
+                     done=False)
 
 
 @contextmanager
@@ -172,10 +186,11 @@ def without(a: Scored, b: Scored) -> Scored:
 
 @dataclass
 class _Typed:
-    """A typed term's matches, and what evaluating them spent (``Work.counts``)."""
+    """A typed term's matches, what evaluating them spent (``Work.counts``) and paid for."""
 
     scored: Scored
     spent: tuple[int, ...]
+    paid: frozenset
 
     @property
     def docs(self):
@@ -283,7 +298,7 @@ class Evaluator:
         """How many postings a term has (deleted documents' included), from the term index: one
         lookup of work (none when ``work`` is None: the lookup was already spent)."""
         if work is not None:
-            work.reserve(lookups=1)
+            work.once(("lookup", field, token), lookups=1)
         with self._lock:
             if (field, token) in self._cache:
                 cached = self._cache[(field, token)]
@@ -291,7 +306,7 @@ class Evaluator:
             return self.reader.doc_frequency(field, token)
 
     def _read(self, field: str, token: str, length: int, work: Work) -> _Postings | None:
-        work.reserve(postings=length)
+        work.once(("read", field, token), postings=length)
         return self._cached((field, token), lambda: self._read_postings(field, token))
 
     def _cached(self, key, read):
@@ -414,7 +429,8 @@ class Evaluator:
             stream = gram_tokens(text)
             if any(stream[i:i + k] == tokens for i in range(len(stream) - k + 1)):
                 docs.append(docnum)
-                counts.append([stream.count(t) for t in tokens])
+                frequency = Counter(stream)
+                counts.append([frequency[t] for t in tokens])
         docs = np.array(docs, dtype=np.int64)
         tf = np.array(counts, dtype=np.float64).reshape(len(docs), k)
         scores = np.zeros(len(docs))
@@ -446,7 +462,7 @@ class Evaluator:
         """The documents of sections that speak about a year (scored with a constant boost, as
         Whoosh scores an ID field). A year holds a large share of the index, so its documents are
         read once per generation and kept, like a facet's: a query pays one lookup for them."""
-        work.reserve(lookups=1)
+        work.once(("year", year), lookups=1)
         with self._lock:
             if year not in self._years:
                 postings = self._read_postings("year", year)
@@ -463,7 +479,8 @@ class Evaluator:
         if expansion is None:
             expansion = self._cached(("grams*", char), lambda: self._read_expansion(char, work))
         else:
-            work.reserve(expansions=expansion.lists, postings=expansion.postings)
+            work.once(("grams*", char), expansions=expansion.lists, postings=expansion.postings)
+        work.paid.add(("grams*", char))
         return expansion.docs
 
     def _read_expansion(self, char: str, work: Work) -> _Expansion:
@@ -477,7 +494,7 @@ class Evaluator:
                     break
                 found.append((seg, offset, tbytes, info))
         postings = sum(info.doc_frequency() for _, _, _, info in found)
-        work.reserve(expansions=len(found), postings=postings)
+        work.once(("grams*", char), expansions=len(found), postings=postings)
         lists = []
         for seg, offset, tbytes, info in found:
             terms = seg._terms
@@ -518,13 +535,15 @@ class Evaluator:
         key = ("typed", term.text, term.phrase, tuple(term.synonyms))
         with self._lock:
             cached = self._cache.get(key)
-        if cached is not None:
-            work.replay(cached.spent)
-            return cached.scored
-        before = work.counts()
-        result = self._typed(term, work)
-        self._cached(key, lambda: _Typed(result, tuple(b - a for a, b in zip(before, work.counts()))))
-        return result
+        if cached is None:
+            # On its own, so that what it spends does not depend on the terms before it; within
+            # what is left of the budget, so that an expensive term is refused before it is done.
+            alone = Work(limit=None if work.limit is None else work.limit - work.cost)
+            result = self._typed(term, alone)
+            cached = self._cached(key, lambda: _Typed(result, alone.counts(), frozenset(alone.paid)))
+        work.replay(cached.spent)
+        work.paid |= cached.paid
+        return cached.scored
 
     def _typed(self, term: Term, work: Work) -> Scored:
         result = self.text(term.text, work)
