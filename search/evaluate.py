@@ -11,22 +11,19 @@ The block reading uses attributes of whoosh-reloaded 2.7.5's W3 codec (``W3LeafM
 version is pinned in pyproject.toml, and ``tests/test_evaluate.py`` compares every result with
 Whoosh's own query execution.
 
-Every evaluation counts its ``Work``: postings lists opened, bigrams single characters expand to,
-postings read, phrase positions checked. A query may do ``Evaluator.budget()`` of it (the settings
-``max_query_work`` and ``query_work_per_passage``); one that would do more is refused with
+Every evaluation counts its ``search.work.Work``. A query may do ``Evaluator.budget()`` of it (the
+settings ``max_query_work`` and ``query_work_per_passage``); one that would do more is refused with
 ``QueryTooBroad`` before the expensive part (sixteen common single characters expand to thousands
-of bigrams). Work is counted the same whether postings or terms were cached or read from disk, so
-a query is answered or refused the same way every time. ``metered()`` adds up the work of
-everything evaluated inside it (the web app charges a client's rate limit with it).
+of bigrams). To keep the work small, phrases read their rarest token first and the rest only
+where needed, a single character's expansion reads document numbers only, and a year's
+documents, typed terms and postings are kept per generation.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import Counter, OrderedDict
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import reduce
 from math import log
 
@@ -38,102 +35,13 @@ from . import settings
 from .analysis import gram_tokens, is_cjk, word_tokens
 from .errors import QueryTooBroad
 from .query import YEAR_TERM_RE, ParsedQuery, Term
+from .work import BLOCK, STORED_COST, Exhausted, Work
 
 _LENGTH_TABLE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 POSTINGS_CACHE = 4096  # terms per generation
 MAX_CACHED_POSTINGS = 3_000_000  # postings kept decoded (about 60 bytes each with their positions)
-# Work is counted in postings read (a document number with its frequency and positions: about
-# 1.5 µs of CPU, cold, on the seeds and at 50x); the rest in what it costs as many postings.
-LOOKUP_COST = 100  # opening a term's postings list
-EXPANSION_COST = 45  # a bigram of a single character's expansion, per segment (document numbers only)
-POSITION_COST = 2  # decoding one document's positions of one token, to check a phrase
-BLOCK = 128  # postings in a block of Whoosh's W3 codec (the most a block holds)
 PARTIAL_READ = 2 * BLOCK  # a phrase token this many times longer than the candidates is read in part
 VERIFIED = 64  # phrase candidates few enough to check on their stored text
-STORED_COST = 30  # reading one passage's stored fields
-
-
-class Exhausted(Exception):
-    """The work budget ran out (the caller decides what that means: an error, fewer suggestions)."""
-
-
-_active_meters: ContextVar[tuple] = ContextVar("policy_search_work_meters", default=())
-
-
-@dataclass
-class Work:
-    """What evaluating queries did, and at most how much they may do (``limit``, in cost units).
-
-    Work about to be done is ``reserve``d: refused, and not done, when it would pass the limit. The
-    term index says how long a postings list is before it is read (a punctuation mark's holds
-    nearly every passage), so that is reserved too; only what cannot be known beforehand is
-    ``charge``d after it was done. The counts are therefore what was really done."""
-
-    limit: int | None = None
-    lookups: int = 0  # postings lists opened
-    expansions: int = 0  # bigrams single characters expanded to (per index segment holding them)
-    postings: int = 0  # document numbers read from postings lists
-    positions: int = 0  # position lists decoded to check phrases (documents × tokens)
-    stored: int = 0  # passages whose stored text was read to check a phrase
-    meters: tuple = field(default_factory=_active_meters.get, repr=False, compare=False)  # metered() blocks
-    # What this work already paid for: a list used twice in one query (a term, then the same
-    # bigrams in the adjacent-terms phrase) is read once and kept at hand.
-    paid: set = field(default_factory=set, repr=False, compare=False)
-
-    def once(self, key, **work: int) -> None:
-        """Reserve ``work`` unless ``key`` was already paid for."""
-        if key not in self.paid:
-            self.reserve(**work)
-            self.paid.add(key)
-
-    @property
-    def cost(self) -> int:
-        return (self.lookups * LOOKUP_COST + self.expansions * EXPANSION_COST + self.postings
-                + self.positions * POSITION_COST + self.stored * STORED_COST)
-
-    def reserve(self, lookups: int = 0, expansions: int = 0, postings: int = 0, positions: int = 0,
-                stored: int = 0, done: bool = True) -> None:
-        """Count work, or raise ``Exhausted`` (counting nothing) when it would pass the limit.
-        ``done=False``: work that counts against the limit but was not really done again (a
-        cached term's), which ``metered()`` blocks do not see."""
-        extra = (lookups * LOOKUP_COST + expansions * EXPANSION_COST + postings + positions * POSITION_COST
-                 + stored * STORED_COST)
-        if self.limit is not None and self.cost + extra > self.limit:
-            raise Exhausted
-        self._add(done, lookups=lookups, expansions=expansions, postings=postings, positions=positions,
-                  stored=stored)
-
-    def charge(self, postings: int) -> None:
-        self._add(True, postings=postings)
-        if self.limit is not None and self.cost > self.limit:
-            raise Exhausted
-
-    def _add(self, done: bool, **counts: int) -> None:
-        for work in (self, *self.meters) if done else (self,):
-            for name, n in counts.items():
-                setattr(work, name, getattr(work, name) + n)
-
-    def counts(self) -> tuple[int, ...]:
-        return self.lookups, self.expansions, self.postings, self.positions, self.stored
-
-    def replay(self, spent: tuple[int, ...]) -> None:
-        """Count what a cached evaluation spent (refused the same way when over the limit)."""
-        lookups, expansions, postings, positions, stored = spent
-        self.reserve(lookups=lookups, expansions=expansions, postings=postings, positions=positions, stored=stored,
-                     done=False)
-
-
-@contextmanager
-def metered():
-    """A ``Work`` that adds up everything evaluated inside the block (in this thread or task)."""
-    total = Work(meters=())
-    reset = _active_meters.set((*_active_meters.get(), total))
-    try:
-        yield total
-    finally:
-        _active_meters.reset(reset)
-
-
 
 
 @dataclass

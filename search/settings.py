@@ -46,7 +46,7 @@ SETTINGS = {
         Setting("max_query_work", 15_000,
                 "Work one query may do on any index, in postings read (opening a postings list counts 100, each "
                 "bigram a single character expands to 45, a phrase's position check 2, a stored passage read 30: "
-                "search/evaluate.py); a query that needs more is refused as too broad. With "
+                "search/work.py); a query that needs more is refused as too broad. With "
                 "query_work_per_passage, any query stays under 50 ms of CPU on the seeds."),
         Setting("query_work_per_passage", 0.6,
                 "More work a query may do per passage in the index, since common words' postings grow with it. "

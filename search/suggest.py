@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .analysis import fold, is_cjk
-from .evaluate import Exhausted, Work
+from .work import Exhausted, Work
 from .query import ParsedQuery, Term, parse, synonym_groups
 
 MAX_SUGGESTIONS = 5

@@ -4,7 +4,7 @@ Rate: a token bucket per client. A client may spend ``RATE_LIMIT_BURST`` tokens 
 ``RATE_LIMIT`` a minute. A request costs what it makes the server do: one token for an ordinary
 request, ``ENDPOINT_COSTS`` for the pages known to be expensive (a comparison runs four searches,
 a Word export builds a document), and after it has run, one more token for every
-``WORK_PER_TOKEN`` of search work it did (``search.evaluate.Work``: postings read, phrase
+``WORK_PER_TOKEN`` of search work it did (``search.work.Work``: postings read, phrase
 checks), so a broad search costs more than a narrow one, and a cached one nothing extra. A client
 that overspent waits until its bucket has refilled. Over it: 429 with ``Retry-After`` (whole
 seconds until the next request would pass), as ``{"error", "code": "rate_limited"}`` under /api/
@@ -48,7 +48,7 @@ from flask import Flask, current_app, g, request
 from werkzeug.exceptions import RequestURITooLarge, TooManyRequests
 
 from search import settings
-from search.evaluate import metered
+from search.work import metered
 
 DEFAULT_PER_MINUTE = 120
 ENV_VAR = "POLICY_SEARCH_RATE_LIMIT"
@@ -57,7 +57,7 @@ MAX_QUERY_STRING = 64 * 1024
 # Requests known to cost several ordinary ones before any search work is counted.
 ENDPOINT_COSTS = {"pages.compare": 3, "api.compare": 3, "briefings.word": 5, "briefings.markdown": 2}
 EXPENSIVE_PAGES = {"pages.search", *ENDPOINT_COSTS}
-WORK_PER_TOKEN = 50_000  # search work (search.evaluate.Work.cost) worth one more token
+WORK_PER_TOKEN = 50_000  # search work (search.work.Work.cost) worth one more token
 MAX_WORK_TOKENS = 10  # what one request's search work can cost at most, on top of its base cost
 _EXTENSION = "policy_search.rate_limiter"
 
