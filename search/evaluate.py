@@ -35,7 +35,7 @@ from . import settings
 from .analysis import gram_tokens, is_cjk, word_tokens
 from .errors import QueryTooBroad
 from .query import YEAR_TERM_RE, ParsedQuery, Term
-from .work import BLOCK, STORED_COST, Exhausted, Work
+from .work import BLOCK, STORED_COST, Exhausted, Work, query_budget
 
 _LENGTH_TABLE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 POSTINGS_CACHE = 4096  # terms per generation
@@ -192,9 +192,8 @@ class Evaluator:
         self.lock = self._lock = threading.RLock()
 
     def budget(self) -> Work:
-        """The work one query may do: ``max_query_work``, and ``query_work_per_passage`` more for
-        each passage of the index (a common word's postings grow with the index)."""
-        return Work(limit=settings.get("max_query_work") + int(settings.get("query_work_per_passage") * self.passages))
+        """The work one query may do on this generation (``search.work.query_budget``)."""
+        return Work(limit=query_budget(self.passages))
 
     # -- postings --------------------------------------------------------------------------------
 

@@ -17,11 +17,19 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from . import settings
+
 LOOKUP_COST = 100  # opening a term's postings list
 EXPANSION_COST = 45  # a bigram of a single character's expansion, per segment (document numbers only)
 POSITION_COST = 2  # decoding one document's positions of one token, to check a phrase
 STORED_COST = 30  # reading one passage's stored fields
 BLOCK = 128  # postings in a block of Whoosh's W3 codec (the most a block holds)
+
+
+def query_budget(passages: int) -> int:
+    """The work one query may do on an index of ``passages``: ``max_query_work``, and
+    ``query_work_per_passage`` more for each passage (a common word's postings grow with the index)."""
+    return settings.get("max_query_work") + int(settings.get("query_work_per_passage") * passages)
 
 
 class Exhausted(Exception):
