@@ -381,13 +381,13 @@ class Evaluator:
 
         The character's whole expansion is spent before any of it is read: the term index says
         how many bigrams it starts (the most common characters start two hundred)."""
+        key = ("grams*", char)
         with self._lock:
-            expansion = self._cache.get(("grams*", char))
-        if expansion is None:
-            expansion = self._cached(("grams*", char), lambda: self._read_expansion(char, work))
-        else:
-            work.once(("grams*", char), expansions=expansion.lists, postings=expansion.postings)
-        work.paid.add(("grams*", char))
+            expansion = self._cache.get(key)
+        fresh = expansion is None
+        if fresh:
+            expansion = self._cached(key, lambda: self._read_expansion(char, work))
+        work.once(key, expansions=expansion.lists, postings=expansion.postings, done=fresh)
         return expansion.docs
 
     def _read_expansion(self, char: str, work: Work) -> _Expansion:
@@ -401,7 +401,7 @@ class Evaluator:
                     break
                 found.append((seg, offset, tbytes, info))
         postings = sum(info.doc_frequency() for _, _, _, info in found)
-        work.once(("grams*", char), expansions=len(found), postings=postings)
+        work.check(expansions=len(found), postings=postings)  # counted by the caller, read or cached
         lists = []
         for seg, offset, tbytes, info in found:
             terms = seg._terms

@@ -69,17 +69,22 @@ class Work:
         """Count work, or raise ``Exhausted`` (counting nothing) when it would pass the limit.
         ``done=False``: work that counts against the limit but was not really done again (a
         cached term's), which ``metered()`` blocks do not see."""
+        self.check(lookups=lookups, expansions=expansions, postings=postings, positions=positions, stored=stored)
+        self._add(done, lookups=lookups, expansions=expansions, postings=postings, positions=positions,
+                  stored=stored)
+
+    def check(self, lookups: int = 0, expansions: int = 0, postings: int = 0, positions: int = 0,
+              stored: int = 0) -> None:
+        """Raise ``Exhausted`` if this work would pass the limit; count nothing."""
         extra = (lookups * LOOKUP_COST + expansions * EXPANSION_COST + postings + positions * POSITION_COST
                  + stored * STORED_COST)
         if self.limit is not None and self.cost + extra > self.limit:
             raise Exhausted
-        self._add(done, lookups=lookups, expansions=expansions, postings=postings, positions=positions,
-                  stored=stored)
 
-    def once(self, key, **work: int) -> None:
+    def once(self, key, done: bool = True, **work: int) -> None:
         """Reserve ``work`` unless ``key`` was already paid for."""
         if key not in self.paid:
-            self.reserve(**work)
+            self.reserve(done=done, **work)
             self.paid.add(key)
 
     def charge(self, postings: int) -> None:
