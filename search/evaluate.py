@@ -11,22 +11,19 @@ The block reading uses attributes of whoosh-reloaded 2.7.5's W3 codec (``W3LeafM
 version is pinned in pyproject.toml, and ``tests/test_evaluate.py`` compares every result with
 Whoosh's own query execution.
 
-Every evaluation counts its ``Work``: postings lists opened, bigrams single characters expand to,
-postings read, phrase positions checked. A query may do ``Evaluator.budget()`` of it (the settings
-``max_query_work`` and ``query_work_per_passage``); one that would do more is refused with
+Every evaluation counts its ``search.work.Work``. A query may do ``Evaluator.budget()`` of it (the
+settings ``max_query_work`` and ``query_work_per_passage``); one that would do more is refused with
 ``QueryTooBroad`` before the expensive part (sixteen common single characters expand to thousands
-of bigrams). Work is counted the same whether postings or terms were cached or read from disk, so
-a query is answered or refused the same way every time. ``metered()`` adds up the work of
-everything evaluated inside it (the web app charges a client's rate limit with it).
+of bigrams). To keep the work small, phrases read their rarest token first and the rest only
+where needed, a single character's expansion reads document numbers only, and a year's
+documents, typed terms and postings are kept per generation.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass, field
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
 from functools import reduce
 from math import log
 
@@ -42,88 +39,13 @@ from .near import near_matches
 from .numbers import evaluate as evaluate_figure
 from .numbers import parse_figure
 from .query import YEAR_TERM_RE, ParsedQuery, Term
+from .work import BLOCK, STORED_COST, Exhausted, Work, query_budget
 
 _LENGTH_TABLE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 POSTINGS_CACHE = 4096  # terms per generation
 MAX_CACHED_POSTINGS = 3_000_000  # postings kept decoded (about 60 bytes each with their positions)
-# Work is counted in postings read (a document number with its frequency and positions: about
-# 1.5 µs of CPU, cold, on the seeds and at 50x); the rest in what it costs as many postings.
-LOOKUP_COST = 100  # opening a term's postings list
-EXPANSION_COST = 45  # a bigram of a single character's expansion, per segment (document numbers only)
-POSITION_COST = 2  # decoding one document's positions of one token, to check a phrase
-BLOCK = 128  # postings in a block of Whoosh's W3 codec (the most a block holds)
 PARTIAL_READ = 2 * BLOCK  # a phrase token this many times longer than the candidates is read in part
 VERIFIED = 64  # phrase candidates few enough to check on their stored text
-STORED_COST = 30  # reading one passage's stored fields
-
-
-class Exhausted(Exception):
-    """The work budget ran out (the caller decides what that means: an error, fewer suggestions)."""
-
-
-_active_meters: ContextVar[tuple] = ContextVar("policy_search_work_meters", default=())
-
-
-@dataclass
-class Work:
-    """What evaluating queries did, and at most how much they may do (``limit``, in cost units).
-
-    Work about to be done is ``reserve``d: refused, and not done, when it would pass the limit. The
-    term index says how long a postings list is before it is read (a punctuation mark's holds
-    nearly every passage), so that is reserved too; only what cannot be known beforehand is
-    ``charge``d after it was done. The counts are therefore what was really done."""
-
-    limit: int | None = None
-    lookups: int = 0  # postings lists opened
-    expansions: int = 0  # bigrams single characters expanded to (per index segment holding them)
-    postings: int = 0  # document numbers read from postings lists
-    positions: int = 0  # position lists decoded to check phrases (documents × tokens)
-    stored: int = 0  # passages whose stored text was read to check a phrase
-    meters: tuple = field(default_factory=_active_meters.get, repr=False, compare=False)  # metered() blocks
-
-    @property
-    def cost(self) -> int:
-        return (self.lookups * LOOKUP_COST + self.expansions * EXPANSION_COST + self.postings
-                + self.positions * POSITION_COST + self.stored * STORED_COST)
-
-    def reserve(self, lookups: int = 0, expansions: int = 0, postings: int = 0, positions: int = 0,
-                stored: int = 0) -> None:
-        extra = (lookups * LOOKUP_COST + expansions * EXPANSION_COST + postings + positions * POSITION_COST
-                 + stored * STORED_COST)
-        if self.limit is not None and self.cost + extra > self.limit:
-            raise Exhausted
-        self._add(lookups=lookups, expansions=expansions, postings=postings, positions=positions, stored=stored)
-
-    def charge(self, postings: int) -> None:
-        self._add(postings=postings)
-        if self.limit is not None and self.cost > self.limit:
-            raise Exhausted
-
-    def _add(self, **counts: int) -> None:
-        for work in (self, *self.meters):
-            for name, n in counts.items():
-                setattr(work, name, getattr(work, name) + n)
-
-    def counts(self) -> tuple[int, ...]:
-        return self.lookups, self.expansions, self.postings, self.positions, self.stored
-
-    def replay(self, spent: tuple[int, ...]) -> None:
-        """Spend again what a cached evaluation spent (refused the same way when over the limit)."""
-        lookups, expansions, postings, positions, stored = spent
-        self.reserve(lookups=lookups, expansions=expansions, postings=postings, positions=positions, stored=stored)
-
-
-@contextmanager
-def metered():
-    """A ``Work`` that adds up everything evaluated inside the block (in this thread or task)."""
-    total = Work(meters=())
-    reset = _active_meters.set((*_active_meters.get(), total))
-    try:
-        yield total
-    finally:
-        _active_meters.reset(reset)
-
-
 
 
 @dataclass
@@ -177,10 +99,11 @@ def without(a: Scored, b: Scored) -> Scored:
 
 @dataclass
 class _Typed:
-    """A typed term's matches, and what evaluating them spent (``Work.counts``)."""
+    """A typed term's matches, what evaluating them spent (``Work.counts``) and paid for."""
 
     scored: Scored
     spent: tuple[int, ...]
+    paid: frozenset
 
     @property
     def docs(self):
@@ -274,9 +197,8 @@ class Evaluator:
         self.lock = self._lock = threading.RLock()
 
     def budget(self) -> Work:
-        """The work one query may do: ``max_query_work``, and ``query_work_per_passage`` more for
-        each passage of the index (a common word's postings grow with the index)."""
-        return Work(limit=settings.get("max_query_work") + int(settings.get("query_work_per_passage") * self.passages))
+        """The work one query may do on this generation (``search.work.query_budget``)."""
+        return Work(limit=query_budget(self.passages))
 
     # -- postings --------------------------------------------------------------------------------
 
@@ -288,7 +210,7 @@ class Evaluator:
         """How many postings a term has (deleted documents' included), from the term index: one
         lookup of work (none when ``work`` is None: the lookup was already spent)."""
         if work is not None:
-            work.reserve(lookups=1)
+            work.once(("lookup", field, token), lookups=1)
         with self._lock:
             if (field, token) in self._cache:
                 cached = self._cache[(field, token)]
@@ -296,7 +218,7 @@ class Evaluator:
             return self.reader.doc_frequency(field, token)
 
     def _read(self, field: str, token: str, length: int, work: Work) -> _Postings | None:
-        work.reserve(postings=length)
+        work.once(("read", field, token), postings=length)
         return self._cached((field, token), lambda: self._read_postings(field, token))
 
     def _cached(self, key, read):
@@ -424,7 +346,8 @@ class Evaluator:
             stream = gram_tokens(text)
             if any(stream[i:i + k] == tokens for i in range(len(stream) - k + 1)):
                 docs.append(docnum)
-                counts.append([stream.count(t) for t in tokens])
+                frequency = Counter(stream)
+                counts.append([frequency[t] for t in tokens])
         docs = np.array(docs, dtype=np.int64)
         tf = np.array(counts, dtype=np.float64).reshape(len(docs), k)
         scores = np.zeros(len(docs))
@@ -456,7 +379,7 @@ class Evaluator:
         """The documents of sections that speak about a year (scored with a constant boost, as
         Whoosh scores an ID field). A year holds a large share of the index, so its documents are
         read once per generation and kept, like a facet's: a query pays one lookup for them."""
-        work.reserve(lookups=1)
+        work.once(("year", year), lookups=1)
         with self._lock:
             if year not in self._years:
                 postings = self._read_postings("year", year)
@@ -468,12 +391,13 @@ class Evaluator:
 
         The character's whole expansion is spent before any of it is read: the term index says
         how many bigrams it starts (the most common characters start two hundred)."""
+        key = ("grams*", char)
         with self._lock:
-            expansion = self._cache.get(("grams*", char))
-        if expansion is None:
-            expansion = self._cached(("grams*", char), lambda: self._read_expansion(char, work))
-        else:
-            work.reserve(expansions=expansion.lists, postings=expansion.postings)
+            expansion = self._cache.get(key)
+        fresh = expansion is None
+        if fresh:
+            expansion = self._cached(key, lambda: self._read_expansion(char, work))
+        work.once(key, expansions=expansion.lists, postings=expansion.postings, done=fresh)
         return expansion.docs
 
     def _read_expansion(self, char: str, work: Work) -> _Expansion:
@@ -487,7 +411,7 @@ class Evaluator:
                     break
                 found.append((seg, offset, tbytes, info))
         postings = sum(info.doc_frequency() for _, _, _, info in found)
-        work.reserve(expansions=len(found), postings=postings)
+        work.check(expansions=len(found), postings=postings)  # counted by the caller, read or cached
         lists = []
         for seg, offset, tbytes, info in found:
             terms = seg._terms
@@ -537,13 +461,15 @@ class Evaluator:
         key = ("typed", term.text, term.phrase, tuple(term.synonyms))
         with self._lock:
             cached = self._cache.get(key)
-        if cached is not None:
-            work.replay(cached.spent)
-            return cached.scored
-        before = work.counts()
-        result = self._typed(term, work)
-        self._cached(key, lambda: _Typed(result, tuple(b - a for a, b in zip(before, work.counts()))))
-        return result
+        if cached is None:
+            # On its own, so that what it spends does not depend on the terms before it; within
+            # what is left of the budget, so that an expensive term is refused before it is done.
+            alone = Work(limit=None if work.limit is None else work.limit - work.cost)
+            result = self._typed(term, alone)
+            cached = self._cached(key, lambda: _Typed(result, alone.counts(), frozenset(alone.paid)))
+        work.replay(cached.spent)
+        work.paid |= cached.paid
+        return cached.scored
 
     def _typed(self, term: Term, work: Work) -> Scored:
         result = self.text(term.text, work) if term.phrase else self.unquoted(term.text, work)

@@ -47,12 +47,13 @@ SETTINGS = {
         Setting("max_query_work", 15_000,
                 "Work one query may do on any index, in postings read (opening a postings list counts 100, each "
                 "bigram a single character expands to 45, a phrase's position check 2, a stored passage read 30: "
-                "search/evaluate.py); a query that needs more is refused as too broad. With "
+                "search/work.py); a query that needs more is refused as too broad. With "
                 "query_work_per_passage, any query stays under 50 ms of CPU on the seeds."),
-        Setting("query_work_per_passage", 0.75,
+        Setting("query_work_per_passage", 0.6,
                 "More work a query may do per passage in the index, since common words' postings grow with it. "
-                "At 50x the seeds 地区生产总值 增长 needs 0.73 per passage, 固定资产投资 增长 亿元 0.67; a query that "
-                "uses the whole budget takes about 1.4 µs of CPU per unit, so at 200x about 0.5 s."),
+                "At 50x the seeds the costliest benchmark and dev queries need up to 0.55 per passage "
+                "(固定资产投资 增长 亿元); a query that uses the whole budget takes about 1.5 µs of CPU per unit, so "
+                "about 0.4 s at 200x."),
         Setting("per_page", 10, "Hits per page when the caller does not say."),
         Setting("max_per_page", 50, "Largest page a caller may ask for."),
         Setting("max_page", 1000, "Deepest page a caller may ask for; deeper is never useful."),

@@ -18,8 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 from .analysis import fold, is_cjk
-from .evaluate import Exhausted, Work
 from .query import ParsedQuery, Term, parse, synonym_groups
+from .work import Exhausted, Work
 
 MAX_SUGGESTIONS = 5
 MAX_CORRECTED = 3  # terms looked up for close words; each walks the words sharing its first character
@@ -28,7 +28,8 @@ MAX_WORD_LENGTH = 12  # longer words are not typos worth correcting
 
 
 def suggestions(engine, parsed: ParsedQuery, filters: dict, generation) -> list[dict]:
-    """Queries that find something, for a query that found nothing (with these filters)."""
+    """Queries that find something, for a query that found nothing (with these filters, already
+    resolved). ``engine`` is not used: the counts come from ``generation``'s evaluator."""
     out: list[dict] = []
     try:
         _collect(out, parsed, filters, generation, generation.evaluator.budget())
@@ -54,7 +55,7 @@ def _collect(out: list[dict], parsed: ParsedQuery, filters: dict, generation, wo
     for i, group in enumerate(parsed.groups):
         for j, term in enumerate(group):
             replaced = lambda text: [*groups[:i], [*groups[i][:j], text, *groups[i][j + 1:]], *groups[i + 1:]]  # noqa: E731
-            if term.phrase and fold(term.text) in synonym_groups():
+            if term.phrase and fold(term.text) in synonym_groups() and len(term.text.split()) == 1:
                 widened = parse(term.text).groups[0][0]  # as the suggested query will be parsed
                 total = counts.count(i, counts.group_docs(group, j, widened))
                 if offer(total, replaced(term.text), filters, f"连同“{term.text}”的同义词一起搜索"):
@@ -67,8 +68,8 @@ def _collect(out: list[dict], parsed: ParsedQuery, filters: dict, generation, wo
                 if offer(total, replaced(word), filters, f"您是不是要找“{word}”"):
                     return
     if len(groups) > 1:
-        for i, group in enumerate(groups):
-            shown = " OR ".join(t.strip('"') for t in group)
+        for i, group in enumerate(parsed.groups):
+            shown = " OR ".join(t.text for t in group)
             if offer(counts.count(i), groups[:i] + groups[i + 1:], filters, f"去掉“{shown}”"):
                 return
 

@@ -1,11 +1,11 @@
-"""The work of any query is bounded, suggestions included, and counted the same every time.
+"""The work of any query is bounded, suggestions included, and it is answered the same every time.
 
-Work is ``search.evaluate.Work``: postings lists opened, bigrams single characters expand to,
-postings read and phrase position checks, in cost units. A search does at most one query's budget
-(``Evaluator.budget``) for the query and one for its suggestions, each overshooting by at most the
-postings list it was reading. Hypothesis looks for the costliest query it can build from the
-costliest pieces of the seed index (the characters that start the most bigrams, the most common
-words, long phrases), steered by ``target``.
+Work is ``search.work.Work``: postings lists opened, bigrams single characters expand to,
+postings read, phrase position checks and stored passages read, in cost units, as ``metered()``
+sees it done. From cold caches a search does at most one query's budget (``Evaluator.budget``) for
+the query and one for its suggestions. Hypothesis looks for the costliest query it can build from
+the costliest pieces of the seed index (the characters that start the most bigrams, the most
+common words, long phrases), steered by ``target``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from search import settings as search_settings
 from search.engine import Engine
 from search.errors import QueryTooBroad, UserError
-from search.evaluate import metered
+from search.work import metered
 from search.query import parse
 
 # The query from the report that found the problem: sixteen common characters that together match
@@ -34,9 +34,12 @@ def fresh(seed_index) -> Engine:
     return Engine(seed_index)
 
 
-def work_of(engine: Engine, q: str, **filters):
-    """(the search's Work, its outcome): a result's total, or the refusal's code."""
+def work_of(engine: Engine, q: str, cold: bool = True, **filters):
+    """(the work the search did, its outcome): a result's total, or the refusal's code. ``cold``:
+    from empty caches (the engine's results, the evaluator's postings and terms)."""
     engine._cache.clear()
+    if cold:
+        engine.generation().evaluator._cache.clear()
     with metered() as work:
         try:
             outcome = engine.search(q, **filters)["total"]
@@ -50,8 +53,9 @@ def budget(engine: Engine) -> int:
 
 
 def bound(engine: Engine) -> int:
-    """A query's budget and its suggestions' budget, each passed by at most one postings list."""
-    return 2 * (budget(engine) + engine.generation().facets.size)
+    """A query's budget and its suggestions' budget (close words are counted once their word list
+    has been walked: a few hundred words at most)."""
+    return 2 * budget(engine) + 1_000
 
 
 @pytest.fixture(scope="module")
@@ -95,9 +99,9 @@ def test_no_query_does_more_than_its_budget(fresh, costly_pieces, data):
     work, outcome = work_of(fresh, q, **filters)
     target(float(work.cost), label="work of one search")
     assert work.cost <= bound(fresh), (q, work)
-    # Counted the same with the postings cached: the same query gets the same answer every time.
-    again, outcome_again = work_of(fresh, q, **filters)
-    assert (again.cost, outcome_again) == (work.cost, outcome), q
+    # Work is counted the same when postings and terms are cached: the same answer, for less work.
+    again, outcome_again = work_of(fresh, q, cold=False, **filters)
+    assert outcome_again == outcome and again.cost <= work.cost, q
 
 
 def test_the_reported_query_is_refused_as_too_broad_within_its_budget(fresh):
@@ -115,9 +119,9 @@ def test_a_few_common_characters_are_still_searched(fresh, q):
 
 
 def test_suggestions_evaluate_each_term_once_instead_of_rerunning_the_query(fresh):
-    parsed = parse(SIXTEEN_WORDS)
+    fresh.generation().evaluator._cache.clear()
     with metered() as query_alone:
-        fresh.generation().evaluator.query(parsed)
+        fresh.generation().evaluator.query(parse(SIXTEEN_WORDS))
     search, total = work_of(fresh, SIXTEEN_WORDS)
     assert total == 0  # no passage says all sixteen: suggestions were looked for
     # The query itself, then each term once more for the suggestions (rerunning the query without

@@ -227,3 +227,22 @@ def test_facets_list_the_largest_values_and_every_ticked_one(engine, monkeypatch
     shown = engine.search("发展", county=[smallest])["facets"]["place"]
     assert {f["value"] for f in shown} == set(largest) | {smallest}
     assert all(f["count"] == full[f["value"]] for f in shown)
+
+
+@pytest.mark.parametrize("query, kw, suggested", [
+    # An OR group is dropped whole, and the rest keeps its OR and its exclusion.
+    ("锰污染 OR 安吉游戏 森林覆盖路 -云阳", {}, "锰污染 OR 安吉游戏 -云阳"),
+    # A quoted phrase with a quote mark inside stays one phrase.
+    ('“群众说事、干部答题” 不存在的词语', {}, '"群众说事、干部答题"'),
+    # A typo among several terms: the close word in its place.
+    ("森林覆盖路 2022", {}, "森林覆盖率 2022"),
+    # Quoted GDP finds nothing literal in 云阳: searched with its synonyms, it does.
+    ('"GDP"', {"county": ["云阳"]}, "GDP"),
+])
+def test_suggestions_find_what_they_say(engine, query, kw, suggested):
+    result = engine.search(query, **kw)
+    assert result["total"] == 0
+    offers = {s["query"]: s for s in result["suggestions"]}
+    assert suggested in offers, list(offers)
+    for s in result["suggestions"]:
+        assert engine.search(s["query"], **s["filters"])["total"] == s["total"] > 0, s

@@ -8,7 +8,8 @@ briefings only through ``search.briefings.BriefingStore`` (see ``webui.briefing_
 
 Config: ``INDEX_DIR``; ``BRIEFINGS_DB`` (default: ``briefings.sqlite3`` in the instance folder);
 ``SECRET_KEY`` (default: a random key kept in the instance folder); ``MAX_CONTENT_LENGTH``;
-``RATE_LIMIT`` (requests a minute per client on the API and forms; see ``webui.limits``).
+``RATE_LIMIT`` (tokens a minute per client on the API, forms and expensive pages; an ordinary request
+costs one) and ``RATE_LIMIT_LOOPBACK`` (limit this machine's clients too; see ``webui.limits``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The JSON twin of every page: the engine's own result shapes, unchanged.
 
-Errors are ``{"error": "..."}`` with 400, 404 or 503 (see ``webui.errors``); 414 for an overlong URL
-and 429 with ``Retry-After`` for a client over its rate (see ``webui.limits``).
+Errors are ``{"error": "...", "code": "..."}`` with 400, 404 or 503 (see ``webui.errors``); 414 for an
+overlong URL and 429 with ``Retry-After`` for a client over its budget (see ``webui.limits``).
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@
 Rate: a token bucket per client. A client may spend ``RATE_LIMIT_BURST`` tokens at once, then
 ``RATE_LIMIT`` a minute. A request costs what it makes the server do: one token for an ordinary
 request, ``ENDPOINT_COSTS`` for the pages known to be expensive (a comparison runs four searches,
-a Word export builds a document), and after it has run, one more token for every
-``WORK_PER_TOKEN`` of search work it did (``search.evaluate.Work``: postings read, phrase
-checks), so a broad search costs more than a narrow one, and a cached one nothing extra. A client
+a Word export builds a document), and after it has run, ``TOKENS_PER_BUDGET`` more for every
+query budget of search work it did (``search.work``: postings read, phrase checks), so a broad
+search costs more than a narrow one, and a cached one nothing extra. A client
 that overspent waits until its bucket has refilled. Over it: 429 with ``Retry-After`` (whole
 seconds until the next request would pass), as ``{"error", "code": "rate_limited"}`` under /api/
 and as a page otherwise.
@@ -49,7 +49,9 @@ from flask import Flask, current_app, g, request
 from werkzeug.exceptions import RequestURITooLarge, TooManyRequests
 
 from search import settings
-from search.evaluate import metered
+from search.work import metered, query_budget
+
+from .searcher import get_engine
 
 DEFAULT_PER_MINUTE = 120
 ENV_VAR = "POLICY_SEARCH_RATE_LIMIT"
@@ -58,7 +60,7 @@ MAX_QUERY_STRING = 64 * 1024
 # Requests known to cost several ordinary ones before any search work is counted.
 ENDPOINT_COSTS = {"pages.compare": 3, "api.compare": 3, "briefings.word": 5, "briefings.markdown": 2}
 EXPENSIVE_PAGES = {"pages.search", *ENDPOINT_COSTS}
-WORK_PER_TOKEN = 50_000  # search work (search.evaluate.Work.cost) worth one more token
+TOKENS_PER_BUDGET = 4  # a search that did a whole query's budget of work costs four more tokens
 MAX_WORK_TOKENS = 10  # what one request's search work can cost at most, on top of its base cost
 _EXTENSION = "policy_search.rate_limiter"
 
@@ -169,9 +171,9 @@ def is_limited(limiter: RateLimiter) -> bool:
             or request.endpoint in EXPENSIVE_PAGES)
 
 
-def work_tokens(cost: int) -> int:
+def work_tokens(cost: int, budget: int) -> int:
     """The tokens a request's search work costs on top of its base cost."""
-    return min(MAX_WORK_TOKENS, cost // WORK_PER_TOKEN)
+    return min(MAX_WORK_TOKENS, cost * TOKENS_PER_BUDGET // budget)
 
 
 def check_request() -> None:
@@ -196,7 +198,8 @@ def charge_work(response):
     it did."""
     if (state := g.get("rate_limit")) is not None:
         limiter, client, _, work = state
-        limiter.charge(client, work_tokens(work.cost))
+        if work.cost:
+            limiter.charge(client, work_tokens(work.cost, query_budget(get_engine().info()["passages"])))
     return response
 
 
