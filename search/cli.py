@@ -178,7 +178,7 @@ def export(fmt, out_dir, index_dir):
 def eval_command(cases_file, index_dir):
     """Run relevance cases; exit 1 unless every case passes."""
     from .engine import Engine
-    from .evaluation import load_cases, run_cases
+    from .relevance import load_cases, run_cases
 
     report = run_cases(Engine(_index(index_dir)), load_cases(cases_file))
     for case in report["cases"]:

@@ -7,7 +7,7 @@ import pytest
 from search.analysis import (GramAnalyzer, WordAnalyzer, fold, reference_word_stream, user_words, whole_word,
                              word_stream)
 from search.engine import Engine
-from search.evaluation import load_cases
+from search.relevance import load_cases
 from search.indexing import build, read_reports, report_files
 from search.query import parse
 

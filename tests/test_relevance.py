@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from search.evaluation import run_case
+from search.relevance import run_case
 
 CASES_DIR = Path(__file__).parent / "eval"
 CASES = [case for path in sorted(CASES_DIR.glob("*.json"))
