@@ -82,15 +82,14 @@ def open_generation(index_dir: Path) -> tuple[Path, dict]:
     generation = current_generation(index_dir)
     if generation is None:
         raise IndexUnavailable(
-            f"no index in {index_dir}; build one with: policy-search build --index {index_dir}"
+            f"{index_dir} 中还没有索引；请先建立索引：policy-search build --index {index_dir}"
         )
     meta = read_meta(generation)
     if meta.get("analyzer_version") != ANALYZER_VERSION or meta.get("schema_version") != SCHEMA_VERSION:
         raise IndexUnavailable(
-            f"the index in {index_dir} was built by another version of policy-search "
-            f"(analyzer {meta.get('analyzer_version')}, schema {meta.get('schema_version')}; this is "
-            f"analyzer {ANALYZER_VERSION}, schema {SCHEMA_VERSION}); rebuild it with: "
-            f"policy-search build --index {index_dir}"
+            f"{index_dir} 中的索引由另一版本的 policy-search 建立（分析器 {meta.get('analyzer_version')}，"
+            f"结构 {meta.get('schema_version')}；本版本为分析器 {ANALYZER_VERSION}，结构 {SCHEMA_VERSION}）；"
+            f"请重建：policy-search build --index {index_dir}"
         )
     problems = verify(generation, meta, full=False)
     if problems:

@@ -42,8 +42,8 @@ def test_search_json_has_the_engine_shape(run, seed_index):
     (["search", '"open', "--index", "{index}"], "引号 \" 没有配对"),
     (["search", "发展", "--county", "北京", "--index", "{index}"], "索引中没有地区“北京”"),
     (["search", "发展", "--page", "0", "--index", "{index}"], "页码须在 1 到 1000 之间"),
-    (["search", "发展", "--index", "{missing}"], "build one with: policy-search build"),
-    (["export", "--index", "{missing}"], "build one with: policy-search build"),
+    (["search", "发展", "--index", "{missing}"], "还没有索引；请先建立索引：policy-search build"),
+    (["export", "--index", "{missing}"], "还没有索引；请先建立索引：policy-search build"),
 ])
 def test_user_errors_are_one_line_without_traceback(run, seed_index, tmp_path, args, message):
     args = [a.format(index=seed_index, missing=tmp_path / "none") for a in args]

@@ -57,7 +57,7 @@ class CompareArgs:
 
     def run_for_api(self, engine) -> dict:
         if not self.names_something():
-            raise QueryError("q names no indicator to compare; try q=" + " or q=".join(MAIN_INDICATORS[:3]))
+            raise QueryError("请输入要对比的指标，例如：" + "、".join(MAIN_INDICATORS[:3]))
         return self.run(engine)
 
     def url(self, endpoint: str = "pages.compare", **changes) -> str:

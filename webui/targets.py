@@ -62,7 +62,7 @@ def page():
 def api():
     args = TargetsArgs.from_args(request.args)
     if not args.names_something():
-        raise QueryError("q names no indicator; try q=" + " or q=".join(MAIN_INDICATORS[:3]))
+        raise QueryError("请输入一个指标，例如：" + "、".join(MAIN_INDICATORS[:3]))
     return jsonify(args.run(get_engine()))
 
 
