@@ -200,7 +200,7 @@ def test_the_home_page_and_the_header_lead_to_the_comparison(client):
 def test_search_results_link_to_the_comparison_keeping_years_and_sections(client):
     page = page_of(client.get("/search?q=森林覆盖率&year=2022&county=云阳"))
     link = page.find("p", "compare-link").find("a")
-    assert link.text == "按区县对比“森林覆盖率”"
+    assert link.text == "按地区对比“森林覆盖率”"
     assert query_of(link.attrs["href"]) == {"q": ["森林覆盖率"], "year": ["2022"]}
     assert not page_of(client.get("/search?q=不存在的词语组合")).find("p", "compare-link")
 
