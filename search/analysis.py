@@ -216,6 +216,9 @@ def whole_word(text: str, is_word: Callable[[str], bool]) -> str | None:
 
 
 class _StreamAnalyzer(Analyzer):
+    """A Whoosh analyzer over one of our token streams: (text, start, end) items at consecutive
+    positions, or None for a position left empty."""
+
     stream = staticmethod(gram_stream)
 
     def __eq__(self, other):
@@ -236,7 +239,12 @@ class _StreamAnalyzer(Analyzer):
                 t.startchar, t.endchar = start_char, start_char + len(value)
             yield t
             return
-        for pos, (text, start, end) in enumerate(self.stream(fold(value)), start_pos):
+        pos = start_pos - 1
+        for item in self.stream(fold(value)):
+            pos += 1
+            if item is None:  # a stream may skip a position (search.joined's gaps)
+                continue
+            text, start, end = item
             t.text = text
             t.boost = 1.0
             t.stopped = False

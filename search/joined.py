@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import re
 
-from whoosh.analysis import Analyzer, Token
-
-from .analysis import _STREAM_RE, fold
+from .analysis import _STREAM_RE, _StreamAnalyzer, fold
 
 # Folded forms (NFKC: （ → "(", ［ → "[") of the marks that may stand inside a name.
 JOINING_MARKS = "“”‘’\"'「」『』《》〈〉()[]【】〔〕{}·•・‧、—–-~/"
@@ -93,34 +91,10 @@ def widens(text: str) -> bool:
     return len(tokens) >= 2 and sum(len(t) for t in tokens) >= MIN_CHARS
 
 
-class JoinedAnalyzer(Analyzer):
+class JoinedAnalyzer(_StreamAnalyzer):
     """The joined stream (pickled into the index: keep the name and module stable)."""
 
-    def __eq__(self, other):
-        return type(self) is type(other)
-
-    def __hash__(self):
-        return hash(type(self).__name__)
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        items = joined_stream(fold(value)) if tokenize else [(fold(value), 0, len(value))]
-        pos = start_pos
-        for item in items:
-            if item is None:
-                pos += 1
-                continue
-            t.text, start, end = item
-            t.boost, t.stopped = 1.0, False
-            if keeporiginal:
-                t.original = t.text
-            if positions:
-                t.pos = pos
-            if chars:
-                t.startchar, t.endchar = start_char + start, start_char + end
-            pos += 1
-            yield t
+    stream = staticmethod(joined_stream)
 
 
 # -- marking ---------------------------------------------------------------------------------------
