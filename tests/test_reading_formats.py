@@ -30,8 +30,7 @@ from search.reading.sniff import read_document
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = next((p / "shared" / "corpus" for p in (ROOT.parent, ROOT.parent.parent) if (p / "shared" / "corpus").is_dir()), None)
-needs_corpus = pytest.mark.skipif(CORPUS is None, reason="../shared/corpus (real reports) is not next to this checkout")
+CORPUS = ROOT / "tests" / "fixtures" / "corpus"  # the real reports, copied from ../shared/corpus
 
 CHROME = ["打印本页", "关闭窗口", "责任编辑", "相关链接", "字号", "版权所有", "ICP备", "网站标识码", "当前位置",
           "分享到", "政务服务", "网站地图"]
@@ -400,16 +399,14 @@ def test_saved_page_in_any_encoding_or_single_file(tmp_path, name, content):
 
 # --- the whole corpus ---------------------------------------------------------------------------
 
-@needs_corpus
-@pytest.mark.parametrize("path", sorted((CORPUS or Path()).glob("docx-2025/*.docx")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sorted(CORPUS.glob("docx-2025/*.docx")), ids=lambda p: p.stem)
 def test_every_corpus_word_file_reads_from_its_title(path):
     result = read_document(path)
     assert result.blocks[0].text == path.stem
     assert sum(b.kind == BLOCK_PARA for b in result.blocks) >= 40
 
 
-@needs_corpus
-@pytest.mark.parametrize("path", sorted((CORPUS or Path()).glob("pdf-2025/*.pdf")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sorted(CORPUS.glob("pdf-2025/*.pdf")), ids=lambda p: p.stem)
 def test_every_corpus_pdf_matches_its_word_file(path):
     from_pdf = [b.text.replace(" ", "") for b in read_document(path).blocks]
     word_file = CORPUS / "docx-2025" / f"{path.stem}.docx"
