@@ -20,7 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.run import folder_size, make_corpus
+from bench.corpus import make_corpus
+from bench.run import folder_size
 
 
 def written_and_shared(generation: Path) -> tuple[int, int]:
@@ -43,7 +44,8 @@ def bench_add(scale: int, work: Path, rounds: int) -> dict:
     from search import store
     from search.indexing import add, build
 
-    src = make_corpus(scale, work)
+    src, places = make_corpus(scale, work)
+    os.environ["POLICY_SEARCH_PLACES_FILE"] = str(places)
     index = work / f"index-{scale}x"
     build(src, index)
     report = sorted(src.glob("*.txt"))[0]

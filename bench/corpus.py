@@ -22,6 +22,7 @@ DEFAULT_PLACES = ROOT / "search" / "data" / "places_extra.tsv"
 
 _FIRST = "东西南北中上下前后左右青白金银"
 _SECOND = "山川河湖林泉溪岭峰原坪坝塘桥"
+_THIRD = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥"
 
 
 def synthetic_names(n: int) -> list[tuple[str, str]]:
@@ -29,7 +30,7 @@ def synthetic_names(n: int) -> list[tuple[str, str]]:
     names = []
     for a in _FIRST:
         for b in _SECOND:
-            for c in "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥":
+            for c in _THIRD:
                 names.append((f"{a}{b}{c}", f"{a}{b}{c}县"))
     if n > len(names):
         raise SystemExit(f"at most {len(names)} made-up places")
@@ -65,19 +66,29 @@ def as_text(report, place_full: str) -> str:
     return text.replace(name, place_full) if name else text
 
 
+# A scale of 1 is the seeds' size, so that scales compare with earlier runs: 200x is 441,000 passages.
+PASSAGES_PER_SCALE = 2205
+
+
 def make_corpus(scale: int, folder: Path) -> tuple[Path, Path]:
-    """Write ``scale`` copies of every real report, each copy under its own made-up places; return
-    the source folder and the places file that makes those places known."""
+    """Write copies of every real report (seeds first, then the fixtures' corpus, again and again),
+    each copy under its own made-up place, until there are ``scale`` × 2,205 passages; return the
+    source folder and the places file that makes those places known."""
     reports = source_reports()
     src = folder / f"corpus-{scale}x"
     src.mkdir(parents=True)
-    names = iter(synthetic_names(scale * len(reports)))
     lines = [DEFAULT_PLACES.read_text(encoding="utf-8")]
-    for copy in range(scale):
-        for n, report in enumerate(reports):
-            _, full = next(names)
-            lines.append(f"{full}\t重庆市\t县级")
-            (src / f"{copy:04d}-{n:03d}.txt").write_text(as_text(report, full), encoding="utf-8")
+    names = iter(synthetic_names(len(_FIRST) * len(_SECOND) * len(_THIRD)))
+    written, n = 0, 0
+    while written < scale * PASSAGES_PER_SCALE:
+        if n >= len(_FIRST) * len(_SECOND) * len(_THIRD):
+            raise SystemExit("not enough made-up places for this scale")
+        report = reports[n % len(reports)]
+        _, full = next(names)
+        lines.append(f"{full}\t重庆市\t县级")
+        (src / f"{n // len(reports):04d}-{n % len(reports):03d}.txt").write_text(as_text(report, full), encoding="utf-8")
+        written += len(report.passages)
+        n += 1
     places = folder / f"places-{scale}x.tsv"
     places.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return src, places

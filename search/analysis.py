@@ -54,11 +54,22 @@ def _fold_char(ch: str) -> str:
     return folded if len(folded) == 1 else ch
 
 
+class _FoldTable(dict):
+    """Code point -> its folded character, filled as characters are met (for ``str.translate``)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Normalize text for matching without changing its length (offsets stay valid)."""
     if text.isascii():
         return text.lower()
-    return "".join(map(_fold_char, text))
+    return text.translate(_FOLD_TABLE)
 
 
 def is_cjk(text: str) -> bool:
@@ -187,7 +198,38 @@ def reference_word_stream(text: str):
 
 
 def gram_tokens(text: str) -> list[str]:
-    return [t for t, _, _ in gram_stream(fold(text))]
+    return gram_list(fold(text))
+
+
+def gram_list(text: str) -> list[str]:
+    """The tokens of ``gram_stream`` (already-folded text) without their offsets, built a run at a
+    time: what indexing needs, several times faster than walking the stream."""
+    tokens: list[str] = []
+    for m in _STREAM_RE.finditer(text):
+        kind = m.lastgroup
+        if kind == "cjk":
+            run = m.group()
+            if len(run) > 1:
+                tokens += map(str.__add__, run[:-1], run[1:])
+            else:
+                tokens.append(run)
+        elif kind != "space":
+            tokens.append(m.group())
+    return tokens
+
+
+_CJK_RUN_RE = re.compile(f"[{_CJK}]+")
+
+
+def word_list(text: str) -> list[str]:
+    """The tokens of ``word_stream`` (already-folded text) without their offsets."""
+    tokens: list[str] = []
+    for word in word_segmenter().cut(text, True):
+        if _CJK_RUN_RE.fullmatch(word):
+            tokens.append(word)
+        else:
+            tokens += [m.group() for m in _STREAM_RE.finditer(word) if m.lastgroup in ("cjk", "latin")]
+    return tokens
 
 
 def whole_word(text: str, is_word: Callable[[str], bool]) -> str | None:
@@ -227,6 +269,14 @@ class _StreamAnalyzer(Analyzer):
     def __hash__(self):
         return hash(type(self).__name__)
 
+    def tokens(self, value: str) -> list:
+        """The token texts of ``value`` in position order, None where a position is left empty."""
+        return self.folded_tokens(fold(value))
+
+    def folded_tokens(self, folded: str) -> list:
+        """``tokens`` of text already folded."""
+        return [item and item[0] for item in self.stream(folded)]
+
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
@@ -262,8 +312,14 @@ class GramAnalyzer(_StreamAnalyzer):
 
     stream = staticmethod(gram_stream)
 
+    def folded_tokens(self, folded: str) -> list:
+        return gram_list(folded)
+
 
 class WordAnalyzer(_StreamAnalyzer):
     """jieba precise-mode words (cut by rjieba), word-index positions, punctuation dropped."""
 
     stream = staticmethod(word_stream)
+
+    def folded_tokens(self, folded: str) -> list:
+        return word_list(folded)

@@ -7,16 +7,21 @@ Progress goes to an optional callback so the CLI can draw a bar and tests can st
 from __future__ import annotations
 
 import contextlib
+import functools
+import multiprocessing as mp
 import os
 import shutil
 import time
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 
-from . import settings, store
+from . import segment_writer, settings, store
 from .analysis import word_segmenter
 from .documents import Report
 from .reading import Overrides, read_report
@@ -62,20 +67,37 @@ def report_files(source: Path) -> list[Path]:
     )
 
 
+def _read_one(path: Path, overrides: Overrides | None = None) -> tuple[Report | None, str | None]:
+    """One file's report, or why it is refused."""
+    try:
+        return read_report(path, overrides), None
+    except ReportError as exc:
+        return None, str(exc)
+    except OSError as exc:
+        return None, f"{path.name}：无法读取（{exc.strerror or exc}）。"
+
+
+def _read_in_order(files: list[Path], overrides: Overrides | None):
+    """(report or None, refusal or None) for each file, in order; several processes read when there
+    are enough files to pay for starting them."""
+    procs = settings.get("build_procs") or os.cpu_count() or 1
+    if procs > 1 and len(files) >= 4 * procs and "fork" in mp.get_all_start_methods():
+        with ProcessPoolExecutor(procs, mp_context=mp.get_context("fork")) as pool:
+            yield from pool.map(functools.partial(_read_one, overrides=overrides), files, chunksize=2)
+    else:
+        for path in files:
+            yield _read_one(path, overrides)
+
+
 def read_reports(files: list[Path], progress: Progress | None, refused: list[str],
                  overrides: Overrides | None = None) -> list[Report]:
     """Read every file once; a bad one is refused with its message, the others go on."""
     reports: dict[str, Report] = {}
-    for n, path in enumerate(files, 1):
+    for n, (path, (report, refusal)) in enumerate(zip(files, _read_in_order(files, overrides)), 1):
         if progress:
             progress("read", n, len(files), path.name)
-        try:
-            report = read_report(path, overrides)
-        except ReportError as exc:
-            refused.append(str(exc))
-            continue
-        except OSError as exc:
-            refused.append(f"{path.name}：无法读取（{exc.strerror or exc}）。")
+        if report is None:
+            refused.append(refusal)
             continue
         if report.id in reports:
             # The same report twice (a Word file and its PDF, a page and its text): keep the fuller one.
@@ -89,19 +111,13 @@ def read_reports(files: list[Path], progress: Progress | None, refused: list[str
     return list(reports.values())
 
 
-def _write(ix, reports: list[Report], progress: Progress | None, delete_ids=(), parallel=False,
-           first_sequence: int = 0) -> int:
+def _write(ix, reports: list[Report], progress: Progress | None, delete_ids=(), first_sequence: int = 0) -> int:
+    """Add or replace reports through Whoosh's own writer: for ``add`` and ``remove``, whose cost
+    follows the few reports they touch (a whole build goes through ``_write_all``)."""
     total = sum(len(r.passages) for r in reports)
-    word_segmenter()  # load the dictionary once, before any writer process is forked
-    procs = settings.get("build_procs") or os.cpu_count() or 1
-    if parallel and procs > 1 and total >= settings.get("parallel_build_min"):
-        # One segment per process, not merged at the end: merging costs about what the second
-        # process saved, and searching two segments costs nothing we could measure.
-        writer = ix.writer(limitmb=256, procs=procs, multisegment=True)
-        expected = ix.doc_count_all() + total
-    else:
-        expected = None
-        writer = ix.writer(limitmb=256)
+    if reports:
+        word_segmenter()
+    writer = ix.writer(limitmb=256)
     try:
         for report_id in delete_ids:
             writer.delete_by_term("report_id", report_id)
@@ -119,10 +135,91 @@ def _write(ix, reports: list[Report], progress: Progress | None, delete_ids=(), 
         with contextlib.suppress(Exception):
             writer.cancel()
         raise
-    # A writer process that dies (a full disk) is left out of the commit without an error.
-    if expected is not None and ix.doc_count_all() != expected:
-        raise BuildError("索引写入不完整：一个写入进程中途失败（可能是磁盘空间不足），原索引未改动；请检查磁盘后重试")
     return total
+
+
+# What a build's writer processes share, set before they are forked: the reports (read by index
+# range) and a counter of passages written (for the progress bar).
+_SHARED_REPORTS: list[Report] = []
+_SHARED_DONE = None
+
+
+def _shares(reports: list[Report], parts: int) -> list[tuple[int, int]]:
+    """Split reports into at most ``parts`` runs of about the same number of passages."""
+    total = sum(len(r.passages) for r in reports)
+    bounds, done, lo = [], 0, 0
+    for n, report in enumerate(reports):
+        done += len(report.passages)
+        if done * parts >= total * (len(bounds) + 1) and len(bounds) < parts - 1:
+            bounds.append((lo, n + 1))
+            lo = n + 1
+    bounds.append((lo, len(reports)))
+    return [b for b in bounds if b[0] < b[1]]
+
+
+def _write_share(folder: str, indexname: str, lo: int, hi: int):
+    """Write reports ``lo:hi`` of ``_SHARED_REPORTS`` as one segment of the index in ``folder`` (in
+    a writer process, or not)."""
+    done = _SHARED_DONE
+    storage = FileStorage(folder)
+    schema = make_schema()
+
+    def documents():
+        for sequence in range(lo, hi):
+            report = _SHARED_REPORTS[sequence]
+            for passage in report.passages:
+                yield passage_fields(passage, sequence, report)
+            if done is not None:
+                with done.get_lock():
+                    done.value += len(report.passages)
+
+    return segment_writer.write_segment(storage, schema, indexname, documents())
+
+
+def _write_all(ix, folder: Path, reports: list[Report], progress: Progress | None) -> int:
+    """A whole build: each of several processes writes a segment for its share of the reports
+    (``search.segment_writer``), then one table of contents lists them in reading order.
+
+    The segments are not merged: merging costs about what the second process saved, and searching
+    two segments costs nothing we could measure."""
+    global _SHARED_REPORTS, _SHARED_DONE
+    total = sum(len(r.passages) for r in reports)
+    word_segmenter()  # load the dictionary once, before any writer process is forked
+    procs = settings.get("build_procs") or os.cpu_count() or 1
+    forked = procs > 1 and total >= settings.get("parallel_build_min") and "fork" in mp.get_all_start_methods()
+    shares = _shares(reports, procs if forked else 1)
+    _SHARED_REPORTS = reports
+    try:
+        if not forked:
+            segments = [_write_share(str(folder), ix.indexname, lo, hi) for lo, hi in shares]
+        else:
+            segments = _write_forked(folder, ix.indexname, shares, total, progress)
+    finally:
+        _SHARED_REPORTS, _SHARED_DONE = [], None
+    segment_writer.commit(ix, segments)
+    if progress:
+        progress("index", total, total, "")
+    return total
+
+
+def _write_forked(folder: Path, indexname: str, shares, total: int, progress: Progress | None) -> list:
+    global _SHARED_DONE
+    context = mp.get_context("fork")
+    done = _SHARED_DONE = context.Value("q", 0)
+    with ProcessPoolExecutor(len(shares), mp_context=context) as pool:
+        futures = [pool.submit(_write_share, str(folder), indexname, lo, hi) for lo, hi in shares]
+        pending = set(futures)
+        while pending:
+            _, pending = wait(pending, timeout=0.25, return_when=FIRST_EXCEPTION)
+            if progress:
+                progress("index", min(done.value, total), total, "")
+            if any(f.done() and f.exception() for f in futures):
+                break
+        try:
+            return [f.result() for f in futures]
+        except BrokenProcessPool as exc:
+            # A writer process killed outright (out of memory, a signal) leaves no error of its own.
+            raise BuildError("索引写入不完整：一个写入进程中途失败（可能是内存或磁盘空间不足），原索引未改动；请检查后重试") from exc
 
 
 def _publish(index_dir: Path, generation: Path, summary: BuildSummary, shared: dict | None = None) -> None:
@@ -189,7 +286,7 @@ def build(source: Path, index_dir: Path, progress: Progress | None = None) -> Bu
             raise BuildError("没有一份报告能读入，索引保持原样：\n  " + "\n  ".join(summary.refused))
         with _new_generation(index_dir) as generation:
             ix = whoosh_index.create_in(str(generation), make_schema())
-            summary.passages = _write(ix, reports, progress, parallel=True)
+            summary.passages = _write_all(ix, generation, reports, progress)
             ix.close()
             summary.reports = [{**r.summary(), "sequence": n} for n, r in enumerate(reports)]
             _publish(index_dir, generation, summary)

@@ -125,7 +125,7 @@ print(sorted(m for m in watched if m in sys.modules), file=sys.stderr)
     (["--help"], []),
     (["search", "森林覆盖率", "--index", "{index}"], ["numpy", "whoosh"]),
     (["search", "地区生产总值 增长", "--county", "奉节", "--json", "--index", "{index}"], ["numpy", "whoosh"]),
-    (["build", "--source", "{source}", "--index", "{new_index}"], ["rjieba", "whoosh"]),
+    (["build", "--source", "{source}", "--index", "{new_index}"], ["numpy", "rjieba", "whoosh"]),
 ])
 def test_commands_load_only_what_they_use(seed_index, tmp_path, args, loaded):
     source = tmp_path / "src"

@@ -83,7 +83,7 @@ def test_a_crash_mid_build_leaves_the_old_index_serving(tmp_path, two_seeds, mon
     def crash(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(indexing, "_write", crash)
+    monkeypatch.setattr(indexing, "_write_all", crash)
     with pytest.raises(RuntimeError):
         indexing.build(SEEDS, index)
     assert store.current_generation(index) == served

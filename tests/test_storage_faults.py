@@ -308,22 +308,29 @@ def test_a_full_disk_is_one_line_from_the_command_line(index, tmp_path, monkeypa
     assert error.startswith("Error: 磁盘空间不足：") and "原索引未改动" in error
 
 
+def _disk_fills(*args, **kwargs):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def _process_dies(*args, **kwargs):
+    os._exit(1)  # killed outright: no error of its own reaches the build
+
+
 @whoosh_leaks_on_failure
-@pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
-                    reason="the failure is patched into Whoosh's writer processes, which must be forked")
-def test_a_writer_process_that_dies_does_not_go_unnoticed(tmp_path, monkeypatch, capfd):
-    # Whoosh commits without the segment of a writer process that died: the build must not.
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                    reason="the failure is patched into the build's writer processes, which must be forked")
+@pytest.mark.parametrize("failure, message", [(_disk_fills, "^磁盘空间不足：.*原索引未改动"),
+                                              (_process_dies, "^索引写入不完整.*原索引未改动")])
+def test_a_writer_process_that_fails_does_not_go_unnoticed(tmp_path, monkeypatch, capfd, failure, message):
+    # A writer process that fails or dies must fail the build, not leave its share out.
     monkeypatch.setenv("POLICY_SEARCH_PARALLEL_BUILD_MIN", "1")
     monkeypatch.setenv("POLICY_SEARCH_BUILD_PROCS", "2")
-
-    def full_disk(*args, **kwargs):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    monkeypatch.setattr("whoosh.multiproc.SubWriterTask._process_file", full_disk)
+    monkeypatch.setattr("search.segment_writer.write_segment", failure)
     src = tmp_path / "src"
     src.mkdir()
     write_report(src, "mini.txt", MINI_REPORT)
-    with pytest.raises(BuildError, match="^索引写入不完整.*原索引未改动"):
+    write_report(src, "other.txt", MINI_REPORT.replace("巫山", "云阳"))
+    with pytest.raises(BuildError, match=message):
         indexing.build(src, tmp_path / "index")
     assert store.current_generation(tmp_path / "index") is None
     assert not list((tmp_path / "index").glob("gen-*"))
