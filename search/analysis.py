@@ -32,6 +32,7 @@ import sys
 import threading
 import unicodedata
 from functools import lru_cache
+from itertools import chain
 from typing import Callable
 
 from whoosh.analysis import Analyzer, Token
@@ -221,15 +222,26 @@ def gram_list(text: str) -> list[str]:
 _CJK_RUN_RE = re.compile(f"[{_CJK}]+")
 
 
+class _WordTokens(dict):
+    """A segmenter's word -> our tokens of it (``_words``'s rule), filled as words are met: a
+    corpus has far fewer distinct words than words."""
+
+    def __missing__(self, word: str) -> tuple[str, ...]:
+        if _CJK_RUN_RE.fullmatch(word):
+            tokens: tuple[str, ...] = (word,)
+        else:
+            tokens = tuple(m.group() for m in _STREAM_RE.finditer(word) if m.lastgroup in ("cjk", "latin"))
+        if len(self) < 500_000:
+            self[word] = tokens
+        return tokens
+
+
+_WORD_TOKENS = _WordTokens()
+
+
 def word_list(text: str) -> list[str]:
     """The tokens of ``word_stream`` (already-folded text) without their offsets."""
-    tokens: list[str] = []
-    for word in word_segmenter().cut(text, True):
-        if _CJK_RUN_RE.fullmatch(word):
-            tokens.append(word)
-        else:
-            tokens += [m.group() for m in _STREAM_RE.finditer(word) if m.lastgroup in ("cjk", "latin")]
-    return tokens
+    return list(chain.from_iterable(map(_WORD_TOKENS.__getitem__, word_segmenter().cut(text, True))))
 
 
 def whole_word(text: str, is_word: Callable[[str], bool]) -> str | None:
@@ -262,6 +274,7 @@ class _StreamAnalyzer(Analyzer):
     positions, or None for a position left empty."""
 
     stream = staticmethod(gram_stream)
+    gaps = True  # whether the stream may leave a position empty
 
     def __eq__(self, other):
         return type(self) is type(other)
@@ -312,6 +325,8 @@ class GramAnalyzer(_StreamAnalyzer):
 
     stream = staticmethod(gram_stream)
 
+    gaps = False
+
     def folded_tokens(self, folded: str) -> list:
         return gram_list(folded)
 
@@ -320,6 +335,8 @@ class WordAnalyzer(_StreamAnalyzer):
     """jieba precise-mode words (cut by rjieba), word-index positions, punctuation dropped."""
 
     stream = staticmethod(word_stream)
+
+    gaps = False
 
     def folded_tokens(self, folded: str) -> list:
         return word_list(folded)
