@@ -100,14 +100,14 @@ _FIGURE_RE = re.compile(r"\d+(?:\.\d+)?(?:%|亿元|万元|万人|个百分点)")
 
 def sample_queries(n: int, seed: int = 7) -> list[dict]:
     """``n`` distinct queries drawn from the corpus's own words and figures, reproducibly."""
-    from search.analysis import word_tokens
+    from search.analysis import fold, word_list
 
     rng = random.Random(seed)
     reports = source_reports()
     sentences = [p.text for r in reports for p in r.passages if p.kind == "sentence"]
     words: dict[str, int] = {}
     for sentence in rng.sample(sentences, min(3000, len(sentences))):
-        for word in word_tokens(sentence):
+        for word in word_list(fold(sentence)):
             if _WORD_RE.match(word):
                 words[word] = words.get(word, 0) + 1
     vocabulary = sorted(w for w, c in words.items() if c >= 2)

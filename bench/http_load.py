@@ -1,18 +1,23 @@
-"""HTTP load on the production server (waitress), over loopback only.
+"""HTTP load on the production server (gunicorn on Linux, waitress elsewhere), over loopback only.
 
 Starts ``policy-search serve`` on 127.0.0.1 in a child process, sends the benchmark's query set as
-``/search`` pages from ``CONCURRENCY`` client threads (one keep-alive connection each) for a fixed
-number of requests, and reads the server's peak memory from /proc. Bounded in count and time; it
-stops the server itself.
+``/search`` pages and as ``/api/search`` JSON from ``CONCURRENCY`` keep-alive connections, and reads
+the server's peak memory from /proc (summed over its processes). The load comes from wrk where it is
+installed (a C client: a Python client on the same two cores took a large share of them), else from
+Python threads for a fixed number of requests. Bounded in time; it stops the server itself.
 """
 
 from __future__ import annotations
 
 import http.client
+import json
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -29,14 +34,57 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _paths() -> list[str]:
+WRK_SECONDS = 10
+
+
+def _paths(endpoint: str = "/search") -> list[str]:
     from bench.run import QUERIES
 
     paths = []
     for spec in QUERIES:
         params = [("q", spec["q"])] + [(k, v) for k in ("county", "year", "section") for v in spec.get(k, [])]
-        paths.append("/search?" + urlencode(params))
+        paths.append(f"{endpoint}?" + urlencode(params))
     return paths
+
+
+def _tree(pid: int) -> list[int]:
+    """The process and its descendants (gunicorn's workers)."""
+    found, pending = [], [pid]
+    while pending:
+        p = pending.pop()
+        found.append(p)
+        try:
+            for task in Path(f"/proc/{p}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
+def _wrk(port: int, paths: list[str]) -> dict | None:
+    """Requests per second and latencies from wrk, cycling through ``paths``; None without wrk."""
+    if not shutil.which("wrk"):
+        return None
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write("paths = {" + ", ".join(json.dumps(p) for p in paths) + "}\n"
+                     "i = 0\nrequest = function()\n  i = i + 1\n"
+                     "  return wrk.format(\"GET\", paths[(i % #paths) + 1])\nend\n")
+    try:
+        out = subprocess.run(["wrk", "-t1", f"-c{CONCURRENCY}", f"-d{WRK_SECONDS}s", "--latency", "-s", script.name,
+                              f"http://127.0.0.1:{port}"], capture_output=True, text=True, timeout=WRK_SECONDS + 60).stdout
+    finally:
+        os.unlink(script.name)
+
+    def ms(label: str) -> float:
+        m = re.search(rf"^\s*{re.escape(label)}\s+([\d.]+)(us|ms|s)\b", out, re.M)
+        return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)] if m else float("nan")
+
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    total = re.search(r"(\d+) requests in", out)
+    return {"requests": int(total.group(1)) if total else 0, "errors": int(bad.group(1)) if bad else 0,
+            "rps": float(rps.group(1)) if rps else float("nan"), "p50_ms": ms("50%"), "p99_ms": ms("99%"),
+            "client": "wrk"}
 
 
 def _wait_ready(port: int, proc: subprocess.Popen, timeout: float = 120) -> None:
@@ -55,13 +103,17 @@ def _wait_ready(port: int, proc: subprocess.Popen, timeout: float = 120) -> None
 
 
 def _peak_rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
+    """Peak resident memory summed over the server's processes (pages the workers share with the
+    preloaded parent are counted in each)."""
+    total = 0.0
+    for p in _tree(pid):
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            pass
+    return total or float("nan")
 
 
 def _client(port: int, paths: list[str], offset: int, latencies: list, errors: list, stop_at: float) -> None:
@@ -86,9 +138,25 @@ def _client(port: int, paths: list[str], offset: int, latencies: list, errors: l
     conn.close()
 
 
-def run_http(index_dir: Path) -> dict:
+def _python_load(port: int, paths: list[str]) -> dict:
     from bench.run import percentile
 
+    latencies: list[float] = []
+    errors: list = []
+    stop_at = time.monotonic() + DEADLINE_S
+    threads = [threading.Thread(target=_client, args=(port, paths, n * 7, latencies, errors, stop_at))
+               for n in range(CONCURRENCY)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    return {"requests": len(latencies), "errors": len(errors), "rps": len(latencies) / elapsed,
+            "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99), "client": "python"}
+
+
+def run_http(index_dir: Path) -> dict:
     port = _free_port()
     env = {**os.environ, "POLICY_SEARCH_RATE_LIMIT": "0"}  # one client sending 8 at once is the test
     proc = subprocess.Popen(
@@ -97,23 +165,14 @@ def run_http(index_dir: Path) -> dict:
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_ready(port, proc)
-        paths = _paths()
-        # One warm-up pass, as a user's first visit after start would also have paid it.
-        _client(port, paths, 0, [], [], time.monotonic() + DEADLINE_S)
-        latencies: list[float] = []
-        errors: list = []
-        stop_at = time.monotonic() + DEADLINE_S
-        threads = [threading.Thread(target=_client, args=(port, paths, n * 7, latencies, errors, stop_at))
-                   for n in range(CONCURRENCY)]
-        started = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - started
-        return {"requests": len(latencies), "errors": len(errors), "rps": len(latencies) / elapsed,
-                "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99),
-                "peak_rss_mb": _peak_rss_mb(proc.pid), "concurrency": CONCURRENCY}
+        result = {}
+        for name, endpoint in (("html", "/search"), ("api", "/api/search")):
+            paths = _paths(endpoint)
+            # One warm-up pass, as a user's first visit after start would also have paid it.
+            _client(port, paths, 0, [], [], time.monotonic() + DEADLINE_S)
+            result[name] = _wrk(port, paths) or _python_load(port, paths)
+        return {**result["html"], "api": result["api"], "peak_rss_mb": _peak_rss_mb(proc.pid),
+                "concurrency": CONCURRENCY}
     finally:
         proc.terminate()
         try:

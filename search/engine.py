@@ -24,6 +24,7 @@ from .cache import ByteLRU
 from .facets import FACETS, FacetIndex
 from .figures import extract as extract_figures
 from .highlight import highlight
+from .index_arrays import numeric_column, term_docs
 from .evaluate import Evaluator, Scored
 from .evaluate import top as best
 from .query import parse
@@ -63,12 +64,12 @@ class _Generation:
         live = self.facets.live
         # Docnums are not reading order (each writer process writes its own segment): the order
         # column is. Live docnums in reading order, and each report's passages in order.
-        order = np.fromiter(reader.column_reader("order"), dtype=np.int64, count=self.facets.size)
+        order = numeric_column(reader, "order", reader.schema["order"].column_type)
         self.reading_order = np.argsort(order, kind="stable")
         self.reading_order = self.reading_order[live[self.reading_order]]
         self.by_report = {}
         for rid in self.reports:
-            docs = np.fromiter(reader.postings("report_id", rid).all_ids(), dtype=np.int64)
+            docs = term_docs(reader, "report_id", rid)
             docs = docs[live[docs]]
             self.by_report[rid] = docs[np.argsort(order[docs], kind="stable")].tolist()
         self.evaluator = Evaluator(reader, live)

@@ -34,6 +34,7 @@ from whoosh.util.numeric import byte_to_length
 from . import settings
 from .analysis import gram_tokens, is_cjk, whole_word
 from .errors import QueryTooBroad
+from .index_arrays import extent, numeric_column, read_leaf, read_leaf_at
 from .joined import joined_tokens, widens
 from .near import near_matches
 from .numbers import evaluate as evaluate_figure
@@ -130,46 +131,6 @@ class _Postings:
         return self._decode(self._values[i])
 
 
-def _read_leaf(matcher, ids_only: bool = False):
-    """A W3 leaf matcher's postings, a block at a time: (ids, weights, values)."""
-    ids, weights, values = [], [], []
-    m = matcher
-    while not m._atend and m._blocklength:
-        m._read_ids()
-        ids.append(np.asarray(m._ids, dtype=np.int64))
-        if not ids_only:
-            m._read_weights()
-            m._read_values()
-            weights.append(np.asarray(m._weights, dtype=np.float64))
-            values.extend(m._values)
-        if m._lastblock:
-            break
-        m._goto(m._nextoffset)
-    return ids, weights, values
-
-
-def _read_leaf_at(matcher, targets: np.ndarray):
-    """Like ``_read_leaf``, but only the blocks whose range of ids can hold one of ``targets``
-    (ascending), and only those postings: (ids, weights, values)."""
-    ids, weights, values = [], [], []
-    m, t = matcher, 0
-    while t < len(targets) and not m._atend and m._blocklength:
-        if m._maxid >= targets[t]:  # the header alone says whether a block can hold the next target
-            m._read_ids()
-            m._read_weights()
-            m._read_values()
-            block = np.asarray(m._ids, dtype=np.int64)
-            hit = np.isin(block, targets, assume_unique=True)
-            ids.append(block[hit])
-            weights.append(np.asarray(m._weights, dtype=np.float64)[hit])
-            values.extend(v for v, keep in zip(m._values, hit) if keep)
-            t = int(np.searchsorted(targets, block[-1], side="right"))
-        if m._lastblock:
-            break
-        m._goto(m._nextoffset)
-    return ids, weights, values
-
-
 class Evaluator:
     """Query evaluation for one index generation (thread-safe; postings cached per term)."""
 
@@ -182,13 +143,8 @@ class Evaluator:
         self.B, self.K1 = settings.get("bm25_b"), settings.get("bm25_k1")
         self.lengths, self.avg = {}, {}
         for field in ("grams", "words", "joined"):
-            lengths = np.zeros(self.doc_count_all, dtype=np.float64)
-            for seg, offset in self.leaves:
-                column = seg._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-                if column is not None:
-                    codes = np.fromiter(column, dtype=np.uint8, count=seg.doc_count_all())
-                    lengths[offset:offset + len(codes)] = _LENGTH_TABLE[codes]
-            self.lengths[field] = lengths
+            codes = numeric_column(reader, _lenfield(field), LENGTHS_COLUMN, dtype=np.uint8)
+            self.lengths[field] = _LENGTH_TABLE[codes]
             self.avg[field] = (reader.field_length(field) / (live_count or 1)) or 1
         self.passages = live_count
         self._years: dict[str, np.ndarray] = {}
@@ -244,8 +200,7 @@ class Evaluator:
                 continue
             fmt = seg.schema[field].format
             decode = getattr(fmt, "decode_positions", None)  # ID fields keep no positions
-            matcher = seg._terms.matcher(field, seg._text_to_bytes(field, token), fmt)
-            i, w, v = _read_leaf(matcher)
+            i, w, v = read_leaf(extent(seg, field, token))
             ids += [a + offset for a in i]
             weights += w
             values += v
@@ -367,7 +322,7 @@ class Evaluator:
                     continue
                 fmt = seg.schema[field].format
                 decode = fmt.decode_positions
-                i, w, v = _read_leaf_at(seg._terms.matcher(field, seg._text_to_bytes(field, token), fmt), local)
+                i, w, v = read_leaf_at(extent(seg, field, token), local)
                 ids += [a + offset for a in i]
                 weights += w
                 values += v
@@ -414,10 +369,7 @@ class Evaluator:
         work.check(expansions=len(found), postings=postings)  # counted by the caller, read or cached
         lists = []
         for seg, offset, tbytes, info in found:
-            terms = seg._terms
-            matcher = terms._codec.postings_reader(terms._postfile, info, seg.schema["grams"].format,
-                                                   term=("grams", tbytes))
-            lists += [ids + offset for ids in _read_leaf(matcher, ids_only=True)[0]]
+            lists += [ids + offset for ids in read_leaf(extent(seg, "grams", tbytes, info), ids_only=True)[0]]
         docs = np.unique(np.concatenate(lists)) if lists else np.zeros(0, dtype=np.int64)
         return _Expansion(docs[self.live[docs]], len(found), postings)
 

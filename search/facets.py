@@ -15,6 +15,7 @@ import numpy as np
 
 from .documents import LEVELS, SECTIONS
 from .errors import UnknownFilter
+from .index_arrays import live_mask, term_docs
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,7 @@ class FacetIndex:
     def __init__(self, reader, reports: list[dict]):
         self._aliases(reports)
         self.size = reader.doc_count_all()
-        self.live = np.zeros(self.size, dtype=bool)
-        self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+        self.live = live_mask(reader)
         self.names: dict[str, list[str]] = {}
         self.codes: dict[str, np.ndarray] = {}
         self.index: dict[str, dict[str, int]] = {}
@@ -81,7 +81,7 @@ class FacetIndex:
             names = []
             for raw in reader.lexicon(facet.name):
                 value = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-                docs = np.fromiter(reader.postings(facet.name, value).all_ids(), dtype=np.int64)
+                docs = term_docs(reader, facet.name, value)
                 docs = docs[self.live[docs]]
                 if len(docs):
                     codes[docs] = len(names)
