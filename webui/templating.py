@@ -10,6 +10,7 @@ from search import settings
 from search.briefings import INTRO_MAX, NOTE_MAX, TITLE_MAX
 from search.exports import numbered_citation
 
+from . import fragments
 from .params import FACET_LABELS, FACET_NAMES, facet_value_label
 
 CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -27,6 +28,9 @@ def init_app(app: Flask) -> None:
         FACET_NAMES=FACET_NAMES,
         FACET_LABELS=FACET_LABELS,
         facet_value_label=facet_value_label,
+        render_facet_group=fragments.facet_group,
+        chart_bars=fragments.chart_bars,
+        hit_links=fragments.HitLinks,
         max_page=settings.get("max_page"),
         numbered_citation=numbered_citation,
         TITLE_MAX=TITLE_MAX,
