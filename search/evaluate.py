@@ -28,6 +28,7 @@ from functools import reduce
 from math import log
 
 import numpy as np
+import numpy.ma  # noqa: F401 -- np.unique imports it on first use (23 ms): at open, not in a user's query
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
@@ -129,6 +130,26 @@ class _Postings:
 
     def positions(self, i: int) -> list[int]:
         return self._decode(self._values[i])
+
+    def first_positions(self, idx: np.ndarray) -> np.ndarray:
+        """The first position of the term in each of the postings ``idx``. A value holding one
+        position is one of a few thousand byte strings (one per position), so each is decoded
+        once per process, not once per posting."""
+        values, cache, decode = self._values, _ONE_POSITION, self._decode
+        out = np.empty(len(idx), dtype=np.int64)
+        for n, i in enumerate(idx.tolist()):
+            value = values[i]
+            first = cache.get(value)
+            if first is None:
+                first = decode(value)[0]
+                if len(cache) < 100_000:
+                    cache[value] = first
+            out[n] = first
+        return out
+
+
+# Encoded one-position values -> their position (see _Postings.first_positions).
+_ONE_POSITION: dict[bytes, int] = {}
 
 
 class Evaluator:
@@ -273,7 +294,17 @@ class Evaluator:
         work.reserve(positions=len(candidates) * len(postings))
         where = [np.searchsorted(p.docs, candidates) for p in postings]
         keep = np.zeros(len(candidates), dtype=bool)
-        for n in range(len(candidates)):
+        # Most passages hold each bigram of a phrase once: there the phrase stands exactly where
+        # every token sits its offset after the first, which is one comparison per token over all
+        # such candidates. Only the rest need their position sets.
+        once = np.logical_and.reduce([p.tf[idx] == 1 for p, idx in zip(postings, where)])
+        if once.any():
+            first = postings[0].first_positions(where[0][once])
+            found = np.ones(len(first), dtype=bool)
+            for j in range(1, len(postings)):
+                found &= postings[j].first_positions(where[j][once]) - j == first
+            keep[once] = found
+        for n in np.flatnonzero(~once).tolist():
             starts = set(postings[0].positions(where[0][n]))
             for j in range(1, len(postings)):
                 starts &= {pos - j for pos in postings[j].positions(where[j][n])}
