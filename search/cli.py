@@ -64,10 +64,16 @@ class _ProgressBar:
             click.echo(line.strip(), err=True)
 
 
+SUMMARY_PLACES = 8  # places named in the one-line summary of a build or an add
+
+
 def _print_summary(summary, verb: str) -> None:
     for message in summary.refused:
         click.secho(f"refused: {message}", fg="yellow", err=True)
-    counties = ", ".join(f"{c} {n}" for c, n in summary.per_county().items())
+    per_place = list(summary.per_county().items())
+    counties = ", ".join(f"{c} {n}" for c, n in per_place[:SUMMARY_PLACES])
+    if len(per_place) > SUMMARY_PLACES:  # a national collection: `policy-search reports` lists them all
+        counties += f", … and {len(per_place) - SUMMARY_PLACES} more places"
     click.echo(f"{verb} {len(summary.reports)} reports, {summary.passages} passages "
                f"({counties}) in {summary.seconds:.1f} s → {summary.index_dir}")
 
