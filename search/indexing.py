@@ -7,10 +7,13 @@ Progress goes to an optional callback so the CLI can draw a bar and tests can st
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import functools
 import multiprocessing as mp
 import os
 import shutil
+import signal
+import sys
 import time
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -77,12 +80,29 @@ def _read_one(path: Path, overrides: Overrides | None = None) -> tuple[Report | 
         return None, f"{path.name}：无法读取（{exc.strerror or exc}）。"
 
 
+def _helper_start(parent: int) -> None:
+    """Set up a forked reader or writer process: it lets go of the build lock (the builder holds
+    it) and dies with the builder, so a killed build leaves no helper behind working or locking."""
+    store.release_inherited_locks()
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the builder died before that took effect
+        os._exit(1)
+
+
+def _helpers(count: int) -> ProcessPoolExecutor:
+    """Forked helper processes of a build (readers or writers)."""
+    return ProcessPoolExecutor(count, mp_context=mp.get_context("fork"), initializer=_helper_start,
+                               initargs=(os.getpid(),))
+
+
 def _read_in_order(files: list[Path], overrides: Overrides | None):
     """(report or None, refusal or None) for each file, in order; several processes read when there
     are enough files to pay for starting them."""
     procs = settings.get("build_procs") or os.cpu_count() or 1
     if procs > 1 and len(files) >= 4 * procs and "fork" in mp.get_all_start_methods():
-        with ProcessPoolExecutor(procs, mp_context=mp.get_context("fork")) as pool:
+        with _helpers(procs) as pool:
             yield from pool.map(functools.partial(_read_one, overrides=overrides), files, chunksize=2)
     else:
         for path in files:
@@ -204,9 +224,8 @@ def _write_all(ix, folder: Path, reports: list[Report], progress: Progress | Non
 
 def _write_forked(folder: Path, indexname: str, shares, total: int, progress: Progress | None) -> list:
     global _SHARED_DONE
-    context = mp.get_context("fork")
-    done = _SHARED_DONE = context.Value("q", 0)
-    with ProcessPoolExecutor(len(shares), mp_context=context) as pool:
+    done = _SHARED_DONE = mp.get_context("fork").Value("q", 0)
+    with _helpers(len(shares)) as pool:
         futures = [pool.submit(_write_share, str(folder), indexname, lo, hi) for lo, hi in shares]
         pending = set(futures)
         while pending:

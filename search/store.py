@@ -27,6 +27,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import contextlib
 import os
 import re
 import shutil
@@ -253,6 +254,19 @@ def _sync_folder(folder: Path) -> None:
 # -- one writer at a time ------------------------------------------------------------------------
 
 
+_HELD_LOCKS: set[int] = set()  # descriptors of the build locks this process holds
+
+
+def release_inherited_locks() -> None:
+    """In a process forked from a builder (a reader or writer helper): close its copies of the
+    builder's lock files. A flock lasts while any copy of the descriptor is open, so a helper that
+    outlived a killed builder would otherwise keep every later build out."""
+    for fd in list(_HELD_LOCKS):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD_LOCKS.clear()
+
+
 class BuildLock:
     """One build or add at a time per index folder.
 
@@ -273,6 +287,7 @@ class BuildLock:
             raise BuildError(f"另一个构建正在进行（进程 {holder}），请等它结束" if holder
                              else "另一个构建正在进行，请等它结束")
         self._fd = fd
+        _HELD_LOCKS.add(fd)
         self._note_holder(str(os.getpid()))
         return self
 
@@ -281,6 +296,7 @@ class BuildLock:
         if fd is not None:
             self._note_holder("")
             self._fd = None
+            _HELD_LOCKS.discard(fd)
             os.close(fd)  # closing releases the lock
 
     def _note_holder(self, pid: str) -> None:

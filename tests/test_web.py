@@ -523,3 +523,10 @@ def test_request_log_has_method_path_status_and_time(app, caplog):
         response = Client(RequestLog(app)).get("/api/search?q=GDP")
         response.close()
     assert re.fullmatch(r"GET /api/search\?q=GDP 200 \d+\.\d ms", caplog.records[-1].getMessage())
+
+
+@pytest.mark.parametrize("path", ["/api/passages//x", "/api/reports//"])
+def test_a_doubled_slash_in_an_api_path_is_a_json_404_not_an_html_redirect(client, path):
+    response = client.get(path)
+    assert response.status_code == 404 and response.mimetype == "application/json"
+    assert response.get_json()["code"] == "not_found"

@@ -30,6 +30,9 @@ MAX_CONTENT_LENGTH = 64 * 1024
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
+    # A doubled slash (/api/passages//x) is a 404 in the page's own language, not an HTML redirect
+    # from Werkzeug that an API client would not expect.
+    app.url_map.merge_slashes = False
     app.config.from_mapping(INDEX_DIR=settings.get("index_dir"), MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH)
     if test_config:
         app.config.from_mapping(test_config)
