@@ -7,12 +7,12 @@ passage's tokens become integers once (term number, document, position); sorting
 postings and block statistics are numpy operations over a whole field; Python is left with one step
 per term and per block of 128 postings.
 
-The files are Whoosh's W3 format, byte for byte the structures ``W3PostingsWriter`` and
-``W3FieldWriter`` write (a block is the pickled tuple of id deltas, weights and values, zlib level 3,
-after its pickled header), and the per-document files come from Whoosh's own ``W3PerDocWriter``. So
-Whoosh's readers, matchers and our evaluator read the result as any other segment, and
-``tests/test_segment_writer.py`` holds it to Whoosh's writer: the same terms, postings, statistics,
-stored fields and lengths.
+The files are Whoosh's W3 format: the structures ``W3PostingsWriter`` and ``W3FieldWriter`` write
+(a block is its pickled header, then the pickled tuple of id deltas, weights and values, compressed
+with zlib when it is long enough to gain by it), and the per-document columns of ``W3PerDocWriter``,
+filled a field list at a time. So Whoosh's readers, matchers and our evaluator read the result as
+any other segment, and ``tests/test_segment_writer.py`` holds it to Whoosh's writer: the same terms,
+postings, statistics, block boundaries, stored fields and lengths.
 
 Only the field types of our schema are supported (ID, STORED, COLUMN, and TEXT fields whose
 analyzer is one of ``search.analysis``'s token streams); another field type is a programming error.
@@ -93,7 +93,7 @@ class _FieldPostings:
     def add_text(self, docnum: int, folded: str) -> int:
         """A text field: add one document's folded text; return its length (number of tokens)."""
         tokens = self.analyzer.folded_tokens(folded)
-        if self.analyzer.gaps and None in tokens:  # a stream's empty positions: no token, but the position is used
+        if self.analyzer.gaps and None in tokens:  # an empty position: no token, but the position counts
             kept = [(t, i) for i, t in enumerate(tokens) if t is not None]
             tokens, where = [t for t, _ in kept], [i for _, i in kept]
         else:
