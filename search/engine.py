@@ -24,7 +24,8 @@ from .cache import ByteLRU
 from .facets import FACETS, FacetIndex
 from .figures import extract as extract_figures
 from .highlight import highlight
-from .index_arrays import numeric_column, term_docs
+from .index_arrays import live_mask, numeric_column, term_docs
+from .schema import ORDER_STRIDE
 from .evaluate import Evaluator, Scored
 from .evaluate import top as best
 from .query import parse
@@ -60,23 +61,48 @@ class _Generation:
         # Closed when the last request using this generation lets go of it, not at the switch (and
         # when reading a damaged generation fails below).
         weakref.finalize(self, reader.close)
-        self.facets = FacetIndex(reader, meta["reports"])
-        live = self.facets.live
+        live = live_mask(reader)
         # Docnums are not reading order (each writer process writes its own segment): the order
         # column is. Live docnums in reading order, and each report's passages in order.
         order = numeric_column(reader, "order", reader.schema["order"].column_type)
         self.reading_order = np.argsort(order, kind="stable")
         self.reading_order = self.reading_order[live[self.reading_order]]
-        self.by_report = {}
-        for rid in self.reports:
-            docs = term_docs(reader, "report_id", rid)
-            docs = docs[live[docs]]
-            self.by_report[rid] = docs[np.argsort(order[docs], kind="stable")].tolist()
+        self.by_report, self._report_at = self._passages_by_report(reader, order, live)
+        self.facets = FacetIndex(reader, meta["reports"], live, self._report_at)
         self.evaluator = Evaluator(reader, live)
         self._close: dict[str, list[str]] = {}
-        self.report_of = {d: rid for rid, docs in self.by_report.items() for d in docs}
         self._damage: list[str] | None = None
         self._verify_lock = threading.Lock()
+
+    def _passages_by_report(self, reader, order: np.ndarray, live: np.ndarray):
+        """Each report's live docnums in reading order, and each docnum's report (an index into
+        the reports, -1 for none). A passage's order value starts with its report's sequence
+        number, so both come from the reading order alone; an index written before sequence
+        numbers were recorded reads each report's postings instead."""
+        rids = self._rids = list(self.reports)
+        at = np.full(len(live), -1, dtype=np.int32)
+        by_report: dict[str, list[int]] = {rid: [] for rid in rids}
+        sequences = {r.get("sequence"): n for n, r in enumerate(self.reports.values())}
+        if None in sequences or len(sequences) != len(rids):
+            for n, rid in enumerate(rids):
+                docs = term_docs(reader, "report_id", rid)
+                docs = docs[live[docs]]
+                by_report[rid] = docs[np.argsort(order[docs], kind="stable")].tolist()
+                at[docs] = n
+            return by_report, at
+        ordered = self.reading_order
+        report_seq = order[ordered] // ORDER_STRIDE
+        starts = np.flatnonzero(np.r_[True, report_seq[1:] != report_seq[:-1]]) if len(ordered) else []
+        ends = np.r_[starts[1:], len(ordered)] if len(ordered) else []
+        for a, b in zip(np.asarray(starts).tolist(), np.asarray(ends).tolist()):
+            n = sequences.get(int(report_seq[a]))
+            if n is not None:
+                by_report[rids[n]] = ordered[a:b].tolist()
+                at[ordered[a:b]] = n
+        return by_report, at
+
+    def report_of(self, docnum: int) -> str:
+        return self._rids[self._report_at[docnum]]
 
     def damage(self) -> list[str]:
         """This generation's problems, from reading every byte once (a second or so at 200x) and
@@ -344,7 +370,7 @@ class Engine:
         """A passage, its neighbours in the same report, its citation and its report."""
         gen = self.generation()
         docnum = self._docnum(gen, passage_id)
-        docs = gen.by_report[gen.report_of[docnum]]
+        docs = gen.by_report[gen.report_of(docnum)]
         i = docs.index(docnum)
         passage = self._passage_dict(gen, gen.stored(docnum))
         return {

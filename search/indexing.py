@@ -230,8 +230,8 @@ def _write_forked(folder: Path, indexname: str, shares, total: int, progress: Pr
         pending = set(futures)
         while pending:
             _, pending = wait(pending, timeout=0.25, return_when=FIRST_EXCEPTION)
-            if progress:
-                progress("index", min(done.value, total), total, "")
+            if progress:  # "done" only once, after the segments are written
+                progress("index", min(done.value, total - 1), total, "")
             if any(f.done() and f.exception() for f in futures):
                 break
         try:

@@ -12,13 +12,15 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.filedb.filestore import FileStorage
 
 from search import indexing, store
+from search.engine import Engine
+from search.facets import FACETS, FacetIndex
 from search.index_arrays import extent, live_mask, numeric_column, read_leaf, read_leaf_at, term_docs
 
 from .conftest import SEEDS
 
 
 @pytest.fixture(scope="module")
-def reader(tmp_path_factory):
+def index(tmp_path_factory):
     src = tmp_path_factory.mktemp("src")
     seeds = sorted(SEEDS.glob("*.txt"))[:2]
     for path in seeds:
@@ -28,9 +30,30 @@ def reader(tmp_path_factory):
     edited = tmp_path_factory.mktemp("edited") / seeds[0].name
     edited.write_text(seeds[0].read_text(encoding="utf-8").replace("。", "。 ", 3), encoding="utf-8")
     indexing.add([edited], index)
+    return index
+
+
+@pytest.fixture(scope="module")
+def reader(index):
     with FileStorage(str(store.current_generation(index))).open_index().reader() as r:
         assert len(r.leaf_readers()) == 2 and r.has_deletions()
         yield r
+
+
+def test_facets_from_reports_are_the_indexed_ones(index):
+    # Place, province and level are read from the reports at open; the postings say the same.
+    gen = Engine(index).generation()
+    from_postings = FacetIndex(gen.reader, gen.meta["reports"])
+    assert set(FacetIndex.REPORT_VALUES) <= {f.name for f in FACETS}
+    for facet in FACETS:
+        assert gen.facets.names[facet.name] == from_postings.names[facet.name], facet.name
+        assert np.array_equal(gen.facets.codes[facet.name], from_postings.codes[facet.name]), facet.name
+    assert np.array_equal(gen.facets.live, from_postings.live) and not gen.facets.live.all()
+    # Each report's passages in reading order, from the order column alone.
+    for rid, docs in gen.by_report.items():
+        assert docs == sorted(term_docs(gen.reader, "report_id", rid)[gen.facets.live[term_docs(gen.reader, "report_id", rid)]],
+                              key=lambda d: gen.stored(d)["position"])
+        assert all(gen.report_of(d) == rid for d in docs)
 
 
 def test_live_documents_are_whooshs(reader):
