@@ -113,6 +113,14 @@ def near_matches(evaluator, text: str, exact_docs: np.ndarray, work):
         return Scored.empty()
     docs, counts = np.unique(np.concatenate([p.docs for _, _, p in postings]), return_counts=True)
     keep = (counts >= need) & ~np.isin(docs, exact_docs)
+    # What _enough requires of every chain, checked on all candidates at once before the costly
+    # per-candidate work: the head bigram, and the tail bigram when it names a measure.
+    required = {grams[0]} | ({grams[-1]} if grams[-1] in _measure_tails() else set())
+    held = {g: p for _i, g, p in postings}
+    for gram in required:
+        if gram not in held:
+            return Scored.empty()
+        keep &= np.isin(docs, held[gram].docs, assume_unique=True)
     candidates, counts = docs[keep], counts[keep]
     if len(candidates) > MAX_CANDIDATES:  # those sharing the most bigrams, in document order
         candidates = np.sort(candidates[np.argsort(-counts, kind="stable")[:MAX_CANDIDATES]])
