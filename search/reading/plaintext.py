@@ -37,10 +37,13 @@ def decode_text(data: bytes, name: str) -> str:
     raise ReportError(f"{name}：文字编码既不是 UTF-8 也不是 GB18030/GBK；请另存为 UTF-8 后再添加。")
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0d-\x1f]")  # control characters other than \t \n \v \f
+
+
 def _check_text(text: str, name: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     sample = text[:20000]
-    controls = sum(1 for c in sample if ord(c) < 32 and c not in "\n\t\f\v")
+    controls = len(_CONTROL_RE.findall(sample))
     if controls > len(sample) // 100:
         raise ReportError(f"{name}：这像是二进制文件（正文里有控制字符），不是文字报告。")
     if not text.strip():
