@@ -47,6 +47,14 @@ _TERMINFO = W3TermInfo._struct
 _BYTE_LENGTHS = np.asarray(_length_byte_cache, dtype=np.int64)
 
 
+_NO_LENGTH = np.iinfo(np.int64).max
+
+
+def _length_bytes(lengths: np.ndarray) -> np.ndarray:
+    """length_to_byte of each length (lengths of 106,374 and more are 255)."""
+    return np.where(lengths >= 106374, 255, np.minimum(np.searchsorted(_BYTE_LENGTHS, lengths, side="left"), 255))
+
+
 def quantized(lengths: np.ndarray) -> np.ndarray:
     """Field lengths as Whoosh stores them (one byte each, read back as an approximation)."""
     return _BYTE_LENGTHS[np.minimum(np.searchsorted(_BYTE_LENGTHS, lengths, side="left"), 255)]
@@ -177,26 +185,35 @@ def _write_terms(postfile, terms_table, prefix: bytes, texts: list[bytes], term_
     max_weight = np.maximum.reduceat(weights, block_start)
     min_weight = np.minimum.reduceat(weights, block_start)
     max_len = np.maximum.reduceat(post_len, block_start)
-    min_len = np.minimum.reduceat(np.where(post_len > 0, post_len, np.iinfo(np.int64).max), block_start)
+    min_len = np.minimum.reduceat(np.where(post_len > 0, post_len, _NO_LENGTH), block_start)
     last_id = post_doc[block_end - 1]
     term_weight = np.add.reduceat(weights, term_starts)
+
+    # Lengths as the one byte Whoosh keeps (length_to_byte, for whole arrays); 0 where no length.
+    lb_max = _length_bytes(max_len)
+    has_len = min_len != _NO_LENGTH
+    lb_min = np.where(has_len, _length_bytes(np.where(has_len, min_len, 0)), 0)
+    # A term's row takes the extremes over its blocks (W3TermInfo.add_block); 0 when no block has
+    # a length, as to_bytes writes a missing minimum.
+    t_min = np.minimum.reduceat(np.where(has_len, lb_min, 256), first_block)
+    t_min[t_min == 256] = 0
+    t_max = np.maximum.reduceat(lb_max, first_block)
+    t_maxw = np.maximum.reduceat(max_weight, first_block)
 
     fixed = fmt.fixed_value_size()
     deltas_l, weights_l, last_l = deltas.tolist(), weights.tolist(), last_id.tolist()
     bs_l, be_l = block_start.tolist(), block_end.tolist()
     maxw_l, minw_l = max_weight.tolist(), min_weight.tolist()
-    maxlen_l, minlen_l = max_len.tolist(), min_len.tolist()
-    no_len = int(np.iinfo(np.int64).max)
-    lb_max = [length_to_byte(x) for x in maxlen_l]
-    lb_min = [0 if x == no_len else length_to_byte(x) for x in minlen_l]
-    first_l, nb_l, tw_l = first_block.tolist(), n_blocks.tolist(), term_weight.tolist()
-    post_doc_l = post_doc.tolist()
-    ts_l, te_l = term_starts.tolist(), term_ends.tolist()
+    lb_max_l, lb_min_l = lb_max.tolist(), lb_min.tolist()
+    first_l, nb_l = first_block.tolist(), n_blocks.tolist()
+    rows_l = zip(term_weight.tolist(), per_term.tolist(), t_min.tolist(), t_max.tolist(), t_maxw.tolist(),
+                 post_doc[term_starts].tolist(), post_doc[term_ends - 1].tolist())
+    pack_row = _TERMINFO.pack
 
     offset = postfile.tell()
     keys: list[bytes] = []
     rows: list[bytes] = []
-    for t, tbytes in enumerate(texts):
+    for t, (tbytes, row) in enumerate(zip(texts, rows_l)):
         out = [WHOOSH3_HEADER_MAGIC]
         b0, nb = first_l[t], nb_l[t]
         for b in range(b0, b0 + nb):
@@ -214,25 +231,23 @@ def _write_terms(postfile, terms_table, prefix: bytes, texts: list[bytes], term_
             data = dumps((tuple(deltas_l[a:e]), mini_weights, mini_values), 2)
             comp = 0
             if len(data) >= COMPRESS_FROM:
-                z = zlib.compressobj(COMPRESSION, zlib.DEFLATED, 12, 4)  # a small window: far cheaper to start
-                data, comp = z.compress(data) + z.flush(), COMPRESSION
-            info = dumps((e - a, last_l[b], maxw_l[b], comp, lb_min[b], lb_max[b]), 2)
+                data, comp = _compress(data, COMPRESSION), COMPRESSION
+            info = dumps((e - a, last_l[b], maxw_l[b], comp, lb_min_l[b], lb_max_l[b]), 2)
             size = len(info) + len(data)
             out += [pack_int(-size if b == b0 + nb - 1 else size), info, data]
         chunk = b"".join(out)
         postfile.write(chunk)
-        # The term's row: W3TermInfo.to_bytes of a term that is not inlined.
-        blocks = range(b0, b0 + nb)
-        mins = [lb_min[b] for b in blocks if minlen_l[b] != no_len]
-        row = _TERMINFO.pack(0, tw_l[t], te_l[t] - ts_l[t], min(mins) if mins else 0, max(lb_max[b] for b in blocks),
-                             max(maxw_l[b] for b in blocks), post_doc_l[ts_l[t]], post_doc_l[te_l[t] - 1])
+        # The term's row: W3TermInfo.to_bytes of a term that is not inlined (flags, weight, df,
+        # min and max length bytes, max weight, first and last id; then where its blocks are).
         keys.append(prefix + tbytes)
-        rows.append(row + pack_long(offset) + pack_int(len(chunk)))
+        rows.append(pack_row(0, *row) + pack_long(offset) + pack_int(len(chunk)))
         offset += len(chunk)
     _add_rows(terms_table, keys, rows)
 
 
 def _compress(data: bytes, level: int) -> bytes:
+    """zlib with a small window and little memory: far cheaper to start for a few hundred bytes,
+    and inflated like any other stream."""
     z = zlib.compressobj(level, zlib.DEFLATED, 12, 4)
     return z.compress(data) + z.flush()
 
