@@ -223,6 +223,8 @@ def _write_all(ix, folder: Path, reports: list[Report], progress: Progress | Non
 
 
 def _write_forked(folder: Path, indexname: str, shares, total: int, progress: Progress | None) -> list:
+    """One forked writer process per share; the segments they wrote, in share order. A process
+    that fails makes the build fail: its error, or, if it was killed, "索引写入不完整"."""
     global _SHARED_DONE
     done = _SHARED_DONE = mp.get_context("fork").Value("q", 0)
     with _helpers(len(shares)) as pool:
