@@ -114,11 +114,11 @@ class _Generation:
 
     # One reader serves every thread, under the evaluator's lock: a reader per thread cost a copy
     # of the index's open files and buffers each (2.5 GB at 110,000 passages), and the work done
-    # under the lock (a stored document, an id lookup) takes microseconds.
+    # under the lock (an id lookup) takes microseconds. Stored documents need no lock: each is one
+    # positioned read of the file (search.index_arrays.StoredFields).
 
     def stored(self, docnum: int) -> dict:
-        with self.evaluator.lock:
-            return self.reader.stored_fields(docnum)
+        return self.evaluator.stored(docnum)
 
     def docnum(self, passage_id: str) -> int | None:
         with self.evaluator.lock:

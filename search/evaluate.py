@@ -35,7 +35,7 @@ from whoosh.util.numeric import byte_to_length
 from . import settings
 from .analysis import gram_tokens, is_cjk, whole_word
 from .errors import QueryTooBroad
-from .index_arrays import extent, numeric_column, read_leaf, read_leaf_at
+from .index_arrays import StoredFields, extent, numeric_column, read_leaf, read_leaf_at
 from .joined import joined_tokens, widens
 from .near import near_matches
 from .numbers import evaluate as evaluate_figure
@@ -172,6 +172,7 @@ class Evaluator:
         self._cache: OrderedDict = OrderedDict()
         self._cached_postings = 0
         self.lock = self._lock = threading.RLock()
+        self.stored = StoredFields(reader, self._lock)  # docnum -> stored fields
 
     def budget(self) -> Work:
         """The work one query may do on this generation (``search.work.query_budget``)."""
@@ -325,8 +326,7 @@ class Evaluator:
         tokens and counts (the term frequencies BM25 needs) as the postings would, for the price
         of reading a few stored passages instead of the remaining tokens' lists."""
         work.reserve(stored=len(candidates))
-        with self._lock:
-            texts = [self.reader.stored_fields(int(d))["text"] for d in candidates]
+        texts = [self.stored(int(d))["text"] for d in candidates]
         k, docs, counts = len(tokens), [], []
         for docnum, text in zip(candidates, texts):
             stream = gram_tokens(text)

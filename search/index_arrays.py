@@ -10,13 +10,16 @@ a time, and a numeric column straight from its bytes.
 from __future__ import annotations
 
 import io
+import os
 import pickle
 import struct
 import zlib
+from bisect import bisect_right
 
 import numpy as np
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
-from whoosh.columns import NumericColumn
+from whoosh.codec.whoosh3 import STORED_COLUMN, WHOOSH3_HEADER_MAGIC
+from whoosh.columns import CompressedBytesColumn, NumericColumn, PickleColumn
+from whoosh.filedb.compound import SubFile
 
 _INT = struct.Struct("!i")  # a block's length, as StructFile.write_int writes it
 
@@ -157,3 +160,51 @@ def _column_values(creader, count: int) -> np.ndarray:
     if stored < count:
         values = np.concatenate([values, np.full(count - stored, creader._default, dtype=values.dtype)])
     return values
+
+
+class StoredFields:
+    """A document's stored fields with one positioned read (``os.pread``), thread-safe without a
+    lock.
+
+    Whoosh's path to a stored document seeks the shared file, reads through a buffer, then filters
+    the fields against the schema: 42 µs a document at 110,000 passages, and reranking alone reads
+    100 documents per query. This reads the same bytes of the segment's compound file directly: the
+    stored column's own offsets and lengths, then zlib and pickle, as ``PickleColumn`` over
+    ``CompressedBytesColumn`` does. A segment laid out otherwise is read Whoosh's way, under
+    ``lock``."""
+
+    def __init__(self, reader, lock):
+        self._reader, self._lock = reader, lock
+        self._bases, self._direct = [], []
+        for seg, base in reader.leaf_readers():
+            self._bases.append(base)
+            self._direct.append(self._locate(seg))
+
+    @staticmethod
+    def _locate(seg):
+        """(file descriptor, where the column starts, offsets, lengths) of a segment's stored
+        column, or None when it is not a compressed pickle column inside a compound file."""
+        try:
+            pickled = seg._perdoc._cached_reader("_stored", STORED_COLUMN)
+            column = pickled._child
+            sub = column._dbfile.file
+            if not (isinstance(pickled, PickleColumn.Reader) and isinstance(column, CompressedBytesColumn.Reader)
+                    and isinstance(sub, SubFile)):
+                return None
+            return sub._file.fileno(), sub._offset + column._basepos, column._offsets, column._lengths
+        except (AttributeError, OSError, ValueError):
+            return None
+
+    def __call__(self, docnum: int) -> dict:
+        n = bisect_right(self._bases, docnum) - 1
+        direct = self._direct[n]
+        if direct is None:
+            with self._lock:
+                return self._reader.stored_fields(docnum)
+        fd, start, offsets, lengths = direct
+        local = docnum - self._bases[n]
+        length = lengths[local]
+        if not length:
+            return {}
+        data = os.pread(fd, length, start + offsets[local])
+        return pickle.loads(zlib.decompress(data)) or {}

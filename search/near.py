@@ -95,8 +95,7 @@ def best_chain(hits: list[tuple[int, int]]) -> tuple[tuple[int, ...], int, int]:
 
 
 def _text(evaluator, doc: int) -> str:
-    with evaluator.lock:
-        return evaluator.reader.stored_fields(doc)["text"]
+    return evaluator.stored(doc)["text"]
 
 
 def near_matches(evaluator, text: str, exact_docs: np.ndarray, work):

@@ -14,7 +14,7 @@ from whoosh.filedb.filestore import FileStorage
 from search import indexing, store
 from search.engine import Engine
 from search.facets import FACETS, FacetIndex
-from search.index_arrays import extent, live_mask, numeric_column, read_leaf, read_leaf_at, term_docs
+from search.index_arrays import StoredFields, extent, live_mask, numeric_column, read_leaf, read_leaf_at, term_docs
 
 from .conftest import SEEDS
 
@@ -97,3 +97,16 @@ def test_postings_are_whooshs(reader, field, text):
         targets = np.array([i for i, _, _ in expected][::3], dtype=np.int64)
         sub_ids, _, sub_values = read_leaf_at(extent(seg, field, text), targets)
         assert np.concatenate(sub_ids).tolist() == targets.tolist() and len(sub_values) == len(targets)
+
+
+@pytest.mark.parametrize("mmap", [False, True])
+def test_stored_fields_are_whooshs(index, mmap):
+    # Without mmap (as the engine opens an index) documents are read directly; with it, Whoosh's way.
+    import threading
+
+    storage = FileStorage(str(store.current_generation(index)), supports_mmap=mmap)
+    with storage.open_index().reader() as reader:
+        stored = StoredFields(reader, threading.Lock())
+        assert all((d is not None) != mmap for d in stored._direct)
+        for docnum in range(reader.doc_count_all()):
+            assert stored(docnum) == reader.stored_fields(docnum), docnum
