@@ -282,12 +282,9 @@ class _StreamAnalyzer(Analyzer):
     def __hash__(self):
         return hash(type(self).__name__)
 
-    def tokens(self, value: str) -> list:
-        """The token texts of ``value`` in position order, None where a position is left empty."""
-        return self.folded_tokens(fold(value))
-
     def folded_tokens(self, folded: str) -> list:
-        """``tokens`` of text already folded."""
+        """The token texts of already-folded text in position order, None where a position is
+        left empty (what the segment writer indexes)."""
         return [item and item[0] for item in self.stream(folded)]
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,

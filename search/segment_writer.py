@@ -57,7 +57,7 @@ def _length_bytes(lengths: np.ndarray) -> np.ndarray:
 
 def quantized(lengths: np.ndarray) -> np.ndarray:
     """Field lengths as Whoosh stores them (one byte each, read back as an approximation)."""
-    return _BYTE_LENGTHS[np.minimum(np.searchsorted(_BYTE_LENGTHS, lengths, side="left"), 255)]
+    return _BYTE_LENGTHS[_length_bytes(lengths)]
 
 
 class _Vocabulary(dict):
