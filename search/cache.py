@@ -2,12 +2,14 @@
 
 Analysts refine rather than retype: ticking a county, paging, or coming back to a query runs the
 same query again with other filters. The documents a query matches do not depend on filters or
-pages, so they are kept here, keyed by index generation and query; a rebuild starts a new
-generation and its entries simply stop being asked for and age out.
+pages, so they are kept here, keyed by index generation and query, and so are whole pages of
+results (paging back and reloading repeat them exactly); a rebuild starts a new generation and its
+entries simply stop being asked for and age out.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import OrderedDict
 
@@ -15,6 +17,12 @@ import numpy as np
 
 
 def size_of(value) -> int:
+    """About how many bytes ``value`` holds (arrays, scored matches, and the lists, dicts and
+    strings of a results page)."""
+    if isinstance(value, (str, bytes)):
+        return sys.getsizeof(value)
+    if isinstance(value, dict):
+        return 200 + sum(size_of(k) + size_of(v) for k, v in value.items())
     if isinstance(value, np.ndarray):
         return value.nbytes + 100
     if hasattr(value, "docs") and hasattr(value, "scores"):

@@ -248,9 +248,23 @@ class Engine:
         a short name (云阳), a division name (云阳县) or the qualified name (重庆市云阳县)."""
         page, per_page = _check_paging(page, per_page)
         parsed = parse(q)
-        gen, filters, scored, allowed = self._prepare(
-            parsed, {"place": [*place, *county], "province": list(province), "level": list(level),
-                     "year": list(year), "section": list(section)})
+        gen = self.generation()
+        filters = gen.facets.resolve({"place": [*place, *county], "province": list(province), "level": list(level),
+                                      "year": list(year), "section": list(section)})
+        # The whole page is kept: paging back, a reload, a shared link and the results page's second
+        # query for its facets (webui.pages.stable_facets) then cost no stored reads, highlighting or
+        # facet counts. The caller gets its own top-level dict, so replacing a key (webui replaces
+        # "facets") changes nothing here; the hits and facets themselves are shared, not copied.
+        key = ("page", gen.name, parsed.raw, parsed.key(), repr(sorted(filters.items())), page, per_page)
+        result = self._cache.get(key)
+        if result is None:
+            result = self._page(gen, parsed, filters, page, per_page)
+            self._cache.put(key, result)
+        return dict(result)
+
+    def _page(self, gen: _Generation, parsed, filters: dict, page: int, per_page: int) -> dict:
+        """One page of ``search``'s results (``filters`` resolved)."""
+        scored, allowed = self._scored(gen, parsed), gen.facets.filter_mask(filters)
         live = gen.facets.live
         offset = (page - 1) * per_page
         if scored is None:

@@ -134,3 +134,27 @@ def test_a_typo_among_many_terms_still_gets_its_correction(fresh):
     assert result["total"] == 0
     corrections = [s for s in result["suggestions"] if s["reason"].startswith("您是不是要找")]
     assert corrections and corrections[0]["query"].startswith("城镇化") and corrections[0]["total"] > 0
+
+
+@pytest.mark.parametrize("q, filters, page", [("森林覆盖率", {}, 1), ("发展", {"county": ["城口"]}, 2),
+                                              ("", {"year": ["2022"]}, 1)])
+def test_the_same_page_again_costs_nothing_and_is_unchanged_by_what_its_caller_did(fresh, monkeypatch, q, filters,
+                                                                                   page):
+    fresh._cache.clear()
+    first = fresh.search(q, page=page, **filters)
+    expected = {k: v for k, v in first.items()}
+    first["facets"], first["total"] = {}, -1  # as webui replaces "facets" with its stable order
+    gen = fresh.generation()
+    read = gen.stored
+
+    def no_stored_reads(docnum):
+        raise AssertionError(f"passage {docnum} read again")
+
+    monkeypatch.setattr(gen, "stored", no_stored_reads)
+    with metered() as work:
+        again = fresh.search(q, page=page, **filters)
+    monkeypatch.setattr(gen, "stored", read)
+    assert work.cost == 0
+    assert again == expected and again["hits"] and again["facets"]["year"]
+    # Another page, or the same query worded otherwise, is its own entry.
+    assert fresh.search(q, page=page + 1, **filters)["hits"] != again["hits"]
