@@ -68,7 +68,7 @@ def init_app(app: Flask) -> None:
     if app.config.get("SESSION_COOKIE_SAMESITE") is None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.session_interface = SessionCookie()
-    app.jinja_env.globals.update(csrf_token=csrf_token, my_briefings=my_briefings, notices_for=notices_for)
+    app.jinja_env.globals.update(csrf_token=csrf_token)
 
 
 # -- my briefings -----------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ def printable(text) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from . import hit_cards  # not at the top: it needs webui.sessions, which needs webui.errors, which needs this
+
     app.jinja_env.filters["printable"] = printable
     app.jinja_env.globals.update(
         FACET_NAMES=FACET_NAMES,
@@ -30,7 +32,10 @@ def init_app(app: Flask) -> None:
         facet_value_label=facet_value_label,
         render_facet_group=fragments.facet_group,
         chart_bars=fragments.chart_bars,
-        hit_links=fragments.HitLinks,
+        hit_cards=hit_cards.HitCards,
+        render_passage_text=hit_cards.passage_text,
+        render_notices=hit_cards.notices,
+        render_add_to_briefing=hit_cards.add_to_briefing,
         max_page=settings.get("max_page"),
         numbered_citation=numbered_citation,
         TITLE_MAX=TITLE_MAX,

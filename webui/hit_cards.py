@@ -1,0 +1,140 @@
+"""A results page's hit cards, and the pieces they share with other pages (a passage's text, the
+"加入简报" form, the notices next to a passage), written in Python.
+
+As Jinja macros a card was about half of a results page's rendering: each card called the form's
+macro, which asked the session for this browser's briefings and its CSRF token and built the form's
+URL again, and every value went through a dozen attribute lookups. Here what is the same for every
+card of a page (the links' shape, the form's URL, token and list of briefings) is written once per
+request, and a card is a few format strings. Every value still goes through ``escape``. The
+templates' macros ``passage_text``, ``add_to_briefing`` and ``notices`` call these functions, so
+each piece of markup is written in one place.
+"""
+
+from __future__ import annotations
+
+from flask import g, url_for
+from markupsafe import Markup, escape
+
+from search.briefings import TITLE_MAX
+
+from .fragments import HitLinks
+from .sessions import csrf_token, my_briefings, notices_for
+
+
+def passage_text(p: dict) -> Markup:
+    """A passage's highlighted text (``html``, already escaped by the engine); a heading in bold."""
+    html = Markup(p.get("html", ""))
+    return Markup('<strong class="passage-heading">{}</strong>').format(html) if p.get("kind") == "heading" else html
+
+
+# -- notices ----------------------------------------------------------------------------------------
+
+_NOTICE = '<p class="notice">{}</p>'
+_NOTICE_LINK = '<p class="notice">{} <a href="{}">{}</a></p>'
+
+
+def notices(target: str = "") -> Markup:
+    """The notices flashed for ``target`` (a passage's "passage-…", or "" for the page), in the box
+    app.js also writes its confirmations into; for a target, the box is there even when empty."""
+    shown = notices_for(target)
+    if not target and not shown:
+        return Markup("")
+    items = "".join(_NOTICE_LINK.format(escape(n["text"]), escape(n["link"]), escape(n.get("link_text") or ""))
+                    if n.get("link") else _NOTICE.format(escape(n["text"])) for n in shown)
+    data_for = f' data-for="{escape(target)}"' if target else ""
+    return Markup(f'<div class="notices"{data_for} role="status">\n  {items}\n</div>')
+
+
+# -- the "加入简报" form ------------------------------------------------------------------------------
+
+_FORM = """<details class="add-briefing">
+  <summary>加入简报</summary>
+  <form class="add-briefing-form" method="post" action="{action}">
+    <input type="hidden" name="csrf_token" value="{token}">
+    <input type="hidden" name="passage_id" value="{passage_id}">
+    <input type="hidden" name="next" value="{next_url}">
+    <label class="field">加入到
+      <select name="briefing">
+        {options}<option value="new">新建简报…</option>
+      </select>
+    </label>
+    <label class="field new-title">新简报的标题{hint}
+      <input type="text" name="title" maxlength="{title_max}" placeholder="如：各地森林覆盖率" autocomplete="off">
+    </label>
+    <button type="submit" class="button">加入</button>
+  </form>
+</details>"""
+
+
+def add_to_briefing(passage_id: str, next_url: str) -> Markup:
+    """The form that adds a passage to one of this browser's briefings (most recently used first)
+    or to a new one; it works without JavaScript (app.js sends it with fetch instead). What is the
+    same for every passage of a page is worked out once per request."""
+    fixed = g.get("_briefing_form")
+    if fixed is None:
+        mine = my_briefings()
+        fixed = g._briefing_form = {
+            "action": escape(url_for("briefings.add")),
+            "token": escape(csrf_token()),
+            "options": "".join(f'<option value="{escape(b["id"])}">{escape(b["title"])}</option>' for b in mine),
+            "hint": '<span class="muted">（选“新建简报”时填写）</span>' if mine else "",
+            "title_max": TITLE_MAX,
+        }
+    return Markup(_FORM.format(passage_id=escape(passage_id), next_url=escape(next_url), **fixed))
+
+
+# -- hit cards ----------------------------------------------------------------------------------------
+
+_CARD = """<li class="hit" id="hit-{id}">
+  <p class="cite"><span class="cite-county">{county}</span>
+    <span class="sep" aria-hidden="true">·</span> 《{title}》
+    {heading}<span class="sep" aria-hidden="true">·</span> {year}年{near}</p>
+  {body}
+  <ul class="hit-actions">
+    <li><a href="{report_url}">在报告中查看</a></li>
+    <li><a href="{context_url}">{context_label}</a></li>
+    <li><a href="{passage_url}">永久链接</a></li>
+    <li class="hit-briefing">{briefing}</li>
+    <li class="hit-section">{section}</li>
+  </ul>
+  {notices}
+</li>"""
+_HEADING = '<span class="sep" aria-hidden="true">·</span> {}\n    '
+_NEAR = (' <span class="match-near" title="这段话与检索词用语相近但不完全相同，排在所有完全匹配之后">'
+         '近似匹配</span>')
+_PASSAGE = '<p class="passage kind-{}">{}</p>'
+_CONTEXT = """<div class="context" aria-label="上下文">
+    {before}
+    <p class="passage passage-current kind-{kind}">{text}</p>
+    {after}
+  </div>"""
+_AROUND = '<p class="context-passage">{}</p>'
+
+
+class HitCards:
+    """The hit cards of one results page (``args``: its ``webui.params.SearchArgs``)."""
+
+    def __init__(self, args):
+        self.args = args
+        self.links = HitLinks(args)
+
+    def __call__(self, hit: dict, context: dict | None = None) -> Markup:
+        """One hit's card; ``context``: the passages around it (``Engine.context``), shown open."""
+        links, kind = self.links, escape(hit.get("kind", ""))
+        if context:
+            body = _CONTEXT.format(
+                before="".join(_AROUND.format(passage_text(p)) for p in context["before"]),
+                kind=kind, text=passage_text(hit),
+                after="".join(_AROUND.format(passage_text(p)) for p in context["after"]))
+            context_url, context_label = escape(self.args.with_context(None)), "收起上下文"
+        else:
+            body = _PASSAGE.format(kind, passage_text(hit))
+            context_url, context_label = escape(links.context(hit)), "上下文"
+        heading = hit.get("heading")
+        return Markup(_CARD.format(
+            id=escape(hit["id"]), county=escape(hit.get("county_full", "")), title=escape(hit.get("report_title", "")),
+            heading=_HEADING.format(escape(heading)) if heading else "", year=escape(hit.get("year", "")),
+            near=_NEAR if hit.get("match") == "near" else "", body=body,
+            report_url=escape(links.report(hit)), context_url=context_url, context_label=context_label,
+            passage_url=escape(links.passage(hit)), briefing=add_to_briefing(hit["id"], links.back(hit)),
+            section=escape(hit.get("section", "")), notices=notices("passage-" + hit["id"])))
