@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from flask import url_for
 from werkzeug.datastructures import MultiDict
 
 from search.engine import Engine
+
+from .urls import with_query
 
 FACET_NAMES = ("place", "province", "level", "year", "section")
 FACET_LABELS = {"place": "地区", "province": "省份", "level": "层级", "year": "年份", "section": "部分"}
@@ -73,7 +74,7 @@ class SearchArgs:
         }
         params.update(changes)
         anchor = params.pop("_anchor", None)
-        return url_for(endpoint, **params, _anchor=anchor)
+        return with_query(endpoint, params, anchor)
 
     def api_url(self) -> str:
         """The JSON twin of this page of results."""

@@ -12,6 +12,7 @@ from search.exports import numbered_citation
 
 from . import fragments
 from .params import FACET_LABELS, FACET_NAMES, facet_value_label
+from .urls import fixed_url
 
 CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
         render_facet_group=fragments.facet_group,
         chart_bars=fragments.chart_bars,
         hit_cards=hit_cards.HitCards,
+        fixed_url=fixed_url,
         render_passage_text=hit_cards.passage_text,
         render_notices=hit_cards.notices,
         render_add_to_briefing=hit_cards.add_to_briefing,
