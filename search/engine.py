@@ -396,6 +396,12 @@ class Engine:
         }
 
     @_reads_index
+    def generation_name(self) -> str:
+        """The served generation's name: what anything computed from its contents is keyed by (a
+        build or an add switches to a new name)."""
+        return self.generation().name
+
+    @_reads_index
     def reports(self) -> list[dict]:
         return list(self.generation().reports.values())
 

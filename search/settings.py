@@ -68,6 +68,8 @@ SETTINGS = {
                 "Fewest passages worth several writer processes; below it, starting them costs more (the seeds' 2,204 build in 1.4 s with two, 1.8 s with one)."),
         Setting("facet_limit", 30, "Most values listed per facet (the largest, plus any ticked ones)."),
         Setting("cache_mb", 64, "Memory for cached matches and rankings of recent queries (per engine)."),
+        Setting("page_cache_mb", 32, "Memory for rendered results pages (per server process); each browser's own "
+                "briefing list, form token and notices are filled in per request."),
         Setting("rate_limit_loopback", 0,
                 "Whether clients on this machine (loopback addresses) are rate-limited like any other (1) or "
                 "exempt (0, the default), so that a local user's scripts are never throttled. The web app's "

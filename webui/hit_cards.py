@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from search.briefings import TITLE_MAX
 
 from .fragments import HitLinks
+from .page_cache import slot, slots_wanted
 from .sessions import csrf_token, my_briefings, notices_for
 
 
@@ -36,6 +37,8 @@ _NOTICE_LINK = '<p class="notice">{} <a href="{}">{}</a></p>'
 def notices(target: str = "") -> Markup:
     """The notices flashed for ``target`` (a passage's "passage-…", or "" for the page), in the box
     app.js also writes its confirmations into; for a target, the box is there even when empty."""
+    if slots_wanted():
+        return Markup(slot("notices:" + target))
     shown = notices_for(target)
     if not target and not shown:
         return Markup("")
@@ -69,18 +72,33 @@ _FORM = """<details class="add-briefing">
 def add_to_briefing(passage_id: str, next_url: str) -> Markup:
     """The form that adds a passage to one of this browser's briefings (most recently used first)
     or to a new one; it works without JavaScript (app.js sends it with fetch instead). What is the
-    same for every passage of a page is worked out once per request."""
+    same for every passage of a page is worked out once per request; in a page rendered to be kept
+    (``webui.page_cache``), this browser's parts are slots that ``session_part`` fills."""
     fixed = g.get("_briefing_form")
     if fixed is None:
-        mine = my_briefings()
-        fixed = g._briefing_form = {
-            "action": escape(url_for("briefings.add")),
-            "token": escape(csrf_token()),
-            "options": "".join(f'<option value="{escape(b["id"])}">{escape(b["title"])}</option>' for b in mine),
-            "hint": '<span class="muted">（选“新建简报”时填写）</span>' if mine else "",
-            "title_max": TITLE_MAX,
-        }
-    return Markup(_FORM.format(passage_id=escape(passage_id), next_url=escape(next_url), **fixed))
+        fixed = g._briefing_form = {"action": escape(url_for("briefings.add")), "title_max": TITLE_MAX}
+    parts = {name: slot(name) for name in _FORM_PARTS} if slots_wanted() else {n: session_part(n) for n in _FORM_PARTS}
+    return Markup(_FORM.format(passage_id=escape(passage_id), next_url=escape(next_url), **fixed, **parts))
+
+
+_FORM_PARTS = ("token", "options", "hint")
+
+
+def session_part(name: str) -> str:
+    """This browser's part of a page: the form's token, its list of briefings, the hint shown when
+    there are some, or ("notices:" and a target) the notices flashed for that target."""
+    if name.startswith("notices:"):
+        return notices(name.removeprefix("notices:"))
+    mine = g.get("_my_briefings")
+    if mine is None:
+        mine = g._my_briefings = my_briefings()
+    if name == "token":
+        return escape(csrf_token())
+    if name == "options":
+        return "".join(f'<option value="{escape(b["id"])}">{escape(b["title"])}</option>' for b in mine)
+    if name == "hint":
+        return '<span class="muted">（选“新建简报”时填写）</span>' if mine else ""
+    raise KeyError(name)
 
 
 # -- hit cards ----------------------------------------------------------------------------------------

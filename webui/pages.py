@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request
 
 from .charts import bar_chart
+from .hit_cards import session_part
 from .comparison import MAIN_INDICATORS, CompareArgs, compare_url, shown
+from .page_cache import cached_page
 from .params import FACET_HINTS, FACET_LABELS, SearchArgs, facet_value_label, literal_query, shown_query
 from .searcher import get_engine
 
@@ -24,6 +26,11 @@ def home():
 @bp.get("/search")
 def search():
     engine = get_engine()
+    return cached_page(engine.generation_name(), lambda: _search_page(engine), session_part)
+
+
+def _search_page(engine):
+    """The results page for this request's URL, for everyone (``webui.page_cache``), or a redirect."""
     args = SearchArgs.from_args(request.args)
     result = args.run(engine)
     args = args.normalized(result)
