@@ -1,7 +1,9 @@
 """HTTP load on the production server (gunicorn on Linux, waitress elsewhere), over loopback only.
 
 Starts ``policy-search serve`` on 127.0.0.1 in a child process, sends the benchmark's query set as
-``/search`` pages and as ``/api/search`` JSON from ``CONCURRENCY`` keep-alive connections, and reads
+``/search`` pages and as ``/api/search`` JSON from ``CONCURRENCY`` keep-alive connections (these
+repeat, so the server's caches answer them), then thousands of distinct result pages, each asked
+for once (first-time pages, which the engine has to answer), and reads
 the server's peak memory from /proc (summed over its processes). The load comes from wrk where it is
 installed (a C client: a Python client on the same two cores took a large share of them), else from
 Python threads for a fixed number of requests. Bounded in time; it stops the server itself.
@@ -35,13 +37,15 @@ def _free_port() -> int:
 
 
 WRK_SECONDS = 10
+FIRST_TIME_PAGES = 4000  # distinct result pages: more than 10 s of first-time pages at 8 connections
 
 
-def _paths(endpoint: str = "/search") -> list[str]:
+def _paths(endpoint: str = "/search", specs: list[dict] | None = None) -> list[str]:
+    """The benchmark's fixed query set (or ``specs``) as URLs of ``endpoint``."""
     from bench.run import QUERIES
 
     paths = []
-    for spec in QUERIES:
+    for spec in QUERIES if specs is None else specs:
         params = [("q", spec["q"])] + [(k, v) for k in ("county", "year", "section") for v in spec.get(k, [])]
         paths.append(f"{endpoint}?" + urlencode(params))
     return paths
@@ -171,8 +175,16 @@ def run_http(index_dir: Path) -> dict:
             # One warm-up pass, as a user's first visit after start would also have paid it.
             _client(port, paths, 0, [], [], time.monotonic() + DEADLINE_S)
             result[name] = _wrk(port, paths) or _python_load(port, paths)
-        return {**result["html"], "api": result["api"], "peak_rss_mb": _peak_rss_mb(proc.pid),
-                "concurrency": CONCURRENCY}
+        # Pages seen for the first time: distinct queries, more than wrk gets through in its time,
+        # so neither the page cache nor the query cache answers them (the index files are in the
+        # OS page cache). wrk sends them once each, in order, and stops at WRK_SECONDS.
+        from bench.corpus import sample_queries
+
+        first_time = _paths("/search", sample_queries(FIRST_TIME_PAGES, seed=11))
+        result["first_time"] = _wrk(port, first_time) or _python_load(port, first_time)
+        result["first_time"]["distinct"] = len(first_time)
+        return {**result["html"], "api": result["api"], "first_time": result["first_time"],
+                "peak_rss_mb": _peak_rss_mb(proc.pid), "concurrency": CONCURRENCY}
     finally:
         proc.terminate()
         try:

@@ -67,6 +67,7 @@ FIGURE_RE = re.compile(
     rf"|(?<![0-9A-Za-z.])(?P<low>{_NUM})(?:{_UNIT_ALT})?\s*[－\-—~～至到]\s*(?P<high>{_NUM})(?P<range_unit>{_UNIT_ALT})"
     rf"|(?<![0-9A-Za-z.])(?P<cmp>[≥≤＞＜>])?(?P<num>{_NUM})\s?(?P<unit>{_UNIT_ALT})"
 )
+_DIGIT = re.compile(r"\d")  # what every alternative of FIGURE_RE starts its number with
 ROW_VALUE_RE = re.compile(r"(?<= )(?P<est>预计)?(?P<cmp>[≥≤＞＜>])?(?P<num>\d+(?:\.\d+)?)(?=，|$|以内|以上|左右)")
 
 # Clause breaks; 、 also separates clauses (557.7亿元、增长4.7%) except inside a list of subjects.
@@ -138,6 +139,8 @@ def extract(text: str, kind: str = "sentence", *, section: str | None = None, ye
     so few figures of a sentence are sure."""
     if kind == "row":
         return _row_figures(text, year)
+    if not _DIGIT.search(text):  # every figure has a digit; most sentences have none (3 in 4)
+        return []
     figures = [_figure(m, text) for m in FIGURE_RE.finditer(text)]
     _assign_indicators(text, figures)
     multi_heading = bool(heading and _MULTI_HEADING.search(heading.split(" › ")[0]))
