@@ -48,6 +48,7 @@ def known_indicators() -> tuple[str, ...]:
     return _indicator_table()[0]
 
 
+@lru_cache(maxsize=16384)  # reranking asks for the same few names of every candidate's figures
 def indicator_key(name: str | None) -> str:
     """The indicator a name is: words that do not change it dropped (全社会, 增速), aliases followed
     (国内生产总值 → 地区生产总值). A qualified name stays itself: 交通固定资产投资, 单位GDP能耗."""

@@ -17,6 +17,7 @@ A quoted phrase never uses this stream: it stays as literal as before.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .analysis import _CJK, _STREAM_RE, _StreamAnalyzer, fold
 
@@ -115,6 +116,7 @@ def _latin(ch: str) -> bool:
     return ch.isascii() and (ch.isalnum() or ch == ".")
 
 
+@lru_cache(maxsize=4096)  # a query's needles, asked for every passage highlighted or reranked
 def loose_pattern(needle: str) -> re.Pattern:
     """The needle with marks and spaces allowed between its characters (not inside a number)."""
     parts = [re.escape(needle[0])]
@@ -126,7 +128,7 @@ def loose_pattern(needle: str) -> re.Pattern:
 def loose_spans(folded: str, needle: str) -> list[tuple[int, int]]:
     """Where the needle stands in folded text, marks inside it included in the span."""
     squeezed = "".join(c for c in needle if not c.isspace() and c not in _JOINING)
-    if not squeezed:
+    if not squeezed or squeezed[0] not in folded:  # most reranked passages hold a term's synonyms, not it
         return []
     spans = []
     for m in loose_pattern(squeezed).finditer(folded):
