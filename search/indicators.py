@@ -67,8 +67,16 @@ def mentions_only_as_part(text: str, needle: str) -> bool:
     """Whether every mention of the indicator ``needle`` in text is inside another indicator's name
     (单位GDP能耗, 亿元地区生产总值安全事故死亡人数, 民营经济占GDP比重)."""
     folded, needle = text.upper(), needle.upper()
-    starts = [m.start() for m in re.finditer(re.escape(needle), folded)] if needle else []
-    return bool(starts) and all(_qualified_at(folded, s, len(needle)) for s in starts)
+    if not needle:
+        return False
+    start = folded.find(needle)
+    if start < 0:
+        return False
+    while start >= 0:  # every mention, not overlapping (as re.finditer finds them)
+        if not _qualified_at(folded, start, len(needle)):
+            return False
+        start = folded.find(needle, start + len(needle))
+    return True
 
 
 _PART_BEFORE = re.compile(r"(?:单位|人均|亿元|万元|占|与|每|海洋|民营经济|城市副中心)(?:地区|国内)?$")
