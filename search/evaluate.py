@@ -45,6 +45,7 @@ from .work import BLOCK, STORED_COST, Exhausted, Work, query_budget
 
 _LENGTH_TABLE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 POSTINGS_CACHE = 4096  # terms per generation
+TERM_INFOS_KEPT = 8192  # terms whose place in the term tables is kept
 MAX_CACHED_POSTINGS = 3_000_000  # postings kept decoded (about 60 bytes each with their positions)
 PARTIAL_READ = 2 * BLOCK  # a phrase token this many times longer than the candidates is read in part
 VERIFIED = 64  # phrase candidates few enough to check on their stored text
@@ -171,6 +172,7 @@ class Evaluator:
         self._years: dict[str, np.ndarray] = {}
         self._cache: OrderedDict = OrderedDict()
         self._cached_postings = 0
+        self._infos: dict = {}  # (field, token) -> where its postings are (``_term_infos``)
         self.lock = self._lock = threading.RLock()
         self.stored = StoredFields(reader, self._lock)  # docnum -> stored fields
 
