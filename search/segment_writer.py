@@ -29,11 +29,12 @@ from pickle import dumps
 
 import numpy as np
 from whoosh import fields, formats
+from whoosh.columns import NumericColumn
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo, _lenfield
 from whoosh.filedb.filetables import _lengths as _LENGTHS
 from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.system import pack_int, pack_long, pack_ushort
-from whoosh.util.numeric import _length_byte_cache, length_to_byte
+from whoosh.util.numeric import _length_byte_cache
 
 from .analysis import _StreamAnalyzer, fold
 
@@ -309,6 +310,10 @@ def _write_segment(storage, schema, indexname: str, documents):
     columns = [(n, schema[n]) for n in names if schema[n].column_type]
     for n, field in columns:
         perdoc._create_column(n, field.column_type)
+    # Numeric columns (ours: the order) are collected and written whole at the end, like the
+    # lengths; every other column type is written a document at a time, as Whoosh does.
+    numeric = {n: [] for n, field in columns if isinstance(field.column_type, NumericColumn)}
+    columns = [(n, field) for n, field in columns if n not in numeric]
     column = perdoc._get_column
     stored_column = column("_stored")
     # Stored fields are compressed per document; a small zlib window starts far faster (the reader
@@ -329,15 +334,22 @@ def _write_segment(storage, schema, indexname: str, documents):
                 continue
             if value is not last:  # our text fields share one value: fold it once
                 last, folded = value, fold(value)
-            length = postings.add_text(docnum, folded)
-            if length:
-                column(_lenfield(n)).add(docnum, length_to_byte(length))
-                field_lengths[n] += length
+            postings.add_text(docnum, folded)
+        for n, collected in numeric.items():
+            collected.append(doc.get(n) or 0)
         for n, field in columns:
             if doc.get(n) is not None:
                 column(n).add(docnum, field.to_column_value(doc[n]))
     docnum += 1
     perdoc._doccount = docnum
+    for n, postings in texts:
+        if postings.lengths:
+            lengths = np.zeros(docnum, dtype=np.int64)
+            lengths[list(postings.lengths)] = list(postings.lengths.values())
+            field_lengths[n] += int(lengths.sum())
+            _write_numeric(column(_lenfield(n)), _length_bytes(lengths))
+    for n, collected in numeric.items():
+        _write_numeric(column(n), np.array(collected, dtype=np.int64))
     for n, collected in id_values.items():
         indexed[n].add_values(collected)
     perdoc.close()
@@ -353,6 +365,21 @@ def _write_segment(storage, schema, indexname: str, documents):
     # One file per segment, as Whoosh's writer leaves it (compound=True): fewer open files.
     segment.create_compound_file(storage)
     return segment
+
+
+def _write_numeric(writer, values: np.ndarray) -> None:
+    """A NumericColumn's values for documents 0, 1, ... at once, as its writer's ``add`` per
+    document writes them: big-endian, the default (0) for a document without a value, nothing
+    after the last document that has one."""
+    if writer._default != 0:
+        raise ValueError(f"numeric column with default {writer._default!r}")
+    (nonzero,) = np.nonzero(values)
+    if not len(nonzero):
+        return
+    count = int(nonzero[-1]) + 1
+    code = writer._pack.__self__.format.lstrip("!")
+    writer._dbfile.write(values[:count].astype(np.dtype(code).newbyteorder(">")).tobytes())
+    writer._count = count
 
 
 def commit(index, segments: list) -> None:
