@@ -50,10 +50,9 @@ def rerank(candidates: list[dict], group_needles: list[list[str]], diversify: bo
     """candidates: dicts with "score", "text", "kind", "county"; returns them in the new order."""
     for c in candidates:
         folded = fold(c["text"])
-        per_group = [[s for s, _ in term_spans(folded, needles)] for needles in group_needles]
         factor = 1.0
-        if len(group_needles) > 1:
-            window = _window(per_group)
+        if len(group_needles) > 1:  # proximity of the terms: where each stands (not needed for one)
+            window = _window([[s for s, _ in term_spans(folded, needles)] for needles in group_needles])
             if window is not None:
                 factor *= 1 + PROXIMITY_WEIGHT * PROXIMITY_SCALE / (PROXIMITY_SCALE + window)
         all_needles = [n for needles in group_needles for n in needles]
