@@ -30,6 +30,7 @@ from math import log
 import numpy as np
 import numpy.ma  # noqa: F401 -- np.unique imports it on first use (23 ms): at open, not in a user's query
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from . import settings
@@ -195,7 +196,25 @@ class Evaluator:
             if (field, token) in self._cache:
                 cached = self._cache[(field, token)]
                 return cached.df if cached else 0
-            return self.reader.doc_frequency(field, token)
+            return sum(info.doc_frequency() for _, _, info in self._term_infos(field, token))
+
+    def _term_infos(self, field: str, token: str) -> list:
+        """(segment, its first docnum, term info) for each segment holding the term, under the lock.
+        Looked up once and kept: a term's length, its postings and its postings at some documents
+        each looked it up in every segment's term table before (three reads of a hash table)."""
+        key = (field, token)
+        infos = self._infos.get(key)
+        if infos is None:
+            infos = []
+            for seg, offset in self.leaves:
+                try:
+                    infos.append((seg, offset, seg._terms.term_info(field, seg._text_to_bytes(field, token))))
+                except TermNotFound:
+                    continue
+            if len(self._infos) >= TERM_INFOS_KEPT:
+                self._infos.clear()  # a few thousand terms; the postings cache holds the ones in use
+            self._infos[key] = infos
+        return infos
 
     def _read(self, field: str, token: str, length: int, work: Work) -> _Postings | None:
         work.once(("read", field, token), postings=length)
@@ -219,12 +238,10 @@ class Evaluator:
     def _read_postings(self, field: str, token: str) -> _Postings | None:
         ids, weights, values = [], [], []
         decode = None
-        for seg, offset in self.leaves:
-            if (field, token) not in seg:
-                continue
+        for seg, offset, info in self._term_infos(field, token):
             fmt = seg.schema[field].format
             decode = getattr(fmt, "decode_positions", None)  # ID fields keep no positions
-            i, w, v = read_leaf(extent(seg, field, token))
+            i, w, v = read_leaf(extent(seg, field, token, info))
             ids += [a + offset for a in i]
             weights += w
             values += v
@@ -349,13 +366,13 @@ class Evaluator:
         work.reserve(postings=min(self.length(field, token, None), BLOCK * len(docs)))
         ids, weights, values, decode = [], [], [], None
         with self._lock:
-            for seg, offset in self.leaves:
+            for seg, offset, info in self._term_infos(field, token):
                 local = docs[(docs >= offset) & (docs < offset + seg.doc_count_all())] - offset
-                if not len(local) or (field, token) not in seg:
+                if not len(local):
                     continue
                 fmt = seg.schema[field].format
                 decode = fmt.decode_positions
-                i, w, v = read_leaf_at(extent(seg, field, token), local)
+                i, w, v = read_leaf_at(extent(seg, field, token, info), local)
                 ids += [a + offset for a in i]
                 weights += w
                 values += v
