@@ -18,9 +18,9 @@ import numpy as np
 
 
 def size_of(value) -> int:
-    """About how many bytes ``value`` holds: arrays, scored matches, strings, lists of them, and
-    plain data (a results page) from the length of its pickle: walking a page's dicts in Python cost
-    a tenth of a cold query."""
+    """About how many bytes ``value`` holds: arrays, scored matches, strings, lists of them (a long
+    list from its first item), and plain data (a results page) from the length of its pickle:
+    walking a page's dicts in Python cost a tenth of a cold query."""
     if isinstance(value, (str, bytes)):
         return sys.getsizeof(value)
     if isinstance(value, dict):
@@ -31,6 +31,8 @@ def size_of(value) -> int:
     if hasattr(value, "docs") and hasattr(value, "scores"):
         return value.docs.nbytes + value.scores.nbytes + 100
     if isinstance(value, (list, tuple)):
+        if len(value) > 16:  # a ranking: (docnum, score) pairs all alike, so the first stands for all
+            return 100 + len(value) * size_of(value[0])
         return 100 + sum(size_of(v) for v in value)
     return 100
 
