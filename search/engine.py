@@ -26,8 +26,9 @@ from .figures import extract as extract_figures
 from .highlight import highlight
 from .index_arrays import live_mask, numeric_column, term_docs
 from .schema import ORDER_STRIDE
-from .evaluate import Evaluator, Scored
-from .evaluate import top as best
+from .evaluate import Evaluator
+from .scored import Scored
+from .scored import top as best
 from .query import parse
 from .ranking import RERANK_DEPTH, rerank
 from .suggest import suggestions

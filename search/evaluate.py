@@ -42,6 +42,7 @@ from .near import near_matches
 from .numbers import evaluate as evaluate_figure
 from .numbers import parse_figure
 from .query import YEAR_TERM_RE, ParsedQuery, Term
+from .scored import Scored, both, either, plus_where, without
 from .work import BLOCK, STORED_COST, Exhausted, Work, query_budget
 
 _LENGTH_TABLE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
@@ -50,55 +51,6 @@ TERM_INFOS_KEPT = 8192  # terms whose place in the term tables is kept
 MAX_CACHED_POSTINGS = 3_000_000  # postings kept decoded (about 60 bytes each with their positions)
 PARTIAL_READ = 2 * BLOCK  # a phrase token this many times longer than the candidates is read in part
 VERIFIED = 64  # phrase candidates few enough to check on their stored text
-
-
-@dataclass
-class Scored:
-    """A sparse score vector: ascending docnums and their scores."""
-
-    docs: np.ndarray
-    scores: np.ndarray
-    near: np.ndarray | None = None  # of docs, those that only nearly match (search.near)
-
-    @staticmethod
-    def empty() -> "Scored":
-        return Scored(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
-
-    def __len__(self):
-        return len(self.docs)
-
-
-def both(a: Scored, b: Scored) -> Scored:
-    docs, ia, ib = np.intersect1d(a.docs, b.docs, assume_unique=True, return_indices=True)
-    return Scored(docs, a.scores[ia] + b.scores[ib])
-
-
-def either(parts: list[Scored], combine: str = "sum") -> Scored:
-    parts = [p for p in parts if len(p)]
-    if not parts:
-        return Scored.empty()
-    if len(parts) == 1:
-        return parts[0]
-    docs, inverse = np.unique(np.concatenate([p.docs for p in parts]), return_inverse=True)
-    scores = np.concatenate([p.scores for p in parts])
-    if combine == "sum":
-        return Scored(docs, np.bincount(inverse, weights=scores, minlength=len(docs)))
-    best = np.full(len(docs), -np.inf)
-    np.maximum.at(best, inverse, scores)
-    return Scored(docs, best)
-
-
-def plus_where(required: Scored, optional: Scored) -> Scored:
-    """required's documents, with optional's score added where it matches too (AndMaybe)."""
-    _, ia, ib = np.intersect1d(required.docs, optional.docs, assume_unique=True, return_indices=True)
-    scores = required.scores.copy()
-    scores[ia] += optional.scores[ib]
-    return Scored(required.docs, scores)
-
-
-def without(a: Scored, b: Scored) -> Scored:
-    keep = ~np.isin(a.docs, b.docs, assume_unique=True)
-    return Scored(a.docs[keep], a.scores[keep])
 
 
 @dataclass
@@ -549,20 +501,3 @@ def too_broad_message(parsed: ParsedQuery) -> str:
         return (f"查询太宽泛：单字{named}要展开成所有以它开头的词，超出了一次检索的工作量上限。"
                 f"请改用两个字以上的词，或减少单字的数量。")
     return "查询太宽泛：这些词太常见，超出了一次检索的工作量上限。请减少关键词，或改用更具体的词。"
-
-
-def top(scored: Scored, allowed: np.ndarray | None, keep: int) -> list[tuple[int, float]]:
-    """The ``keep`` best (docnum, score) among allowed documents; ties go to the earlier docnum."""
-    docs, scores = scored.docs, scored.scores
-    if allowed is not None:
-        mask = allowed[docs]
-        docs, scores = docs[mask], scores[mask]
-    if keep <= 0 or not len(docs):
-        return []
-    if len(docs) > keep:
-        # Keep everything tied with the keep-th score, so the cut is decided by docnum, not chance.
-        kth = -np.partition(-scores, keep - 1)[keep - 1]
-        tied = scores >= kth
-        docs, scores = docs[tied], scores[tied]
-    order = np.lexsort((docs, -scores))[:keep]
-    return [(int(docs[i]), float(scores[i])) for i in order]

@@ -35,6 +35,7 @@ import numpy as np
 
 from .analysis import CJK_RE, fold, gram_tokens, is_cjk
 from .indicators import known_indicators
+from .scored import Scored, without
 
 MIN_SHARE = 0.6
 MAX_SHIFT = 2
@@ -101,8 +102,6 @@ def _text(evaluator, doc: int) -> str:
 def near_matches(evaluator, text: str, exact_docs: np.ndarray, work):
     """Passages that nearly say ``text`` and do not say it exactly, scored by the BM25 of the
     bigrams of the stretch that nearly says it."""
-    from .evaluate import Scored
-
     grams = near_grams(text)
     if grams is None:
         return Scored.empty()
@@ -182,8 +181,6 @@ def near_needles(parsed) -> list[NearNeedle]:
 
 def tiers(scored):
     """The exact matches, then the near matches: each ranked on its own, near ones after."""
-    from .evaluate import Scored, without
-
     if scored.near is None or not len(scored.near):
         return [scored]
     near_only = Scored(scored.near, np.zeros(len(scored.near)))

@@ -26,6 +26,7 @@ import numpy as np
 
 from .analysis import fold, gram_tokens
 from .figures import UNITS
+from .scored import Scored
 
 SCALES = {"": 1, "万": 10**4, "亿": 10**8, "万亿": 10**12}
 NEAR_TOKENS = 8  # how far after the words in front the figure may stand (分别增长4.1%、6.2%、5.3%)
@@ -165,8 +166,6 @@ def _starts(evaluator, positions: list[list[str]], work) -> tuple[dict[int, set[
 
 def evaluate(evaluator, figure: FigureTerm, work, boost: float = 1.0):
     """Passages where the figure term matches, scored like a phrase of its tokens."""
-    from .evaluate import Scored
-
     found: dict[int, tuple[set[int], float]] = {}
     for form in figure.forms:
         starts, scores = _starts(evaluator, [_alternatives(evaluator, item) for item in form], work)
