@@ -82,8 +82,19 @@ class _Postings:
         self.docs, self.tf, self._values, self._decode = docs, tf, values, decode
         self.df = df  # documents with the term, deleted ones included, as Whoosh's idf counts them
 
-    def positions(self, i: int) -> list[int]:
-        return self._decode(self._values[i])
+    def positions(self, i: int) -> tuple[int, ...]:
+        """The term's positions in posting ``i`` (shared: do not change them). Encoded values repeat
+        across postings and terms (the same positions in other passages), so each distinct value
+        is decoded once per process: decoding is a pickle load per value, and phrase and near
+        checks of a common term decoded tens of thousands per query."""
+        value = self._values[i]
+        found = _POSITIONS.get(value)
+        if found is None:
+            found = tuple(self._decode(value))
+            if len(_POSITIONS) >= POSITIONS_KEPT:
+                _POSITIONS.clear()
+            _POSITIONS[value] = found
+        return found
 
     def first_positions(self, idx: np.ndarray) -> np.ndarray:
         """The first position of the term in each of the postings ``idx``. A value holding one
@@ -104,6 +115,9 @@ class _Postings:
 
 # Encoded one-position values -> their position (see _Postings.first_positions).
 _ONE_POSITION: dict[bytes, int] = {}
+# Encoded values -> their positions (see _Postings.positions); bounded, about 10 MB at most.
+_POSITIONS: dict[bytes, tuple[int, ...]] = {}
+POSITIONS_KEPT = 50_000
 
 
 class Evaluator:
