@@ -269,14 +269,13 @@ class Engine:
         live = gen.facets.live
         offset = (page - 1) * per_page
         if scored is None:
-            matched_mask = live
+            matched = live
             hits_mask = live if allowed is None else live & allowed
             in_order = gen.reading_order[hits_mask[gen.reading_order]]
             ranked = [(int(d), None) for d in in_order[offset:offset + per_page]]
             total = int(np.count_nonzero(hits_mask))
         else:
-            matched_mask = np.zeros(gen.facets.size, dtype=bool)
-            matched_mask[scored.docs] = True
+            matched = scored.docs
             total = int(len(scored) if allowed is None else np.count_nonzero(allowed[scored.docs]))
             ranked = self._ranked(gen, scored, parsed, filters, allowed,
                                   max(offset + per_page, RERANK_DEPTH))[offset:offset + per_page] if offset < total else []
@@ -294,7 +293,7 @@ class Engine:
             "hits": [self._hit(gen, d, score, [*needles, *near_marks] if d in near else needles,
                                None if scored is None else "near" if d in near else "exact")
                      for d, score in ranked],
-            "facets": gen.facets.counts(matched_mask, filters, settings.get("facet_limit")),
+            "facets": gen.facets.counts(matched, filters, settings.get("facet_limit")),
             # Near matches only (a typo: 森林覆盖路) still deserve "did you mean 森林覆盖率".
             "suggestions": suggestions(self, parsed, filters, gen)
             if not parsed.is_empty and total == _near_total(scored, allowed) else [],

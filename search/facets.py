@@ -175,10 +175,14 @@ class FacetIndex:
                 resolved[name] = clean
         return resolved
 
-    def mask(self, name: str, values: list[str]) -> np.ndarray:
-        wanted = np.zeros(len(self.names[name]) + 1, dtype=bool)  # the extra slot is code -1
+    def _wanted(self, name: str, values: list[str]) -> np.ndarray:
+        """Per code of the facet (and -1, in the extra last slot): whether it is one of ``values``."""
+        wanted = np.zeros(len(self.names[name]) + 1, dtype=bool)
         wanted[[self.index[name][v] for v in values]] = True
-        return wanted[self.codes[name]]
+        return wanted
+
+    def mask(self, name: str, values: list[str]) -> np.ndarray:
+        return self._wanted(name, values)[self.codes[name]]
 
     def filter_mask(self, filters: dict[str, list[str]], skip: str | None = None) -> np.ndarray | None:
         """Documents passing every filter except ``skip``'s; None when nothing filters."""
@@ -191,12 +195,19 @@ class FacetIndex:
         return result
 
     def counts(self, matched: np.ndarray, filters: dict[str, list[str]], limit: int = 30) -> dict[str, list[dict]]:
-        """Counts per facet value over ``matched`` (a boolean mask), each facet ignoring its own
-        filter: the ``limit`` largest values with a count, plus every selected value."""
+        """Counts per facet value over ``matched`` (a boolean mask over all documents, or the
+        ascending docnums matched), each facet ignoring its own filter: the ``limit`` largest
+        values with a count, plus every selected value. Filters are applied to the matched
+        documents only: a query matching a few thousand of 400,000 passages no longer pays for
+        masks over them all."""
+        docs = np.flatnonzero(matched) if matched.dtype == bool else matched
+        wanted = {name: self._wanted(name, values) for name, values in filters.items() if values}
         out = {}
         for facet in FACETS:
-            others = self.filter_mask(filters, skip=facet.name)
-            base = matched if others is None else matched & others
+            base = docs
+            for name, keep in wanted.items():
+                if name != facet.name:
+                    base = base[keep[self.codes[name][base]]]
             names = self.names[facet.name]
             codes = self.codes[facet.name][base]
             totals = np.bincount(codes[codes >= 0], minlength=len(names))
