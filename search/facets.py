@@ -184,11 +184,11 @@ class FacetIndex:
     def mask(self, name: str, values: list[str]) -> np.ndarray:
         return self._wanted(name, values)[self.codes[name]]
 
-    def filter_mask(self, filters: dict[str, list[str]], skip: str | None = None) -> np.ndarray | None:
-        """Documents passing every filter except ``skip``'s; None when nothing filters."""
+    def filter_mask(self, filters: dict[str, list[str]]) -> np.ndarray | None:
+        """Documents passing every filter; None when nothing filters."""
         result = None
         for name, values in filters.items():
-            if name == skip or not values:
+            if not values:
                 continue
             docs = self.mask(name, values)
             result = docs if result is None else result & docs

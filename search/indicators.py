@@ -67,9 +67,7 @@ def mentions_only_as_part(text: str, needle: str) -> bool:
     """Whether every mention of the indicator ``needle`` in text is inside another indicator's name
     (单位GDP能耗, 亿元地区生产总值安全事故死亡人数, 民营经济占GDP比重)."""
     folded, needle = text.upper(), needle.upper()
-    if not needle:
-        return False
-    start = folded.find(needle)
+    start = folded.find(needle) if needle else -1
     if start < 0:
         return False
     while start >= 0:  # every mention, not overlapping (as re.finditer finds them)

@@ -125,6 +125,13 @@ class _FieldPostings:
             return len(tokens)
         return 0
 
+    def length_array(self, size: int) -> np.ndarray:
+        """Each document's length in this field (0: none, or not scored), for documents 0..size-1."""
+        lengths = np.zeros(size, dtype=np.int64)
+        if self.lengths:
+            lengths[list(self.lengths)] = list(self.lengths.values())
+        return lengths
+
     def write(self, postfile, terms_table: OrderedHashWriter, fieldid: int) -> None:
         """Write this field's postings and term rows (the field's terms in byte order)."""
         if not self.terms:
@@ -143,10 +150,7 @@ class _FieldPostings:
         post_doc, post_term = doc[starts], term[starts]
         weights = counts.astype(np.float64)  # field and document boosts are 1
         values = self._values(starts, counts, by_term)
-        lengths = np.zeros(int(post_doc.max()) + 1, dtype=np.int64)
-        if self.lengths:
-            lengths[list(self.lengths)] = quantized(np.fromiter(self.lengths.values(), dtype=np.int64))
-        post_len = lengths[post_doc]
+        post_len = quantized(self.length_array(int(post_doc.max()) + 1))[post_doc]
         term_starts = np.flatnonzero(np.r_[True, post_term[1:] != post_term[:-1]])
         _write_terms(postfile, terms_table, pack_ushort(fieldid), [texts[order[r]].encode("utf-8") for r in
                      post_term[term_starts].tolist()], term_starts, post_doc, weights, values, post_len,
@@ -344,8 +348,7 @@ def _write_segment(storage, schema, indexname: str, documents):
     perdoc._doccount = docnum
     for n, postings in texts:
         if postings.lengths:
-            lengths = np.zeros(docnum, dtype=np.int64)
-            lengths[list(postings.lengths)] = list(postings.lengths.values())
+            lengths = postings.length_array(docnum)
             field_lengths[n] += int(lengths.sum())
             _write_numeric(column(_lenfield(n)), _length_bytes(lengths))
     for n, collected in numeric.items():

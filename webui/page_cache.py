@@ -4,9 +4,9 @@ per request.
 Rendering was most of a results page's cost, and the same URL renders the same page for everyone
 except in three places: the "加入简报" form's token and list of this browser's briefings, and the
 notices flashed to this browser. A page is rendered with a slot in each of those places (a marker
-no text can forge: a NUL byte, a secret of the process, then its name), kept for its generation and URL, and
-every request fills the slots for its own session. A build or add switches to a new generation,
-whose pages are rendered afresh; old ones age out of the cache.
+no text can forge: a NUL byte, a secret of the process, then its name), kept for its generation
+and URL, and every request fills the slots for its own session. A build or add switches to a new
+generation, whose pages are rendered afresh; old ones age out of the cache.
 """
 
 from __future__ import annotations
