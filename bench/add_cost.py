@@ -41,8 +41,8 @@ def _no_links(src, dst, *args, **kwargs):
 
 
 def bench_add(scale: int, work: Path, rounds: int) -> dict:
-    from search import store
-    from search.indexing import add, build
+    from search.whoosh_index import store
+    from search.whoosh_index.indexing import add, build
 
     src, places = make_corpus(scale, work)
     os.environ["POLICY_SEARCH_PLACES_FILE"] = str(places)

@@ -100,7 +100,7 @@ _FIGURE_RE = re.compile(r"\d+(?:\.\d+)?(?:%|亿元|万元|万人|个百分点)")
 
 def sample_queries(n: int, seed: int = 7) -> list[dict]:
     """``n`` distinct queries drawn from the corpus's own words and figures, reproducibly."""
-    from search.analysis import fold, word_list
+    from search.text.streams import fold, word_list
 
     rng = random.Random(seed)
     reports = source_reports()

@@ -17,7 +17,7 @@ import numpy as np
 
 def build(passages, out: Path) -> dict:
     """Tokenize and write postings for ``passages`` (texts); return seconds per stage and sizes."""
-    from search.analysis import fold, gram_stream, word_stream
+    from search.text.streams import fold, gram_stream, word_stream
 
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()

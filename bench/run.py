@@ -79,7 +79,7 @@ def bench_scale(scale: int, work: Path, rounds: int, http: bool, tantivy: bool, 
     from bench import floor
     from bench.corpus import make_corpus
     from search.engine import Engine
-    from search.indexing import build
+    from search.whoosh_index.indexing import build
 
     src, places = make_corpus(scale, work)
     os.environ["POLICY_SEARCH_PLACES_FILE"] = str(places)
@@ -127,7 +127,7 @@ def bench_cli(index: Path, runs: int = 5) -> dict:
 
 def bench_add(src: Path, index: Path, work: Path, runs: int = 3) -> float:
     """Median wall time of ``add`` replacing one report (edited, so it is a new version)."""
-    from search.indexing import add
+    from search.whoosh_index.indexing import add
 
     report = sorted(src.glob("*.txt"))[0]
     text = report.read_text(encoding="utf-8")

@@ -12,8 +12,8 @@ from __future__ import annotations
 import tempfile
 import time
 
-from search.analysis import fold, gram_stream, word_stream
-from search.query import YEAR_TERM_RE, parse
+from search.text.streams import fold, gram_stream, word_stream
+from search.query.parse import YEAR_TERM_RE, parse
 
 
 def build(passages) -> tuple[object, float, int]:

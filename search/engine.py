@@ -18,21 +18,22 @@ from whoosh.filedb.filestore import FileStorage
 
 import numpy as np
 
-from . import settings, store
+from . import settings
+from .whoosh_index import store
 from .errors import BadParameter, IndexDamaged, NotFound, UserError
-from .cache import ByteLRU
-from .facets import FACETS, FacetIndex
-from .figures import extract as extract_figures
-from .highlight import highlight
-from .index_arrays import live_mask, numeric_column, term_docs
-from .schema import ORDER_STRIDE
-from .evaluate import Evaluator
-from .scored import Scored
-from .scored import top as best
-from .query import parse
-from .ranking import RERANK_DEPTH, rerank
-from .suggest import suggestions
-from .near import near_needles, tiers
+from .byte_lru import ByteLRU
+from .whoosh_index.facets import FACETS, FacetIndex
+from .figures.extraction import extract as extract_figures
+from .query.highlight import highlight
+from .whoosh_index.arrays import live_mask, numeric_column, term_docs
+from .whoosh_index.schema import ORDER_STRIDE
+from .whoosh_index.evaluate import Evaluator
+from .whoosh_index.match_sets import Scored
+from .whoosh_index.match_sets import top as best
+from .query.parse import parse
+from .query.rank import RERANK_DEPTH, rerank
+from .whoosh_index.suggest import suggestions
+from .query.near import near_needles, tiers
 from .documents import HEADING_SEPARATOR
 
 

@@ -21,7 +21,7 @@ class QueryError(UserError):
 
 class QueryTooBroad(QueryError):
     """A query whose evaluation would read more of the index than one query may (see
-    ``search.evaluate``): too many very common single characters, or too many common terms."""
+    ``search.whoosh_index.evaluate``): too many very common single characters, or too many common terms."""
 
     code = "too_broad"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from search.engine import Engine
-from search.indexing import build
+from search.whoosh_index.indexing import build
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

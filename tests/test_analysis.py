@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from search.analysis import (GramAnalyzer, WordAnalyzer, fold, reference_word_stream, user_words, whole_word,
-                             word_stream)
+from search.text.streams import (GramAnalyzer, WordAnalyzer, fold, reference_word_stream, user_words, whole_word, word_stream)
 from search.engine import Engine
 from search.relevance import load_cases
-from search.indexing import build, read_reports, report_files
-from search.query import parse
+from search.whoosh_index.indexing import build, read_reports, report_files
+from search.query.parse import parse
 
 from .conftest import ROOT, write_report
 

@@ -16,8 +16,8 @@ import pytest
 from docx import Document
 from docx.opc.constants import RELATIONSHIP_TYPE
 
-from search.briefings import BriefingStore
-from search.exports import SITE_NAME, to_docx, to_markdown
+from search.briefings.store import BriefingStore
+from search.briefings.exports import SITE_NAME, to_docx, to_markdown
 from webui import briefing_exports, create_app
 from webui.briefing_exports import ExportCache
 

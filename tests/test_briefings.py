@@ -11,8 +11,7 @@ import threading
 
 import pytest
 
-from search.briefings import (MIGRATIONS, SCHEMA_VERSION, BriefingStore, Busy, DatabaseGone, DiskFull, Forbidden,
-                              with_status)
+from search.briefings.store import (MIGRATIONS, SCHEMA_VERSION, BriefingStore, Busy, DatabaseGone, DiskFull, Forbidden, with_status)
 from search.errors import BadParameter, NotFound
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from search.analysis import fold
-from search.compare import compare
-from search.figures import figures_for
-from search.indicators import mentions_only_as_part
+from search.text.streams import fold
+from search.figures.compare import compare
+from search.figures.extraction import figures_for
+from search.figures.indicators import mentions_only_as_part
 
 MAIN_INDICATORS = ["地区生产总值", "一般公共预算收入", "固定资产投资", "社会消费品零售总额",
                    "城乡居民人均可支配收入", "城镇新增就业"]

@@ -1,6 +1,6 @@
 """The numpy evaluator against Whoosh's own query execution of the same query.
 
-``search.query.to_whoosh`` states the query semantics in Whoosh's terms; the evaluator must match
+``search.query.parse.to_whoosh`` states the query semantics in Whoosh's terms; the evaluator must match
 exactly the same documents, and score them the same wherever Whoosh's scoring is sound (it is not
 for ``DisjunctionMax``, which adds stale scores, so synonym queries are compared on matches only).
 """
@@ -12,9 +12,9 @@ from unittest import mock
 
 import pytest
 
-from search import indexing
+from search.whoosh_index import indexing
 from search.engine import Engine
-from search.query import parse, to_whoosh
+from search.query.parse import parse, to_whoosh
 
 from .conftest import SEEDS
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from search.figures import base_value, extract, figures_for
-from search.indicators import indicator_key, mentions_only_as_part
+from search.figures.extraction import base_value, extract, figures_for
+from search.figures.indicators import indicator_key, mentions_only_as_part
 
 FACTS = Path(__file__).parent / "eval" / "facts.tsv"
 REVIEW, GOALS, TASKS = "工作回顾", "目标安排", "重点任务"

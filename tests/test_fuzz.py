@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search.errors import UserError
-from search.work import metered
+from search.query.budget import metered
 
 # Characters that matter to the parser and analyzer, mixed with anything at all.
 SPECIAL = st.sampled_from(list('"“”「」-OR|*?~/\\()[]{}:^+!&、，。；·%.0123456789 \t\n') + ["OR", "地区生产总值", "GDP"])

@@ -20,9 +20,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from search import store
+from search.whoosh_index import store
 from search.engine import Engine
-from search.indexing import build
+from search.whoosh_index.indexing import build
 from webui.server import make_server
 
 from .conftest import MINI_REPORT, SEEDS, write_report

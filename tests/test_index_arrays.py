@@ -11,10 +11,10 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 
 from whoosh.filedb.filestore import FileStorage
 
-from search import indexing, store
+from search.whoosh_index import indexing, store
 from search.engine import Engine
-from search.facets import FACETS, FacetIndex
-from search.index_arrays import StoredFields, extent, live_mask, numeric_column, read_leaf, read_leaf_at, term_docs
+from search.whoosh_index.facets import FACETS, FacetIndex
+from search.whoosh_index.arrays import (StoredFields, extent, live_mask, numeric_column, read_leaf, read_leaf_at, term_docs)
 
 from .conftest import SEEDS
 

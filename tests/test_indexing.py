@@ -10,9 +10,9 @@ import shutil
 
 import pytest
 
-from search import indexing, store
+from search.whoosh_index import indexing, store
 from search.engine import Engine, _Generation
-from search.query import parse
+from search.query.parse import parse
 from search.errors import BuildError, IndexUnavailable
 
 from .conftest import MINI_REPORT, SEEDS, write_report

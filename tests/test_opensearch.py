@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from search import opensearch
+from search.opensearch import export as opensearch
 from search.cli import cli
 
 

@@ -1,6 +1,6 @@
 """The work of any query is bounded, suggestions included, and it is answered the same every time.
 
-Work is ``search.work.Work``: postings lists opened, bigrams single characters expand to,
+Work is ``search.query.budget.Work``: postings lists opened, bigrams single characters expand to,
 postings read, phrase position checks and stored passages read, in cost units, as ``metered()``
 sees it done. From cold caches a search does at most one query's budget (``Evaluator.budget``) for
 the query and one for its suggestions. Hypothesis looks for the costliest query it can build from
@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from search import settings as search_settings
 from search.engine import Engine
 from search.errors import QueryTooBroad, UserError
-from search.work import metered
-from search.query import parse
+from search.query.budget import metered
+from search.query.parse import parse
 
 # The query from the report that found the problem: sixteen common characters that together match
 # nothing. It cost 1.7 s of CPU, mostly did-you-mean running it again sixteen times.

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from search.analysis import fold
+from search.text.streams import fold
 from search.errors import BadParameter, NotFound, QueryError, UnknownFilter
 
 ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")

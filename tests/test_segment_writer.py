@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from whoosh import index as whoosh_index
 
-from search import segment_writer
-from search.analysis import gram_list, gram_stream, word_list, word_stream, fold
+from search.whoosh_index import segment_writer
+from search.text.streams import gram_list, gram_stream, word_list, word_stream, fold
 from search.reading import read_report
-from search.schema import make_schema, passage_fields
+from search.whoosh_index.schema import make_schema, passage_fields
 
 from .conftest import SEEDS
 

@@ -15,12 +15,13 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
-from search.indexing import build
+from search.whoosh_index.indexing import build
 from webui import MAX_CONTENT_LENGTH
 from webui.server import make_server
 
@@ -49,9 +50,15 @@ class ServeProcess:
         self.port = int(self.announced.split(":")[2].split("/")[0])
         wait_until_ready(self.port)
 
-    def workers(self) -> list[int]:
-        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
-        return [int(pid) for pid in children]
+    def workers(self, expected: int = 0, timeout: float = 30) -> list[int]:
+        """gunicorn's worker processes. The port answers as soon as the first worker runs, before
+        the arbiter has forked the rest: wait (up to ``timeout``) until ``expected`` are there."""
+        deadline = time.monotonic() + timeout
+        while True:
+            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+            if len(children) >= expected or time.monotonic() > deadline:
+                return [int(pid) for pid in children]
+            time.sleep(0.05)
 
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGTERM)
@@ -188,7 +195,7 @@ def test_raw_utf8_in_a_url_gets_the_servers_400_and_the_readme_shows_the_way_tha
 @needs_gunicorn
 def test_serve_runs_the_asked_number_of_gunicorn_workers_and_spreads_requests_over_them(gunicorn_site):
     assert "with gunicorn, 2 workers" in gunicorn_site.announced
-    assert len(gunicorn_site.workers()) == 2
+    assert len(gunicorn_site.workers(expected=2)) == 2
     # A kept-alive connection would stay with one worker: each response closes it instead.
     connection = http.client.HTTPConnection("127.0.0.1", gunicorn_site.port, timeout=30)
     try:
@@ -239,7 +246,7 @@ def test_every_worker_serves_a_rebuilt_index_and_the_master_holds_none_of_it(tmp
         # Fresh connections, so that both workers answer; each must have switched on its own.
         after = {tuple(r["id"] for r in get_json(site.port, "/api/reports")[1]["reports"]) for _ in range(30)}
         assert len(before) == 1 and len(after) == 1 and before != after
-        assert {pid for pid in site.workers() for name in _open_files(pid) if name.startswith(str(index))} == \
+        assert {pid for pid in site.workers(expected=2) for name in _open_files(pid) if name.startswith(str(index))} == \
             set(site.workers())  # both workers opened the index themselves
     finally:
         site.stop()

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from search import indexing, store
+from search.whoosh_index import indexing, store
 from search.cli import cli
 from search.engine import Engine
 from search.errors import BuildError, IndexDamaged, UserError
@@ -325,7 +325,7 @@ def test_a_writer_process_that_fails_does_not_go_unnoticed(tmp_path, monkeypatch
     # A writer process that fails or dies must fail the build, not leave its share out.
     monkeypatch.setenv("POLICY_SEARCH_PARALLEL_BUILD_MIN", "1")
     monkeypatch.setenv("POLICY_SEARCH_BUILD_PROCS", "2")
-    monkeypatch.setattr("search.segment_writer.write_segment", failure)
+    monkeypatch.setattr("search.whoosh_index.segment_writer.write_segment", failure)
     src = tmp_path / "src"
     src.mkdir()
     write_report(src, "mini.txt", MINI_REPORT)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from search import settings
-from search.analysis import fold
+from search.text.streams import fold
 from search.engine import Engine
-from search.indexing import build
+from search.whoosh_index.indexing import build
 
 from .conftest import MINI_REPORT, ROOT, SEEDS, write_report
 

@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from search.engine import Engine
-from search.indexing import build
-from search.targets import targets, verdict
+from search.whoosh_index.indexing import build
+from search.figures.targets import targets, verdict
 from webui import create_app
 
 from .web_helpers import parse_html

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from search.engine import Engine
-from search.indexing import build
+from search.whoosh_index.indexing import build
 from tests.conftest import write_report
 
 REPORT = """巫溪县2023年国民经济和社会发展计划
@@ -85,7 +85,7 @@ def test_the_mark_covers_the_marks_inside(wording_engine, query, marked):
 
 def test_evaluator_agrees_with_whoosh_through_marks(wording_engine):
     """Same matches and scores, but for the 1 that Whoosh's Not adds (see query._unquoted_query)."""
-    from search.query import parse, to_whoosh
+    from search.query.parse import parse, to_whoosh
 
     gen = wording_engine.generation()
     for q in ("零碳供电所", "一二三产业增加值", "两岸青山千里林带 OR 渝昆高铁渝宜段"):

@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from search.briefings import BriefingStore
+from search.briefings.store import BriefingStore
 from webui import create_app
 from webui.server import RequestLog
 

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search.work import metered
+from search.query.budget import metered
 from webui import create_app
 
 # Every parameter a view reads, plus one it does not.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from search import indexing
+from search.whoosh_index import indexing
 from webui import create_app
 from webui.page_cache import cached_page, slot
 

@@ -4,7 +4,7 @@ passages into briefings (简报) to share and export.
 Every HTML page has a JSON twin under ``/api/``. Pages are plain HTML that works without JavaScript;
 ``static/app.js`` only adds conveniences. The app talks to the index only through
 ``search.engine.Engine`` (one per app, shared by all threads: see ``webui.searcher``), and to the
-briefings only through ``search.briefings.BriefingStore`` (see ``webui.briefing_store``).
+briefings only through ``search.briefings.store.BriefingStore`` (see ``webui.briefing_store``).
 
 Config: ``INDEX_DIR``; ``BRIEFINGS_DB`` (default: ``briefings.sqlite3`` in the instance folder);
 ``SECRET_KEY`` (default: a random key kept in the instance folder); ``MAX_CONTENT_LENGTH``;

@@ -20,8 +20,8 @@ from flask import current_app
 from werkzeug.exceptions import ServiceUnavailable
 
 from search import settings
-from search.briefings import BriefingStore
-from search.exports import to_docx, to_markdown
+from search.briefings.store import BriefingStore
+from search.briefings.exports import to_docx, to_markdown
 
 RENDERERS = {
     "docx": to_docx,

@@ -1,4 +1,4 @@
-"""The one briefing store of an app (``search.briefings.BriefingStore``), like ``webui.searcher``.
+"""The one briefing store of an app (``search.briefings.store.BriefingStore``), like ``webui.searcher``.
 
 The database is ``app.config["BRIEFINGS_DB"]``, by default ``briefings.sqlite3`` in Flask's instance
 folder. The store opens a connection per operation, so it is shared by every request and thread;
@@ -13,7 +13,7 @@ import threading
 from flask import Flask, current_app
 from werkzeug.routing import BaseConverter
 
-from search.briefings import BriefingStore, with_status
+from search.briefings.store import BriefingStore, with_status
 from search.errors import IndexUnavailable
 
 from .searcher import get_engine

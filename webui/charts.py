@@ -94,7 +94,7 @@ def text_width(text: str) -> float:
 
 
 def figure_chart(chart: dict, title: str = "", targets: set[str] = frozenset()) -> BarChart:
-    """``search.compare``'s chart: one bar per county and year, labelled with the figure as the
+    """``search.figures.compare``'s chart: one bar per county and year, labelled with the figure as the
     report writes it. Bars of passages in ``targets`` (plans, not results) get the class is-target."""
     bars = chart["bars"]
     label_width = max(text_width(b["label"]) for b in bars) + 10

@@ -1,8 +1,8 @@
 """Comparing an indicator across counties: the parameters of ``/compare`` and what its page shows
-besides ``search.compare``'s result.
+besides ``search.figures.compare``'s result.
 
 ``/compare`` and ``/api/compare`` read ``q`` (the indicator) and ``year`` and ``section`` (each may
-repeat), given to ``search.compare.compare`` as typed: the engine validates them and explains its
+repeat), given to ``search.figures.compare.compare`` as typed: the engine validates them and explains its
 refusals (400). A query that names nothing (empty, ``OR``, punctuation) is the page's starting
 point, with the main indicators offered; under /api/ it is a 400.
 
@@ -20,12 +20,12 @@ from itertools import groupby
 from flask import url_for
 from werkzeug.datastructures import MultiDict
 
-from search.compare import compare
+from search.figures.compare import compare
 from search.documents import SECTION_GOALS, SECTION_REVIEW, SECTION_TASKS
 from search.errors import QueryError
-from search.figures import shown_text
-from search.indicators import indicator_key
-from search.query import parse
+from search.figures.extraction import shown_text
+from search.figures.indicators import indicator_key
+from search.query.parse import parse
 
 from .charts import BarChart, figure_chart
 

@@ -16,8 +16,8 @@ from flask import Flask, jsonify, render_template, request, url_for
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from search import settings
-from search.briefings import INTRO_MAX, NOTE_MAX, TITLE_MAX, Busy, Forbidden
-from search.analysis import CJK_RE, is_cjk
+from search.briefings.store import INTRO_MAX, NOTE_MAX, TITLE_MAX, Busy, Forbidden
+from search.text.streams import CJK_RE, is_cjk
 from search.errors import BadParameter, IndexDamaged, IndexUnavailable, NotFound, QueryError, QueryTooBroad, UnknownFilter, UserError
 
 from .briefing_store import get_store

@@ -4,7 +4,7 @@ Rate: a token bucket per client. A client may spend ``RATE_LIMIT_BURST`` tokens 
 ``RATE_LIMIT`` a minute. A request costs what it makes the server do: one token for an ordinary
 request, ``ENDPOINT_COSTS`` for the pages known to be expensive (a comparison runs four searches,
 a Word export builds a document), and after it has run, ``TOKENS_PER_BUDGET`` more for every
-query budget of search work it did (``search.work``: postings read, phrase checks), so a broad
+query budget of search work it did (``search.query.budget``: postings read, phrase checks), so a broad
 search costs more than a narrow one, and a cached one nothing extra. A client
 that overspent waits until its bucket has refilled. Over it: 429 with ``Retry-After`` (whole
 seconds until the next request would pass), as ``{"error", "code": "rate_limited"}`` under /api/
@@ -49,7 +49,7 @@ from flask import Flask, current_app, g, request
 from werkzeug.exceptions import RequestURITooLarge, TooManyRequests
 
 from search import settings
-from search.work import metered, query_budget
+from search.query.budget import metered, query_budget
 
 from .searcher import get_engine
 

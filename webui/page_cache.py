@@ -17,7 +17,7 @@ import secrets
 from flask import current_app, g, request
 
 from search import settings
-from search.cache import ByteLRU
+from search.byte_lru import ByteLRU
 
 _EXTENSION = "policy_search.pages"
 # A NUL and a secret of this process: text from a query (which may hold a NUL, %00) cannot forge one.

@@ -1,6 +1,6 @@
 """Targets against results (目标完成情况): ``/targets?q=`` and its JSON twin ``/api/targets?q=``.
 
-Both read ``q`` (the indicator) and ``county`` (may repeat), and return ``search.targets.targets``'
+Both read ``q`` (the indicator) and ``county`` (may repeat), and return ``search.figures.targets.targets``'
 result: per place and year, the target set for the year and the result stated for it, the verdict
 (达到, 未达到, 视为完成, 无法判断) and both passages with their citations. A query that names nothing is
 the page's starting point, with the main indicators offered; under /api/ it is a 400. The page adds
@@ -17,9 +17,9 @@ from flask import Blueprint, jsonify, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from search.errors import QueryError
-from search.indicators import indicator_key
-from search.query import parse
-from search.targets import STATUS_LABELS, targets
+from search.figures.indicators import indicator_key
+from search.query.parse import parse
+from search.figures.targets import STATUS_LABELS, targets
 
 from .charts import BarChart, figure_chart
 from .comparison import MAIN_INDICATORS

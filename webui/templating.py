@@ -7,8 +7,8 @@ import re
 from flask import Flask
 
 from search import settings
-from search.briefings import INTRO_MAX, NOTE_MAX, TITLE_MAX
-from search.exports import numbered_citation
+from search.briefings.store import INTRO_MAX, NOTE_MAX, TITLE_MAX
+from search.briefings.exports import numbered_citation
 
 from . import fragments
 from .params import FACET_LABELS, FACET_NAMES, facet_value_label

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import click
 
-from . import settings
-from .errors import UserError
+from .. import settings
+from ..errors import UserError
 
 _MARK_RE = re.compile(r'<mark class="([^"]+)">(.*?)</mark>')
 
@@ -84,7 +84,7 @@ def _print_summary(summary, verb: str) -> None:
 @_index_option
 def build(source, index_dir):
     """Build the index from a folder of reports, replacing the served one only when complete."""
-    from .indexing import build as build_index
+    from ..whoosh_index.indexing import build as build_index
 
     summary = build_index(source or settings.get("source_dir"), _index(index_dir), progress=_ProgressBar())
     _print_summary(summary, "indexed")
@@ -98,8 +98,8 @@ def build(source, index_dir):
 @click.option("--type", "rtype", default=None, help="报告类型，在无法识别时指定。")
 def add(files, index_dir, place, year, rtype):
     """Add reports, or replace them (same place, type and year), without rebuilding the rest."""
-    from .indexing import add as add_reports
-    from .reading import Overrides
+    from ..whoosh_index.indexing import add as add_reports
+    from ..reading import Overrides
 
     overrides = Overrides(place=place, year=year, type=rtype)
     summary = add_reports(list(files), _index(index_dir), progress=_ProgressBar(), overrides=overrides)
@@ -131,7 +131,7 @@ def _terminal_marks(html: str) -> str:
 @_index_option
 def search(query, county, year, section, page, per_page, as_json, index_dir):
     """Search: terms are ANDed; "a phrase", a OR b, -excluded."""
-    from .engine import Engine
+    from ..engine import Engine
 
     engine = Engine(_index(index_dir))
     result = engine.search(" ".join(query), county=county, year=year, section=section,
@@ -163,11 +163,11 @@ def search(query, county, year, section, page, per_page, as_json, index_dir):
 @_index_option
 def export(fmt, out_dir, index_dir):
     """Every passage with its metadata (JSON Lines), or OpenSearch/Elasticsearch bulk files."""
-    from .engine import Engine
+    from ..engine import Engine
 
     passages = Engine(_index(index_dir)).export()
     if fmt == "opensearch":
-        from .opensearch import export as export_opensearch
+        from ..opensearch.export import export as export_opensearch
 
         out_dir = out_dir or Path("opensearch-export")
         result = export_opensearch(passages, out_dir)
@@ -183,8 +183,8 @@ def export(fmt, out_dir, index_dir):
 @_index_option
 def eval_command(cases_file, index_dir):
     """Run relevance cases; exit 1 unless every case passes."""
-    from .engine import Engine
-    from .relevance import load_cases, run_cases
+    from ..engine import Engine
+    from ..relevance import load_cases, run_cases
 
     report = run_cases(Engine(_index(index_dir)), load_cases(cases_file))
     for case in report["cases"]:
@@ -208,11 +208,11 @@ def eval_command(cases_file, index_dir):
 @_index_option
 def serve(host, port, workers, index_dir):
     """Serve the web site (building the index from seeds/ first when there is none)."""
-    from . import store
+    from ..whoosh_index import store
 
     index_dir = _index(index_dir)
     if store.current_generation(index_dir) is None:
-        from .indexing import build as build_index
+        from ..whoosh_index.indexing import build as build_index
 
         click.echo(f"no index in {index_dir} yet: building it from {settings.get('source_dir')}", err=True)
         started = time.perf_counter()
@@ -236,7 +236,7 @@ def main():  # pragma: no cover - console entry point
 @_index_option
 def check(index_dir):
     """Verify every file of the served index against the checksums recorded when it was written."""
-    from . import store
+    from ..whoosh_index import store
 
     index_dir = _index(index_dir)
     generation = store.current_generation(index_dir)
@@ -253,4 +253,4 @@ def check(index_dir):
     click.echo(f"索引完好：{generation.name}，{len(files)} 个文件，{size / 2**20:.1f} MB，校验和全部相符")
 
 
-from . import cli_reports  # noqa: E402,F401  (registers inspect, reports and remove)
+from . import reports as cli_reports  # noqa: E402,F401  (registers inspect, reports and remove)

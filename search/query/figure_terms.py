@@ -1,7 +1,7 @@
 """Figures in a query are terms: 200亿 finds 200亿元 and 200亿大关, 2万亿元 finds 20000亿元.
 
 An unquoted term that holds a number with a scale (万, 亿, 万亿) or a unit (元, %, 个百分点, 万人 …,
-the units of ``search.figures``) is a *figure term*. Besides its literal match it matches:
+the units of ``search.figures.extraction``) is a *figure term*. Besides its literal match it matches:
 
 - the same amount in every other scale: 2万亿元 = 20000亿元 = 200000000万元 (forms with more than
   four decimals or thirteen digits are not written by anyone and are not looked up);
@@ -24,9 +24,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from .analysis import fold, gram_tokens
-from .figures import UNITS
-from .scored import Scored
+from ..text.streams import fold, gram_tokens
+from ..figures.extraction import UNITS
+from ..whoosh_index.match_sets import Scored
 
 SCALES = {"": 1, "万": 10**4, "亿": 10**8, "万亿": 10**12}
 NEAR_TOKENS = 8  # how far after the words in front the figure may stand (分别增长4.1%、6.2%、5.3%)

@@ -3,7 +3,7 @@ and the result stated for it, and whether the target was met.
 
 A report of year N sets targets for N (its plan sections); the report of year N+1 states what N
 achieved (its review). Passages carry the year their section speaks about, so a sure target figure
-and a sure result figure of one place, year and unit make a pair (see ``search.figures`` for what
+and a sure result figure of one place, year and unit make a pair (see ``search.figures.extraction`` for what
 "sure" means). A 计划执行情况 report also has tables that give both on one row (地区生产总值增速（%）：
 2022年预期目标 6.5，2022年完成情况 2.6); such a row is a pair by itself, and is preferred.
 
@@ -21,8 +21,8 @@ import re
 from collections import defaultdict
 
 from .compare import query_needles, sure_figures
-from .documents import SECTION_REVIEW
-from .figures import base_value, shown_text
+from ..documents import SECTION_REVIEW
+from .extraction import base_value, shown_text
 from .indicators import indicator_key
 
 CANDIDATE_PAGES = 4

@@ -1,6 +1,6 @@
 """Building an index from report files, and adding or replacing reports in it.
 
-Both write a new generation (see ``search.store``) and switch to it only when it is complete.
+Both write a new generation (see ``search.whoosh_index.store``) and switch to it only when it is complete.
 Progress goes to an optional callback so the CLI can draw a bar and tests can stay quiet.
 """
 
@@ -24,12 +24,13 @@ from typing import Callable
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
-from . import segment_writer, settings, store
-from .analysis import word_segmenter
-from .documents import Report
-from .reading import Overrides, read_report
+from . import segment_writer, store
+from .. import settings
+from ..text.streams import word_segmenter
+from ..documents import Report
+from ..reading import Overrides, read_report
 from .schema import make_schema, passage_fields
-from .errors import BuildError, ReportError, UserError
+from ..errors import BuildError, ReportError, UserError
 
 # progress(stage, done, total, label): stage is "read" (reports) or "index" (passages).
 Progress = Callable[[str, int, int, str], None]
@@ -198,7 +199,7 @@ def _write_share(folder: str, indexname: str, lo: int, hi: int):
 
 def _write_all(ix, folder: Path, reports: list[Report], progress: Progress | None) -> int:
     """A whole build: each of several processes writes a segment for its share of the reports
-    (``search.segment_writer``), then one table of contents lists them in reading order.
+    (``search.whoosh_index.segment_writer``), then one table of contents lists them in reading order.
 
     The segments are not merged: merging costs about what the second process saved, and searching
     two segments costs nothing we could measure."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from . import settings
+from .. import settings
 
 # Words around an indicator name that do not change which indicator it is.
 NEUTRAL_LEADING = re.compile(

@@ -11,7 +11,7 @@ The block reading uses attributes of whoosh-reloaded 2.7.5's W3 codec (``W3LeafM
 version is pinned in pyproject.toml, and ``tests/test_evaluate.py`` compares every result with
 Whoosh's own query execution.
 
-Every evaluation counts its ``search.work.Work``. A query may do ``Evaluator.budget()`` of it (the
+Every evaluation counts its ``search.query.budget.Work``. A query may do ``Evaluator.budget()`` of it (the
 settings ``max_query_work`` and ``query_work_per_passage``); one that would do more is refused with
 ``QueryTooBroad`` before the expensive part (sixteen common single characters expand to thousands
 of bigrams). To keep the work small, phrases read their rarest token first and the rest only
@@ -33,17 +33,17 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from . import settings
-from .analysis import gram_tokens, is_cjk, whole_word
-from .errors import QueryTooBroad
-from .index_arrays import StoredFields, extent, numeric_column, read_leaf, read_leaf_at
-from .joined import joined_tokens, widens
-from .near import near_matches
-from .numbers import evaluate as evaluate_figure
-from .numbers import parse_figure
-from .query import YEAR_TERM_RE, ParsedQuery, Term
-from .scored import Scored, both, either, plus_where, without
-from .work import BLOCK, STORED_COST, Exhausted, Work, query_budget
+from .. import settings
+from ..text.streams import gram_tokens, is_cjk, whole_word
+from ..errors import QueryTooBroad
+from .arrays import StoredFields, extent, numeric_column, read_leaf, read_leaf_at
+from ..text.joined import joined_tokens, widens
+from ..query.near import near_matches
+from ..query.figure_terms import evaluate as evaluate_figure
+from ..query.figure_terms import parse_figure
+from ..query.parse import YEAR_TERM_RE, ParsedQuery, Term
+from .match_sets import Scored, both, either, plus_where, without
+from ..query.budget import BLOCK, STORED_COST, Exhausted, Work, query_budget
 
 _LENGTH_TABLE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 POSTINGS_CACHE = 4096  # terms per generation
@@ -144,7 +144,7 @@ class Evaluator:
         self.stored = StoredFields(reader, self._lock)  # docnum -> stored fields
 
     def budget(self) -> Work:
-        """The work one query may do on this generation (``search.work.query_budget``)."""
+        """The work one query may do on this generation (``search.query.budget.query_budget``)."""
         return Work(limit=query_budget(self.passages))
 
     # -- postings --------------------------------------------------------------------------------

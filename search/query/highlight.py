@@ -1,19 +1,19 @@
 """Marking query terms and figures in a passage: escaped HTML and plain spans.
 
 No re-analysis: the engine's matching is substring matching on folded text (see
-``search.analysis``), so the terms to mark are found with ``str.find`` on the folded passage, whose
+``search.text.streams``), so the terms to mark are found with ``str.find`` on the folded passage, whose
 offsets are the original's. Figures (557.7亿元, 4.7%, 1.4万户, 18.5：14.6：66.9, 326天, 3个百分点) are
-found by ``search.figures``; years and dates (2022年, 1月31日) are not figures.
+found by ``search.figures.extraction``; years and dates (2022年, 1月31日) are not figures.
 """
 
 from __future__ import annotations
 
 from html import escape
 
-from .analysis import fold
+from ..text.streams import fold
 
-from .figures import figure_spans
-from .joined import LooseNeedle, loose_spans
+from ..figures.extraction import figure_spans
+from ..text.joined import LooseNeedle, loose_spans
 from .near import NearNeedle, near_spans
 
 TERM, FIGURE = 1, 2

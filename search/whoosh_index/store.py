@@ -34,8 +34,8 @@ import shutil
 import time
 from pathlib import Path
 
-from .analysis import ANALYZER_VERSION
-from .errors import BuildError, IndexDamaged, IndexUnavailable
+from ..text.streams import ANALYZER_VERSION
+from ..errors import BuildError, IndexDamaged, IndexUnavailable
 from .schema import SCHEMA_VERSION
 
 CURRENT = "CURRENT"

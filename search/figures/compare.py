@@ -4,7 +4,7 @@ target), the best passage with the figures it states for the indicator.
 The question behind many searches is comparative: how did each county do on 地区生产总值? For each
 place and year (the year a section speaks about: the past year's result, the plan year's target),
 the row is the highest-ranked passage that states a figure for the indicator the query names, and
-only figures the extraction is sure of are given (see ``search.figures``): the indicator itself, not
+only figures the extraction is sure of are given (see ``search.figures.extraction``): the indicator itself, not
 a part of it (交通固定资产投资 is not 固定资产投资), the year's figure, not a five-year one, each value
 paired with its own indicator (…和一般公共预算收入分别增长12.5%和34.3% → 34.3%). Where no passage states
 a sure figure, the row keeps the best passage that names the indicator, without a number. Places in
@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .analysis import fold
-from .documents import SECTION_REVIEW
-from .figures import extract, figures_for
+from ..text.streams import fold
+from ..documents import SECTION_REVIEW
+from .extraction import extract, figures_for
 from .indicators import indicator_key, mentions_only_as_part
 
 CANDIDATE_PAGES = 4  # pages of 50 ranked hits examined; plenty for one indicator per report

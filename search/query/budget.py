@@ -1,6 +1,6 @@
 """What evaluating a query costs: ``Work``, counted in postings read, and the budget it may spend.
 
-Every evaluation (``search.evaluate``) counts what it does: postings lists opened, bigrams a single
+Every evaluation (``search.whoosh_index.evaluate``) counts what it does: postings lists opened, bigrams a single
 character expands to, postings read, phrase positions checked, stored passages read. Each counts
 what it costs in CPU as so many postings (measured cold on the seeds and at 50x: a posting with
 its frequency and positions is about 1.5 µs). A query may spend its budget; work that would pass
@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from . import settings
+from .. import settings
 
 LOOKUP_COST = 100  # opening a term's postings list
 EXPANSION_COST = 45  # a bigram of a single character's expansion, per segment (document numbers only)

@@ -8,7 +8,7 @@ Syntax (nothing else is special, so nothing a user types can cost minutes):
 - ``"a b"`` or “a b”   the exact phrase, literally (no synonyms)
 
 Every term is matched as a substring: a Chinese word of two or more characters is a phrase of
-character bigrams (see ``search.analysis``), and a whole-word match adds a bonus. A term that is a
+character bigrams (see ``search.text.streams``), and a whole-word match adds a bonus. A term that is a
 year (2022, 2022年) also matches passages whose section speaks about that year. A term in the synonym
 list (``data/synonyms.tsv``) also searches its synonyms.
 """
@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from . import settings
-from .analysis import fold, gram_tokens, is_cjk, whole_word
-from .errors import QueryError
-from .joined import LooseNeedle, joined_tokens, widens
-from .numbers import figure_needles
+from .. import settings
+from ..text.streams import fold, gram_tokens, is_cjk, whole_word
+from ..errors import QueryError
+from ..text.joined import LooseNeedle, joined_tokens, widens
+from .figure_terms import figure_needles
 
 if TYPE_CHECKING:
     from whoosh import query as wq
@@ -238,7 +238,7 @@ def to_whoosh(parsed: ParsedQuery, is_word: Callable[[str], bool]) -> wq.Query |
     """The Whoosh query for a parsed query, or None when it has no positive term (list everything).
     ``is_word`` tells whether the index's words field holds a token (see ``analysis.whole_word``).
 
-    The engine evaluates queries with ``search.evaluate`` (numpy over the same postings, several
+    The engine evaluates queries with ``search.whoosh_index.evaluate`` (numpy over the same postings, several
     times faster); this is the statement of the same semantics in Whoosh's own terms, which
     tests/test_evaluate.py holds the evaluator to, match for match and score for score. Figure
     terms' other forms (search.numbers: 200亿 → 200亿大关) are the evaluator's alone.

@@ -5,9 +5,9 @@ from __future__ import annotations
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 
-from .analysis import GramAnalyzer, WordAnalyzer
-from .figures import extract as extract_figures
-from .joined import JoinedAnalyzer
+from ..text.streams import GramAnalyzer, WordAnalyzer
+from ..figures.extraction import extract as extract_figures
+from ..text.joined import JoinedAnalyzer
 
 # Bump when fields change; stored in the index's metadata next to the analyzer version.
 SCHEMA_VERSION = "6"

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .analysis import fold, is_cjk
-from .query import ParsedQuery, Term, parse, synonym_groups
-from .work import Exhausted, Work
+from ..text.streams import fold, is_cjk
+from ..query.parse import ParsedQuery, Term, parse, synonym_groups
+from ..query.budget import Exhausted, Work
 
 MAX_SUGGESTIONS = 5
 MAX_CORRECTED = 3  # terms looked up for close words; each walks the words sharing its first character

@@ -37,7 +37,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
-from .errors import BadParameter, NotFound, UserError
+from ..errors import BadParameter, NotFound, UserError
 
 TITLE_MAX = 200
 INTRO_MAX = 5000

@@ -1,7 +1,7 @@
 """Unquoted terms see through the marks inside a name: 零碳供电所 finds 建成全市首座“零碳”供电所.
 
 Reports quote, bracket and dot the parts of a name (“零碳”供电所, 两岸青山·千里林带, 渝昆高铁（渝宜段）,
-一、二、三产业), and the bigram stream (``search.analysis``) has no bigram across a mark, so a typed
+一、二、三产业), and the bigram stream (``search.text.streams``) has no bigram across a mark, so a typed
 term missed them. A third stream, ``joined``, holds the bigrams of the text *as if those marks and
 spaces were not there*, but only for the stretches where that changes anything: a run of words
 joined across at least one such mark. Everywhere else the bigram stream already matches the same
@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .analysis import _CJK, _STREAM_RE, _StreamAnalyzer, fold
+from .streams import _CJK, _STREAM_RE, _StreamAnalyzer, fold
 
 # Folded forms (NFKC: （ → "(", ［ → "[") of the marks that may stand inside a name.
 JOINING_MARKS = "“”‘’\"'「」『』《》〈〉()[]【】〔〕{}·•・‧、—–-~/"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .analysis import fold, gram_stream, word_stream
+from ..text.streams import fold, gram_stream, word_stream
 
 INDEX_NAME = "policy-passages"
 DOCS_PER_FILE = 5000

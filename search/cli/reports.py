@@ -11,12 +11,12 @@ from pathlib import Path
 
 import click
 
-from .cli import _index, _index_option, cli
-from .errors import ReportError
+from . import _index, _index_option, cli
+from ..errors import ReportError
 
 
 def _overrides(place, year, rtype):
-    from .reading import Overrides
+    from ..reading import Overrides
 
     return Overrides(place=place or None, year=year, type=rtype or None)
 
@@ -36,7 +36,7 @@ def overrides_options(f):
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
 def inspect(files, place, year, rtype, as_json):
     """Show what would be indexed from report files, without indexing (exit 1 if one is refused)."""
-    from .reading import inspect as inspect_file
+    from ..reading import inspect as inspect_file
 
     refused = 0
     results = []
@@ -83,7 +83,7 @@ def _print_inspection(info: dict) -> None:
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
 def reports(index_dir, as_json):
     """List the reports the index holds, with their ids."""
-    from .engine import Engine
+    from ..engine import Engine
 
     rows = Engine(_index(index_dir)).reports()
     if as_json:
@@ -99,7 +99,7 @@ def reports(index_dir, as_json):
 @_index_option
 def remove(report_ids, index_dir):
     """Drop reports by id (see `reports`) without a rebuild."""
-    from .indexing import remove as remove_reports
+    from ..whoosh_index.indexing import remove as remove_reports
 
     summary = remove_reports(list(report_ids), _index(index_dir))
     click.echo(f"已删除 {len(report_ids)} 份报告；索引现有 {len(summary.reports)} 份报告、{summary.passages} 个段落。")

@@ -33,9 +33,9 @@ from math import ceil
 
 import numpy as np
 
-from .analysis import CJK_RE, fold, gram_tokens, is_cjk
-from .indicators import known_indicators
-from .scored import Scored, without
+from ..text.streams import CJK_RE, fold, gram_tokens, is_cjk
+from ..figures.indicators import known_indicators
+from ..whoosh_index.match_sets import Scored, without
 
 MIN_SHARE = 0.6
 MAX_SHIFT = 2

@@ -16,7 +16,7 @@ any other segment, and ``tests/test_segment_writer.py`` holds it to Whoosh's wri
 postings, statistics, block boundaries, stored fields and lengths.
 
 Only the field types of our schema are supported (ID, STORED, COLUMN, and TEXT fields whose
-analyzer is one of ``search.analysis``'s token streams); another field type is a programming error.
+analyzer is one of ``search.text.streams``'s token streams); another field type is a programming error.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import _length_byte_cache
 
-from .analysis import _StreamAnalyzer, fold
+from ..text.streams import _StreamAnalyzer, fold
 
 BLOCK_LIMIT = 128  # postings per block: W3Codec's default blocklimit
 COMPRESSION = 3  # zlib level of a block: W3Codec's default

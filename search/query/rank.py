@@ -10,11 +10,11 @@ short sentences that name it only inside another indicator (单位GDP能耗降�
 
 from __future__ import annotations
 
-from .analysis import fold
-from .figures import extract as extract_figures
-from .figures import figures_for
+from ..text.streams import fold
+from ..figures.extraction import extract as extract_figures
+from ..figures.extraction import figures_for
 from .highlight import term_spans
-from .indicators import mentions_only_as_part
+from ..figures.indicators import mentions_only_as_part
 
 RERANK_DEPTH = 100
 PROXIMITY_WEIGHT = 0.6  # terms side by side: up to ×1.6

@@ -20,7 +20,7 @@ become their ASCII forms) and lower case, without changing the length of the tex
 offsets found on folded text are offsets in the original.
 
 Whoosh pickles the analyzers into the index, so the classes below are part of the on-disk format:
-keep their import path (``search.analysis``) and bump ``ANALYZER_VERSION`` whenever their output
+keep their import path (``search.text.streams``) and bump ``ANALYZER_VERSION`` whenever their output
 changes, which makes opening an older index say "rebuild" instead of silently missing matches.
 """
 
@@ -37,7 +37,7 @@ from typing import Callable
 
 from whoosh.analysis import Analyzer, Token
 
-from . import settings
+from .. import settings
 
 ANALYZER_VERSION = "1"
 

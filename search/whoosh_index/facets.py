@@ -13,9 +13,9 @@ from typing import Callable
 
 import numpy as np
 
-from .documents import LEVELS, SECTIONS
-from .errors import UnknownFilter
-from .index_arrays import live_mask, term_docs
+from ..documents import LEVELS, SECTIONS
+from ..errors import UnknownFilter
+from .arrays import live_mask, term_docs
 
 
 @dataclass(frozen=True)
