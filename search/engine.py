@@ -31,9 +31,10 @@ from .whoosh_index.evaluate import Evaluator
 from .whoosh_index.match_sets import Scored
 from .whoosh_index.match_sets import top as best
 from .query.parse import parse
+from .query.plan import QueryPlan
 from .query.rank import RERANK_DEPTH, rerank
 from .whoosh_index.suggest import suggestions
-from .query.near import near_needles, tiers
+from .whoosh_index.match_sets import tiers
 from .documents import HEADING_SEPARATOR
 
 
@@ -117,7 +118,7 @@ class _Generation:
     # One reader serves every thread, under the evaluator's lock: a reader per thread cost a copy
     # of the index's open files and buffers each (2.5 GB at 110,000 passages), and the work done
     # under the lock (an id lookup) takes microseconds. Stored documents need no lock: each is one
-    # positioned read of the file (search.index_arrays.StoredFields).
+    # positioned read of the file (search.whoosh_index.arrays.StoredFields).
 
     def stored(self, docnum: int) -> dict:
         return self.evaluator.stored(docnum)
@@ -244,12 +245,13 @@ class Engine:
         return int(len(scored) if allowed is None else np.count_nonzero(allowed[scored.docs]))
 
     @_reads_index
-    def search(self, q: str = "", *, place=(), county=(), province=(), level=(), year=(), section=(),
+    def search(self, q: str | QueryPlan = "", *, place=(), county=(), province=(), level=(), year=(), section=(),
                page: int = 1, per_page: int | None = None) -> dict:
-        """Ranked passages for ``q`` with facets. ``county`` is the old name of ``place``: both take
-        a short name (云阳), a division name (云阳县) or the qualified name (重庆市云阳县)."""
+        """Ranked passages for ``q`` (typed, or already parsed) with facets. ``county`` is the old
+        name of ``place``: both take a short name (云阳), a division name (云阳县) or the qualified
+        name (重庆市云阳县)."""
         page, per_page = _check_paging(page, per_page)
-        parsed = parse(q)
+        parsed = q if isinstance(q, QueryPlan) else parse(q)
         gen = self.generation()
         filters = gen.facets.resolve({"place": [*place, *county], "province": list(province), "level": list(level),
                                       "year": list(year), "section": list(section)})
@@ -257,7 +259,7 @@ class Engine:
         # query for its facets (webui.pages.stable_facets) then cost no stored reads, highlighting or
         # facet counts. The caller gets its own top-level dict, so replacing a key (webui replaces
         # "facets") changes nothing here; the hits and facets themselves are shared, not copied.
-        key = ("page", gen.name, parsed.raw, parsed.key(), repr(sorted(filters.items())), page, per_page)
+        key = ("page", gen.name, parsed.raw, parsed.key, repr(sorted(filters.items())), page, per_page)
         result = self._cache.get(key)
         if result is None:
             result = self._page(gen, parsed, filters, page, per_page)
@@ -280,13 +282,13 @@ class Engine:
             total = int(len(scored) if allowed is None else np.count_nonzero(allowed[scored.docs]))
             ranked = self._ranked(gen, scored, parsed, filters, allowed,
                                   max(offset + per_page, RERANK_DEPTH))[offset:offset + per_page] if offset < total else []
-        needles = parsed.needles()
+        needles = parsed.needles
         near = set(scored.near.tolist()) if scored is not None and scored.near is not None else set()
-        near_marks = near_needles(parsed) if near else []
+        near_marks = parsed.near_needles if near else []
         return {
             "query": parsed.raw,
             "filters": filters,
-            "also_searched": parsed.expansions(),
+            "also_searched": parsed.expansions,
             "total": total,
             "page": page,
             "per_page": per_page,
@@ -304,7 +306,7 @@ class Engine:
         """Every match of the query with its score (None for an empty query), cached per query."""
         if parsed.is_empty:
             return None
-        key = ("scored", gen.name, parsed.key())
+        key = ("scored", gen.name, parsed.key)
         scored = self._cache.get(key)
         if scored is None:
             scored = gen.evaluator.query(parsed)
@@ -313,16 +315,16 @@ class Engine:
 
     def _ranked(self, gen: _Generation, scored: Scored, parsed, filters: dict, allowed, keep: int) -> list:
         """The best ``keep`` (docnum, score) after reranking, cached per query and filters."""
-        key = ("rank", gen.name, parsed.key(), repr(sorted(filters.items())))
+        key = ("rank", gen.name, parsed.key, repr(sorted(filters.items())))
         cached = self._cache.get(key)
         if cached is not None and (cached[0] >= keep or len(cached[1]) < cached[0]):
             return cached[1]
         diversify = len(filters.get("place", [])) != 1
         ranked = []
-        for tier in tiers(scored):  # every exact match before any near match (search.near)
+        for tier in tiers(scored):  # every exact match before any near match (search.query.near)
             if len(ranked) < keep:
                 top = best(tier, allowed, keep - len(ranked))
-                ranked += _reranked(gen, top, parsed.group_needles(), diversify)
+                ranked += _reranked(gen, top, parsed.group_needles, diversify)
         self._cache.put(key, (keep, ranked))
         return ranked
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from search.text.streams import (GramAnalyzer, WordAnalyzer, fold, reference_word_stream, user_words, whole_word, word_stream)
+from search.text.streams import fold, reference_word_stream, user_words, whole_word, word_stream
+from search.whoosh_index.analyzers import GramAnalyzer, WordAnalyzer
 from search.engine import Engine
 from search.relevance import load_cases
 from search.whoosh_index.indexing import build, read_reports, report_files

@@ -110,7 +110,7 @@ def test_county_without_a_figure_is_listed_as_missing(engine):
 ])
 def test_zero_results_suggest_a_query_that_finds_something(engine, query, kw, suggested):
     result = engine.search(query, **kw)
-    assert all(h["match"] == "near" for h in result["hits"])  # nothing exact (search.near may find some)
+    assert all(h["match"] == "near" for h in result["hits"])  # nothing exact (search.query.near may find some)
     offers = result["suggestions"]
     assert any(s["query"] == suggested and s["total"] > 0 for s in offers), offers
     for s in offers:

@@ -1,6 +1,6 @@
 """The numpy evaluator against Whoosh's own query execution of the same query.
 
-``search.query.parse.to_whoosh`` states the query semantics in Whoosh's terms; the evaluator must match
+``search.whoosh_index.whoosh_query.to_whoosh`` states the query semantics in Whoosh's terms; the evaluator must match
 exactly the same documents, and score them the same wherever Whoosh's scoring is sound (it is not
 for ``DisjunctionMax``, which adds stale scores, so synonym queries are compared on matches only).
 """
@@ -14,7 +14,8 @@ import pytest
 
 from search.whoosh_index import indexing
 from search.engine import Engine
-from search.query.parse import parse, to_whoosh
+from search.query.parse import parse
+from search.whoosh_index.whoosh_query import to_whoosh
 
 from .conftest import SEEDS
 
@@ -58,7 +59,7 @@ def test_same_matches_as_whoosh(one_segment, q):
     gen = one_segment.generation()
     expected = {hit.docnum: hit.score for hit in gen.searcher().search(to_whoosh(parsed, gen.evaluator.has_word), limit=None)}
     scored = gen.evaluator.query(parsed)
-    near = set(scored.near.tolist()) if scored.near is not None else set()  # search.near: not Whoosh's
+    near = set(scored.near.tolist()) if scored.near is not None else set()  # search.query.near: not Whoosh's
     got = {d: s for d, s in zip(scored.docs.tolist(), scored.scores.tolist()) if d not in near}
     assert set(got) == set(expected)
     if not any(t.synonyms for g in parsed.groups for t in g):

@@ -1,4 +1,4 @@
-"""search.index_arrays reads what Whoosh's own iterators read, a block or a column at a time: on an
+"""search.whoosh_index.arrays reads what Whoosh's own iterators read, a block or a column at a time: on an
 index of two segments with deleted documents (a build, then an add that replaces a report)."""
 
 from __future__ import annotations

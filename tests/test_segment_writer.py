@@ -1,4 +1,4 @@
-"""The bulk segment writer (search.segment_writer) against Whoosh's own writer: the same passages
+"""The bulk segment writer (search.whoosh_index.segment_writer) against Whoosh's own writer: the same passages
 written both ways must read back the same, term by term and document by document."""
 
 from __future__ import annotations

@@ -84,8 +84,9 @@ def test_the_mark_covers_the_marks_inside(wording_engine, query, marked):
 
 
 def test_evaluator_agrees_with_whoosh_through_marks(wording_engine):
-    """Same matches and scores, but for the 1 that Whoosh's Not adds (see query._unquoted_query)."""
-    from search.query.parse import parse, to_whoosh
+    """Same matches and scores, but for the 1 that Whoosh's Not adds (see whoosh_query._unquoted_query)."""
+    from search.query.parse import parse
+    from search.whoosh_index.whoosh_query import to_whoosh
 
     gen = wording_engine.generation()
     for q in ("零碳供电所", "一二三产业增加值", "两岸青山千里林带 OR 渝昆高铁渝宜段"):

@@ -273,7 +273,7 @@ def test_no_results_says_what_was_searched_and_offers_to_drop_filters(client):
 
 
 def test_no_results_offers_the_close_word_the_index_has(client):
-    # 森林覆盖律 now finds 森林覆盖率 as a near match (search.near); 城镇化律 shares too little.
+    # 森林覆盖律 now finds 森林覆盖率 as a near match (search.query.near); 城镇化律 shares too little.
     box = html_of(client.get("/search", query_string={"q": "城镇化律"})).find("div", "no-results")
     [link] = [a for a in box.find("ul", "suggestions").find_all("a") if "城镇化率" in a.text]
     assert parse_qs(urlsplit(link.attrs["href"]).query) == {"q": ["城镇化率"]}

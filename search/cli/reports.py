@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from . import _index, _index_option, cli
+from .options import index_option, index_path
 from ..errors import ReportError
 
 
@@ -30,7 +30,7 @@ def overrides_options(f):
     return f
 
 
-@cli.command()
+@click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @overrides_options
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
@@ -78,14 +78,14 @@ def _print_inspection(info: dict) -> None:
         click.secho(f"  注意　{warning}", fg="yellow")
 
 
-@cli.command()
-@_index_option
+@click.command()
+@index_option
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
 def reports(index_dir, as_json):
     """List the reports the index holds, with their ids."""
     from ..engine import Engine
 
-    rows = Engine(_index(index_dir)).reports()
+    rows = Engine(index_path(index_dir)).reports()
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -94,12 +94,12 @@ def reports(index_dir, as_json):
                    f"{r['passage_count']} 段  《{r['title']}》  {r['source']}")
 
 
-@cli.command()
+@click.command()
 @click.argument("report_ids", nargs=-1, required=True)
-@_index_option
+@index_option
 def remove(report_ids, index_dir):
     """Drop reports by id (see `reports`) without a rebuild."""
     from ..whoosh_index.indexing import remove as remove_reports
 
-    summary = remove_reports(list(report_ids), _index(index_dir))
+    summary = remove_reports(list(report_ids), index_path(index_dir))
     click.echo(f"已删除 {len(report_ids)} 份报告；索引现有 {len(summary.reports)} 份报告、{summary.passages} 个段落。")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from ..query.parse import parse
 from ..text.streams import fold
 from ..documents import SECTION_REVIEW
 from .extraction import extract, figures_for
@@ -27,10 +28,11 @@ PAGE = 50
 def compare(engine, q: str, *, year=(), section=()) -> dict:
     rows: dict[tuple, dict] = {}
     first = None
+    plan = parse(q)
+    needles = plan.folded_terms
     for page in range(1, CANDIDATE_PAGES + 1):
-        result = engine.search(q, year=year, section=section, page=page, per_page=PAGE)
+        result = engine.search(plan, year=year, section=section, page=page, per_page=PAGE)
         first = first or result
-        needles = query_needles(result)
         for hit in result["hits"]:
             role = "actual" if hit["section"] == SECTION_REVIEW else "target"
             key = (hit["county"], hit["year"], role)
@@ -60,13 +62,8 @@ def compare(engine, q: str, *, year=(), section=()) -> dict:
         "also_searched": first["also_searched"] if first else {},
         "rows": ordered,
         "missing": missing,
-        "chart": _chart(ordered, query_needles(first) if first else []),
+        "chart": _chart(ordered, needles),
     }
-
-
-def query_needles(result: dict) -> list[str]:
-    """The query's terms and the synonyms searched with them, folded."""
-    return [fold(t) for t in [*_terms(result["query"]), *sum(result["also_searched"].values(), [])]]
 
 
 def sure_figures(hit: dict, needles: list[str]) -> list[dict]:
@@ -74,10 +71,6 @@ def sure_figures(hit: dict, needles: list[str]) -> list[dict]:
     year and heading say (the figures stored at build time know only the text)."""
     figures = extract(hit["text"], hit["kind"], section=hit["section"], year=hit["year"], heading=hit.get("heading"))
     return figures_for(figures, needles, sure=True)
-
-
-def _terms(query: str) -> list[str]:
-    return [t.strip('"“”') for t in query.split() if t not in ("OR", "|") and not t.startswith("-")]
 
 
 def _chart(rows: list[dict], needles: list[str]) -> dict | None:

@@ -20,7 +20,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from .compare import query_needles, sure_figures
+from ..query.parse import parse
+from .compare import sure_figures
 from ..documents import SECTION_REVIEW
 from .extraction import base_value, shown_text
 from .indicators import indicator_key
@@ -47,10 +48,11 @@ def targets(engine, q: str, *, county=()) -> dict:
     table_pairs: dict[tuple, dict] = {}
     sides: dict[tuple, dict[str, list]] = defaultdict(lambda: {"target": [], "actual": []})
     deemed: dict[tuple, dict] = {}
+    plan = parse(q)
+    needles = plan.folded_terms
     for page in range(1, CANDIDATE_PAGES + 1):
-        result = engine.search(q, county=county, page=page, per_page=PAGE)
+        result = engine.search(plan, county=county, page=page, per_page=PAGE)
         first = first or result
-        needles = query_needles(result)
         for hit in result["hits"]:
             place_year = (hit["county"], hit["year"])
             if hit["section"] == SECTION_REVIEW and _DEEMED.search(hit["text"]):

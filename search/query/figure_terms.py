@@ -22,11 +22,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-import numpy as np
-
-from ..text.streams import fold, gram_tokens
+from ..text.streams import fold, gram_list
 from ..figures.extraction import UNITS
-from ..whoosh_index.match_sets import Scored
 
 SCALES = {"": 1, "万": 10**4, "亿": 10**8, "万亿": 10**12}
 NEAR_TOKENS = 8  # how far after the words in front the figure may stand (分别增长4.1%、6.2%、5.3%)
@@ -35,7 +32,7 @@ MAX_DECIMALS, MAX_DIGITS = 4, 13
 
 @lru_cache(maxsize=1)
 def _base_units() -> dict[str, tuple[str, ...]]:
-    """Each unit without a scale, and its spellings that mean the same (from search.figures)."""
+    """Each unit without a scale, and its spellings that mean the same (from search.figures.extraction)."""
     bases = {}
     for raw, (normal, factor) in UNITS.items():
         if raw[0] in "万亿" and raw[1:] in UNITS:  # 万元, 亿千瓦时: a scale and a unit
@@ -65,6 +62,12 @@ class FigureTerm:
     before: str  # words in front of the figure (增长), or ""
     forms: tuple[tuple[tuple[str, ...], ...], ...]  # per form, per position: a token or a prefix
     surfaces: tuple[str, ...]  # how the figure may be written, to mark it
+    before_grams: tuple[str, ...] = ()  # the words in front on the bigram stream
+
+    @property
+    def needles(self) -> list[str]:
+        """What to mark: each way the figure may be written, and the words in front."""
+        return [*self.surfaces, *([self.before] if self.before else [])]
 
 
 def _number_text(value: Decimal) -> str | None:
@@ -75,9 +78,9 @@ def _number_text(value: Decimal) -> str | None:
     return text
 
 
-def parse_figure(text: str) -> FigureTerm | None:
-    """The figure term a typed term is, or None (no scale and no unit: searched as typed)."""
-    m = _figure_re().match(fold(text).replace(",", ""))
+def parse_figure(folded: str) -> FigureTerm | None:
+    """The figure term a (folded) typed term is, or None (no scale and no unit: searched as typed)."""
+    m = _figure_re().match(folded.replace(",", ""))
     if not m or not (m.group("scale") or m.group("unit")):
         return None
     try:
@@ -92,7 +95,7 @@ def parse_figure(text: str) -> FigureTerm | None:
             continue
         for spelling in _base_units().get(unit, ("",)):
             surface = f"{number}{scale}{spelling}"
-            tokens = gram_tokens(surface)
+            tokens = gram_list(surface)
             form = [(t,) for t in tokens]
             if not unit:
                 # The scale is the start of whatever bigram follows the number: 亿元, 亿大 (亿 alone
@@ -102,84 +105,5 @@ def parse_figure(text: str) -> FigureTerm | None:
                     form = [(number,), ("万亿",)]
             forms.append(tuple(form))
             surfaces.append(surface)
-    return FigureTerm(m.group("before"), tuple(forms), tuple(surfaces)) if forms else None
-
-
-def figure_needles(text: str) -> list[str]:
-    """What to mark for a figure term: each way the figure may be written, and the words in front."""
-    figure = parse_figure(text)
-    if figure is None:
-        return []
-    return [*figure.surfaces, *([fold(figure.before)] if figure.before else [])]
-
-
-# -- evaluation ------------------------------------------------------------------------------------
-
-
-def _alternatives(evaluator, item: tuple[str, ...]) -> list[str]:
-    """The indexed tokens one position of a form stands for: a token, or the bigrams a prefix starts."""
-    first = item[0]
-    if not first.startswith("*"):
-        return list(item)
-    excluded = {x[1:] for x in item[1:]}
-    with evaluator.lock:
-        expanded = [t.decode("utf-8") if isinstance(t, bytes) else t
-                    for t in evaluator.reader.expand_prefix("grams", first[1:])]
-    return [t for t in expanded if t not in excluded]
-
-
-def _starts(evaluator, positions: list[list[str]], work) -> tuple[dict[int, set[int]], dict[int, float]]:
-    """Per document, where a sequence of positions (each any of its tokens) starts, and its score:
-    the BM25 of fixed tokens, a constant 1 for a prefix (as Whoosh scores a prefix)."""
-    per_position = []
-    for tokens in positions:
-        found = [(t, p) for t in tokens if (p := evaluator.postings("grams", t, work)) is not None]
-        if not found:
-            return {}, {}
-        per_position.append(found)
-    docs = None
-    for found in per_position:
-        d = np.unique(np.concatenate([p.docs for _, p in found]))
-        docs = d if docs is None else np.intersect1d(docs, d, assume_unique=True)
-    starts: dict[int, set[int]] = {}
-    scores: dict[int, float] = {}
-    for doc in docs.tolist():
-        candidates = None
-        score = 0.0
-        for j, found in enumerate(per_position):
-            here = set()
-            for token, p in found:
-                i = int(np.searchsorted(p.docs, doc))
-                if i < len(p.docs) and p.docs[i] == doc:
-                    here.update(pos - j for pos in p.positions(i))
-                    if len(found) == 1:
-                        score += float(evaluator._bm25("grams", token, p, np.array([i]))[0])
-            if len(found) > 1:
-                score += 1.0
-            candidates = here if candidates is None else candidates & here
-            if not candidates:
-                break
-        if candidates:
-            starts[doc], scores[doc] = candidates, score
-    return starts, scores
-
-
-def evaluate(evaluator, figure: FigureTerm, work, boost: float = 1.0):
-    """Passages where the figure term matches, scored like a phrase of its tokens."""
-    found: dict[int, tuple[set[int], float]] = {}
-    for form in figure.forms:
-        starts, scores = _starts(evaluator, [_alternatives(evaluator, item) for item in form], work)
-        for doc, s in starts.items():
-            old = found.get(doc)
-            found[doc] = (s | old[0], max(scores[doc], old[1])) if old else (s, scores[doc])
-    if figure.before and found:
-        words = gram_tokens(figure.before)
-        before, before_scores = _starts(evaluator, [[t] for t in words], work)
-        near = {}
-        for doc, (fig_starts, score) in found.items():
-            ends = {s + len(words) for s in before.get(doc, ())}
-            if any(0 <= f - e <= NEAR_TOKENS for f in fig_starts for e in ends):
-                near[doc] = (fig_starts, score + before_scores[doc])
-        found = near
-    docs = np.array(sorted(found), dtype=np.int64)
-    return Scored(docs, np.array([found[d][1] * boost for d in docs.tolist()], dtype=np.float64))
+    before = m.group("before")
+    return FigureTerm(before, tuple(forms), tuple(surfaces), tuple(gram_list(before))) if forms else None

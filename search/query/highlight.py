@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from html import escape
 
-from ..text.streams import fold
-
 from ..figures.extraction import figure_spans
 from ..text.joined import LooseNeedle, loose_spans
+from ..text.streams import fold
 from .near import NearNeedle, near_spans
 
 TERM, FIGURE = 1, 2
@@ -24,8 +23,8 @@ def term_spans(folded: str, needles: list[str]) -> list[tuple[int, int]]:
     for needle in needles:
         if not needle:
             continue
-        if isinstance(needle, NearNeedle):  # a near match (search.near): the stretch that nearly says it
-            spans += near_spans(folded, needle)
+        if isinstance(needle, NearNeedle):  # a near match (search.query.near): the stretch that nearly says it
+            spans += near_spans(folded, needle.grams)
             continue
         if isinstance(needle, LooseNeedle):  # an unquoted term: through marks inside a name too
             spans += loose_spans(folded, needle)

@@ -31,44 +31,37 @@ import re
 from functools import lru_cache
 from math import ceil
 
-import numpy as np
-
-from ..text.streams import CJK_RE, fold, gram_tokens, is_cjk
+from ..text.streams import CJK_RE, fold, gram_list, is_cjk
 from ..figures.indicators import known_indicators
-from ..whoosh_index.match_sets import Scored, without
 
 MIN_SHARE = 0.6
 MAX_SHIFT = 2
 _CJK_RUN = re.compile(f"{CJK_RE.pattern}+")
-# Passages checked per term, those sharing the most bigrams first: bounds the cost of a common
-# term (地区生产总值: 97 near matches of 14,000 passages, about 25 ms).
-MAX_CANDIDATES = 2000
 MEASURES = ("利润", "增速", "比重", "占比", "总量", "人数", "面积", "税收", "营收")
 MIN_CHARS = 4  # of the term, and of it in the passage: 居民收入 is not near 农民收入 (3 shared)
 
 
 @lru_cache(maxsize=1024)
-def near_grams(text: str) -> tuple[str, ...] | None:
-    """The bigrams a term is nearly matched by, or None when it gets no near matches."""
-    folded = fold(text)
+def near_grams(folded: str) -> tuple[str, ...] | None:
+    """The bigrams a (folded) term is nearly matched by, or None when it gets no near matches."""
     if len(folded) < MIN_CHARS or not is_cjk(folded):
         return None
-    return tuple(gram_tokens(folded))
+    return tuple(gram_list(folded))
 
 
-def _enough(grams: tuple[str, ...], chain: tuple[int, ...]) -> bool:
+def chain_is_near(grams: tuple[str, ...], chain: tuple[int, ...]) -> bool:
     # The head stays: what stands in front names what is measured (农村居民人均可支配收入 is not
     # 居民人均可支配收入; a qualified indicator is a different one).
     # The tail stays too when it names a measure: 规上工业 says nothing about 规上工业利润, while
     # 抽水蓄能 still names 抽水蓄能电站.
     covered = {c for i in chain for c in (i, i + 1)}
-    keeps_tail = grams[-1] not in _measure_tails() or chain[-1] == len(grams) - 1
+    keeps_tail = grams[-1] not in measure_tails() or chain[-1] == len(grams) - 1
     return bool(chain) and chain[0] == 0 and keeps_tail \
         and len(chain) >= max(2, ceil(MIN_SHARE * len(grams))) and len(covered) >= MIN_CHARS
 
 
 @lru_cache(maxsize=1)
-def _measure_tails() -> frozenset[str]:
+def measure_tails() -> frozenset[str]:
     """Last two characters that name what an indicator measures: those of the indicator list
     (收入, 产值, 强度, 就业, 业率 …) and MEASURES."""
     tails = {fold(name[-2:]) for name in known_indicators() if is_cjk(name[-2:])}
@@ -95,54 +88,6 @@ def best_chain(hits: list[tuple[int, int]]) -> tuple[tuple[int, ...], int, int]:
     return best
 
 
-def _text(evaluator, doc: int) -> str:
-    return evaluator.stored(doc)["text"]
-
-
-def near_matches(evaluator, text: str, exact_docs: np.ndarray, work):
-    """Passages that nearly say ``text`` and do not say it exactly, scored by the BM25 of the
-    bigrams of the stretch that nearly says it."""
-    grams = near_grams(text)
-    if grams is None:
-        return Scored.empty()
-    need = max(2, ceil(MIN_SHARE * len(grams)))
-    postings = [(i, g, p) for i, g in enumerate(grams) if (p := evaluator.postings("grams", g, work)) is not None]
-    if len(postings) < need:
-        return Scored.empty()
-    docs, counts = np.unique(np.concatenate([p.docs for _, _, p in postings]), return_counts=True)
-    keep = (counts >= need) & ~np.isin(docs, exact_docs)
-    # What _enough requires of every chain, checked on all candidates at once before the costly
-    # per-candidate work: the head bigram, and the tail bigram when it names a measure.
-    required = {grams[0]} | ({grams[-1]} if grams[-1] in _measure_tails() else set())
-    held = {g: p for _i, g, p in postings}
-    for gram in required:
-        if gram not in held:
-            return Scored.empty()
-        keep &= np.isin(docs, held[gram].docs, assume_unique=True)
-    candidates, counts = docs[keep], counts[keep]
-    if len(candidates) > MAX_CANDIDATES:  # those sharing the most bigrams, in document order
-        candidates = np.sort(candidates[np.argsort(-counts, kind="stable")[:MAX_CANDIDATES]])
-    where, weights = [], []  # per bigram: index of each candidate in its postings (-1: absent), BM25
-    for _i, g, p in postings:
-        idx = np.minimum(np.searchsorted(p.docs, candidates), len(p.docs) - 1)
-        present = p.docs[idx] == candidates
-        where.append(np.where(present, idx, -1))
-        weights.append(np.where(present, evaluator._bm25("grams", g, p, idx), 0.0))
-    # Each candidate's positions are decoded and its stored text read: count them against the budget.
-    work.reserve(positions=len(candidates) * len(postings), stored=len(candidates))
-    kept, scores = [], []
-    for k, doc in enumerate(candidates.tolist()):
-        hits = [(i, pos) for (i, _g, p), idx in zip(postings, where) if idx[k] >= 0
-                for pos in p.positions(int(idx[k]))]
-        chain = best_chain(hits)[0]
-        # Positions count marks as tokens; the stored text says whether the stretch is unbroken.
-        if _enough(grams, chain) and near_spans(fold(_text(evaluator, doc)), text):
-            kept.append(doc)
-            order = [n for n, (i, _g, _p) in enumerate(postings) if i in chain]
-            scores.append(float(sum(weights[n][k] for n in order)))
-    return Scored(np.array(kept, dtype=np.int64), np.array(scores, dtype=np.float64))
-
-
 def _occurrences(text: str, gram: str):
     at = text.find(gram)
     while at >= 0:
@@ -150,10 +95,9 @@ def _occurrences(text: str, gram: str):
         at = text.find(gram, at + 1)
 
 
-def near_spans(folded: str, needle: str) -> list[tuple[int, int]]:
-    """Character spans of folded text that nearly say the needle, each inside one run of Chinese
-    characters (教育、医疗 does not nearly say 教育医疗)."""
-    grams = near_grams(needle)
+def near_spans(folded: str, grams: tuple[str, ...] | None) -> list[tuple[int, int]]:
+    """Character spans of folded text that nearly say a term of these bigrams (``near_grams``),
+    each inside one run of Chinese characters (教育、医疗 does not nearly say 教育医疗)."""
     if grams is None:
         return []
     spans = []
@@ -162,7 +106,7 @@ def near_spans(folded: str, needle: str) -> list[tuple[int, int]]:
         hits = [(i, at) for i, g in enumerate(grams) for at in _occurrences(text, g)]
         while hits:
             chain, first, last = best_chain(hits)
-            if not _enough(grams, chain):
+            if not chain_is_near(grams, chain):
                 break
             spans.append((offset + first, offset + last + 2))
             hits = [h for h in hits if not first <= h[1] <= last]
@@ -170,20 +114,9 @@ def near_spans(folded: str, needle: str) -> list[tuple[int, int]]:
 
 
 class NearNeedle(str):
-    """A folded term to mark where a near match nearly says it."""
+    """A folded term to mark where a near match nearly says it, with its bigrams."""
 
-
-def near_needles(parsed) -> list[NearNeedle]:
-    """What to mark in a near match: each unquoted term (and synonym) that can be nearly matched."""
-    return [NearNeedle(fold(x)) for group in parsed.groups for t in group if not t.phrase
-            for x in (t.text, *t.synonyms) if near_grams(x) is not None]
-
-
-def tiers(scored):
-    """The exact matches, then the near matches: each ranked on its own, near ones after."""
-    if scored.near is None or not len(scored.near):
-        return [scored]
-    near_only = Scored(scored.near, np.zeros(len(scored.near)))
-    exact = without(scored, near_only)
-    keep = np.isin(scored.docs, scored.near, assume_unique=True)
-    return [exact, Scored(scored.docs[keep], scored.scores[keep])]
+    def __new__(cls, folded: str, grams: tuple[str, ...] | None = None):
+        needle = super().__new__(cls, folded)
+        needle.grams = near_grams(folded) if grams is None else grams
+        return needle

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .streams import _CJK, _STREAM_RE, _StreamAnalyzer, fold
+from .streams import _CJK, _STREAM_RE, fold
 
 # Folded forms (NFKC: （ → "(", ［ → "[") of the marks that may stand inside a name.
 JOINING_MARKS = "“”‘’\"'「」『』《》〈〉()[]【】〔〕{}·•・‧、—–-~/"
@@ -87,20 +87,23 @@ def joined_stream(text: str):
 
 
 def joined_tokens(text: str) -> list[str]:
-    """A typed term's tokens on the joined stream (its own marks and spaces ignored)."""
-    return [t for run, _ in _segments(fold(text), split_lists=False) for t, _, _ in _run_tokens(run)]
+    """A term's tokens on the joined stream (its own marks and spaces ignored)."""
+    return joined_list(fold(text))
+
+
+def joined_list(folded: str) -> list[str]:
+    """``joined_tokens`` of already-folded text."""
+    return [t for run, _ in _segments(folded, split_lists=False) for t, _, _ in _run_tokens(run)]
+
+
+def widening(tokens: list[str]) -> bool:
+    """Whether an unquoted term with these joined-stream tokens is also looked up on that stream."""
+    return len(tokens) >= 2 and sum(len(t) for t in tokens) >= MIN_CHARS
 
 
 def widens(text: str) -> bool:
     """Whether an unquoted term is also looked up on the joined stream."""
-    tokens = joined_tokens(text)
-    return len(tokens) >= 2 and sum(len(t) for t in tokens) >= MIN_CHARS
-
-
-class JoinedAnalyzer(_StreamAnalyzer):
-    """The joined stream (pickled into the index: keep the name and module stable)."""
-
-    stream = staticmethod(joined_stream)
+    return widening(joined_tokens(text))
 
 
 # -- marking ---------------------------------------------------------------------------------------

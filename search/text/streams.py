@@ -19,9 +19,10 @@ Both streams are folded the same way: NFKC per character (full-width letters, di
 become their ASCII forms) and lower case, without changing the length of the text, so character
 offsets found on folded text are offsets in the original.
 
-Whoosh pickles the analyzers into the index, so the classes below are part of the on-disk format:
-keep their import path (``search.text.streams``) and bump ``ANALYZER_VERSION`` whenever their output
-changes, which makes opening an older index say "rebuild" instead of silently missing matches.
+These are plain functions of text: the Whoosh index wraps them in analyzers
+(``search.whoosh_index.analyzers``), and any other backend indexes the same tokens. Bump
+``ANALYZER_VERSION`` whenever their output changes, which makes opening an older index say
+"rebuild" instead of silently missing matches.
 """
 
 from __future__ import annotations
@@ -34,8 +35,6 @@ import unicodedata
 from functools import lru_cache
 from itertools import chain
 from typing import Callable
-
-from whoosh.analysis import Analyzer, Token
 
 from .. import settings
 
@@ -259,81 +258,12 @@ def whole_word(text: str, is_word: Callable[[str], bool]) -> str | None:
     jieba splits when it stands alone (19 of the seeds' 7,239 words, such as 干龙坝村, joined by
     jieba's HMM in their sentence): those now earn the bonus, as the whole word they are.
     """
-    runs = [m for m in _STREAM_RE.finditer(fold(text)) if m.lastgroup in ("cjk", "latin")]
-    if len(runs) != 1:
-        return None
-    word = runs[0].group()
-    return word if is_word(word) else None
+    word = single_run(fold(text))
+    return word if word is not None and is_word(word) else None
 
 
-# -- Whoosh analyzers (pickled into the index: keep names and module stable) ----------------------
-
-
-class _StreamAnalyzer(Analyzer):
-    """A Whoosh analyzer over one of our token streams: (text, start, end) items at consecutive
-    positions, or None for a position left empty."""
-
-    stream = staticmethod(gram_stream)
-    gaps = True  # whether the stream may leave a position empty
-
-    def __eq__(self, other):
-        return type(self) is type(other)
-
-    def __hash__(self):
-        return hash(type(self).__name__)
-
-    def folded_tokens(self, folded: str) -> list:
-        """The token texts of already-folded text in position order, None where a position is
-        left empty (what the segment writer indexes)."""
-        return [item and item[0] for item in self.stream(folded)]
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            t.original = t.text = fold(value)
-            t.boost = 1.0
-            if positions:
-                t.pos = start_pos
-            if chars:
-                t.startchar, t.endchar = start_char, start_char + len(value)
-            yield t
-            return
-        pos = start_pos - 1
-        for item in self.stream(fold(value)):
-            pos += 1
-            if item is None:  # a stream may skip a position (search.joined's gaps)
-                continue
-            text, start, end = item
-            t.text = text
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = text
-            if positions:
-                t.pos = pos
-            if chars:
-                t.startchar, t.endchar = start_char + start, start_char + end
-            yield t
-
-
-class GramAnalyzer(_StreamAnalyzer):
-    """CJK bigrams + whole Latin/number runs + punctuation marks, consecutive positions."""
-
-    stream = staticmethod(gram_stream)
-
-    gaps = False
-
-    def folded_tokens(self, folded: str) -> list:
-        return gram_list(folded)
-
-
-class WordAnalyzer(_StreamAnalyzer):
-    """jieba precise-mode words (cut by rjieba), word-index positions, punctuation dropped."""
-
-    stream = staticmethod(word_stream)
-
-    gaps = False
-
-    def folded_tokens(self, folded: str) -> list:
-        return word_list(folded)
+def single_run(folded: str) -> str | None:
+    """The one Latin/number or Chinese run of folded text, punctuation aside, or None: what
+    ``whole_word`` asks the vocabulary about."""
+    runs = [m for m in _STREAM_RE.finditer(folded) if m.lastgroup in ("cjk", "latin")]
+    return runs[0].group() if len(runs) == 1 else None

@@ -34,14 +34,12 @@ from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from .. import settings
-from ..text.streams import gram_tokens, is_cjk, whole_word
+from ..text.streams import gram_tokens, is_cjk
 from ..errors import QueryTooBroad
 from .arrays import StoredFields, extent, numeric_column, read_leaf, read_leaf_at
-from ..text.joined import joined_tokens, widens
-from ..query.near import near_matches
-from ..query.figure_terms import evaluate as evaluate_figure
-from ..query.figure_terms import parse_figure
-from ..query.parse import YEAR_TERM_RE, ParsedQuery, Term
+from .figure_matches import evaluate as evaluate_figure
+from .near_matches import near_matches
+from ..query.plan import QueryPlan, Searched, Term
 from .match_sets import Scored, both, either, plus_where, without
 from ..query.budget import BLOCK, STORED_COST, Exhausted, Work, query_budget
 
@@ -389,9 +387,9 @@ class Evaluator:
         docs = np.unique(np.concatenate(lists)) if lists else np.zeros(0, dtype=np.int64)
         return _Expansion(docs[self.live[docs]], len(found), postings)
 
-    def text(self, text: str, work: Work, boost: float = 1.0) -> Scored:
+    def text(self, searched: Searched, work: Work, boost: float = 1.0) -> Scored:
         """A typed term: its substring on the bigram stream, plus the whole-word bonus."""
-        grams = gram_tokens(text)
+        grams = list(searched.grams)
         if not grams:
             return Scored.empty()
         if len(grams) == 1 and is_cjk(grams[0]) and len(grams[0]) == 1:
@@ -401,26 +399,26 @@ class Evaluator:
             return either([Scored(docs, np.full(len(docs), boost)), self.term("words", grams[0], work, boost)])
         matched = (self.term("grams", grams[0], work, boost) if len(grams) == 1
                    else self.phrase("grams", grams, work, boost))
-        word = whole_word(text, self.has_word)
+        word = searched.run if searched.run is not None and self.has_word(searched.run) else None
         if word is None or not len(matched):
             return matched
         return plus_where(matched, self.term("words", word, work, settings.get("word_boost") * boost))
 
-    def weight(self, text: str, work: Work) -> float:
+    def weight(self, searched: Searched, work: Work) -> float:
         """How much a term can score: the idf of its bigrams summed (a phrase scores their sum)."""
         total = 0.0
-        for token in gram_tokens(text):
+        for token in searched.grams:
             p = self.postings("grams", token, work)
             total += log(self.doc_count_all / ((p.df if p else 0) + 1)) + 1
         return total
 
-    def unquoted(self, text: str, work: Work, boost: float = 1.0) -> Scored:
+    def unquoted(self, searched: Searched, work: Work, boost: float = 1.0) -> Scored:
         """A typed term outside quotes: its exact matches, and matches through the marks inside a
-        name (search.joined), which are scored on the joined stream."""
-        exact = self.text(text, work, boost)
-        if not widens(text):
+        name (search.text.joined), which are scored on the joined stream."""
+        exact = self.text(searched, work, boost)
+        if searched.joined is None:
             return exact
-        joined = self.phrase("joined", joined_tokens(text), work, boost)
+        joined = self.phrase("joined", list(searched.joined), work, boost)
         return either([exact, without(joined, exact)])
 
     def typed(self, term: Term, work: Work) -> Scored:
@@ -440,20 +438,19 @@ class Evaluator:
         return cached.scored
 
     def _typed(self, term: Term, work: Work) -> Scored:
-        result = self.text(term.text, work) if term.phrase else self.unquoted(term.text, work)
-        figure = None if term.phrase else parse_figure(term.text)
-        if figure:  # 2万亿元 also as 20000亿元, 200亿 as 200亿大关: search.numbers
+        result = self.text(term.own, work) if term.phrase else self.unquoted(term.own, work)
+        figure = term.figure
+        if figure:  # 2万亿元 also as 20000亿元, 200亿 as 200亿大关: search.query.figure_terms
             result = either([result, evaluate_figure(self, figure, work)], combine="max")
         if term.synonyms:
             # A synonym stands for the typed term: GDP (one token) must be able to score what
             # 地区生产总值 (five bigrams) scores, so each is scaled to the typed term's weight.
-            boost, own = settings.get("synonym_boost"), self.weight(term.text, work)
+            boost, own = settings.get("synonym_boost"), self.weight(term.own, work)
             alternatives = [self.unquoted(s, work, boost * own / (self.weight(s, work) or own or 1))
-                            for s in term.synonyms]
+                            for s in term.alternatives]
             result = either([result, *alternatives], combine="max")
-        year = YEAR_TERM_RE.match(term.text) if not term.phrase else None
-        if year:
-            docs = self.year(year.group(1), work)
+        if term.year:
+            docs = self.year(term.year, work)
             result = either([result, Scored(docs, np.full(len(docs), settings.get("year_boost")))])
         return result
 
@@ -463,7 +460,7 @@ class Evaluator:
 
     # -- the whole query ---------------------------------------------------------------------------
 
-    def query(self, parsed: ParsedQuery, work: Work | None = None) -> Scored | None:
+    def query(self, parsed: QueryPlan, work: Work | None = None) -> Scored | None:
         """All matching live documents with scores, or None when the query has no positive term.
 
         Raises ``QueryTooBroad`` when evaluating it would cost more than ``work`` allows (by
@@ -476,23 +473,22 @@ class Evaluator:
         except Exhausted:
             raise QueryTooBroad(too_broad_message(parsed)) from None
 
-    def _query(self, parsed: ParsedQuery, work: Work) -> Scored:
+    def _query(self, parsed: QueryPlan, work: Work) -> Scored:
         groups = [self.group(group, work) for group in parsed.groups]
         result = reduce(both, groups)
-        if len(parsed.groups) > 1 and all(len(g) == 1 for g in parsed.groups) and len(result):
-            adjacent = self.text("".join(g[0].text for g in parsed.groups), work, settings.get("adjacent_boost"))
-            result = plus_where(result, adjacent)
+        if parsed.adjacent is not None and len(result):
+            result = plus_where(result, self.text(parsed.adjacent, work, settings.get("adjacent_boost")))
         excluded = [self.typed(term, work) for term in parsed.excluded]
         for matches in excluded:
             result = without(result, matches)
         return self._with_near(parsed, groups, excluded, result, work)
 
-    def _with_near(self, parsed: ParsedQuery, groups: list[Scored], excluded: list[Scored],
+    def _with_near(self, parsed: QueryPlan, groups: list[Scored], excluded: list[Scored],
                    exact: Scored, work: Work) -> Scored:
         """exact, plus the passages where each group matches exactly or nearly and one only nearly
-        (search.near); those are listed in ``near`` and score only among themselves."""
-        nearly = [either([near_matches(self, x, g.docs, work)
-                          for t in group if not t.phrase for x in (t.text, *t.synonyms)])
+        (search.query.near); those are listed in ``near`` and score only among themselves."""
+        nearly = [either([near_matches(self, s, g.docs, work)
+                          for t in group if not t.phrase for s in t.searched])
                   for group, g in zip(parsed.groups, groups)]
         if not any(len(n) for n in nearly):
             return exact
@@ -506,7 +502,7 @@ class Evaluator:
         return Scored(merged.docs, merged.scores, near.docs)
 
 
-def too_broad_message(parsed: ParsedQuery) -> str:
+def too_broad_message(parsed: QueryPlan) -> str:
     """What to tell a user whose query would read too much: which single characters cost most."""
     terms = [*(t for g in parsed.groups for t in g), *parsed.excluded]
     chars = list(dict.fromkeys(t.text for t in terms if len(t.text) == 1 and is_cjk(t.text)))

@@ -97,7 +97,7 @@ class FacetIndex:
             self.codes[facet.name] = codes
             self.index[facet.name] = {v: i for i, v in enumerate(names)}
 
-    # The facets a passage takes from its report, as search.schema.passage_fields indexes them.
+    # The facets a passage takes from its report, as search.whoosh_index.schema.passage_fields indexes them.
     REPORT_VALUES = {"place": lambda r: r["place"], "province": lambda r: r.get("province") or r["place"],
                      "level": lambda r: r["level"]}
 

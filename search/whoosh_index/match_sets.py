@@ -18,7 +18,7 @@ class Scored:
 
     docs: np.ndarray
     scores: np.ndarray
-    near: np.ndarray | None = None  # of docs, those that only nearly match (search.near)
+    near: np.ndarray | None = None  # of docs, those that only nearly match (search.query.near)
 
     @staticmethod
     def empty() -> "Scored":
@@ -76,3 +76,13 @@ def top(scored: Scored, allowed: np.ndarray | None, keep: int) -> list[tuple[int
         docs, scores = docs[tied], scores[tied]
     order = np.lexsort((docs, -scores))[:keep]
     return [(int(docs[i]), float(scores[i])) for i in order]
+
+def tiers(scored):
+    """The exact matches, then the near matches (``Scored.near``): each ranked on its own, near ones
+    after."""
+    if scored.near is None or not len(scored.near):
+        return [scored]
+    near_only = Scored(scored.near, np.zeros(len(scored.near)))
+    exact = without(scored, near_only)
+    keep = np.isin(scored.docs, scored.near, assume_unique=True)
+    return [exact, Scored(scored.docs[keep], scored.scores[keep])]

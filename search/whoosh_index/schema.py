@@ -5,12 +5,12 @@ from __future__ import annotations
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 
-from ..text.streams import GramAnalyzer, WordAnalyzer
+from .analyzers import GramAnalyzer, JoinedAnalyzer, WordAnalyzer
 from ..figures.extraction import extract as extract_figures
-from ..text.joined import JoinedAnalyzer
 
-# Bump when fields change; stored in the index's metadata next to the analyzer version.
-SCHEMA_VERSION = "6"
+# Bump when fields change, or when an analyzer class moves (the schema pickles its import path);
+# stored in the index's metadata next to the analyzer version.
+SCHEMA_VERSION = "7"
 
 
 def make_schema() -> Schema:
@@ -40,7 +40,7 @@ def make_schema() -> Schema:
         # write at build time. Phrases are matched on the bigram stream.
         words=TEXT(analyzer=WordAnalyzer(), phrase=False),
         grams=TEXT(analyzer=GramAnalyzer(), phrase=True),
-        # Bigrams across the marks inside a name (“零碳”供电所), for unquoted terms: search.joined.
+        # Bigrams across the marks inside a name (“零碳”供电所), for unquoted terms: search.text.joined.
         joined=TEXT(analyzer=JoinedAnalyzer(), phrase=True),
     )
 

@@ -36,7 +36,8 @@ from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import _length_byte_cache
 
-from ..text.streams import _StreamAnalyzer, fold
+from ..text.streams import fold
+from .analyzers import _StreamAnalyzer
 
 BLOCK_LIMIT = 128  # postings per block: W3Codec's default blocklimit
 COMPRESSION = 3  # zlib level of a block: W3Codec's default

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..text.streams import fold, is_cjk
-from ..query.parse import ParsedQuery, Term, parse, synonym_groups
+from ..text.streams import is_cjk
+from ..query.parse import parse, synonym_groups
+from ..query.plan import QueryPlan, Term
 from ..query.budget import Exhausted, Work
 
 MAX_SUGGESTIONS = 5
@@ -27,7 +28,7 @@ CLOSE_WORDS = 3  # close words tried per term
 MAX_WORD_LENGTH = 12  # longer words are not typos worth correcting
 
 
-def suggestions(engine, parsed: ParsedQuery, filters: dict, generation) -> list[dict]:
+def suggestions(engine, parsed: QueryPlan, filters: dict, generation) -> list[dict]:
     """Queries that find something, for a query that found nothing (with these filters, already
     resolved). ``engine`` is not used: the counts come from ``generation``'s evaluator."""
     out: list[dict] = []
@@ -38,7 +39,7 @@ def suggestions(engine, parsed: ParsedQuery, filters: dict, generation) -> list[
     return out
 
 
-def _collect(out: list[dict], parsed: ParsedQuery, filters: dict, generation, work: Work) -> None:
+def _collect(out: list[dict], parsed: QueryPlan, filters: dict, generation, work: Work) -> None:
     counts = _Counts(generation, parsed, filters, work)
     groups = [[_render_term(t) for t in g] for g in parsed.groups]
     excluded = [_render_term(t) for t in parsed.excluded]
@@ -55,7 +56,7 @@ def _collect(out: list[dict], parsed: ParsedQuery, filters: dict, generation, wo
     for i, group in enumerate(parsed.groups):
         for j, term in enumerate(group):
             replaced = lambda text: [*groups[:i], [*groups[i][:j], text, *groups[i][j + 1:]], *groups[i + 1:]]  # noqa: E731
-            if term.phrase and fold(term.text) in synonym_groups() and len(term.text.split()) == 1:
+            if term.phrase and term.own.folded in synonym_groups() and len(term.text.split()) == 1:
                 widened = parse(term.text).groups[0][0]  # as the suggested query will be parsed
                 total = counts.count(i, counts.group_docs(group, j, widened))
                 if offer(total, replaced(term.text), filters, f"连同“{term.text}”的同义词一起搜索"):
@@ -63,7 +64,7 @@ def _collect(out: list[dict], parsed: ParsedQuery, filters: dict, generation, wo
             if corrected >= MAX_CORRECTED or len(counts.docs(term)):
                 continue  # a term that finds something on its own is not a typo
             corrected += 1
-            for word in close_words(generation, term.text, work):
+            for word in close_words(generation, term.own.folded, work):
                 total = counts.count(i, counts.group_docs(group, j, parse(word).groups[0][0]))
                 if offer(total, replaced(word), filters, f"您是不是要找“{word}”"):
                     return
@@ -77,7 +78,7 @@ def _collect(out: list[dict], parsed: ParsedQuery, filters: dict, generation, wo
 class _Counts:
     """How many documents match the searched query with one AND group replaced or dropped."""
 
-    def __init__(self, generation, parsed: ParsedQuery, filters: dict, work: Work):
+    def __init__(self, generation, parsed: QueryPlan, filters: dict, work: Work):
         self.evaluator, self.work = generation.evaluator, work
         self._docs: dict[tuple, np.ndarray] = {}
         self.groups = [self.group_docs(g) for g in parsed.groups]
@@ -126,11 +127,10 @@ def _render(groups: list[list[str]], excluded: list[str]) -> str:
     return " ".join([*(" OR ".join(g) for g in groups), *(f"-{t}" for t in excluded)])
 
 
-def close_words(generation, text: str, work: Work) -> list[str]:
+def close_words(generation, word: str, work: Work) -> list[str]:
     """Indexed words one edit away (a typo, a wrong, missing or extra character), most frequent
     first. Only words sharing the first character are read (a typo rarely changes it); each
     costs one lookup of work."""
-    word = fold(text)
     if not 2 <= len(word) <= MAX_WORD_LENGTH or not (is_cjk(word) or word.isalnum()):
         return []
     reader = generation.reader

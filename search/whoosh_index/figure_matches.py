@@ -1,0 +1,79 @@
+"""Figure terms (``search.query.figure_terms``) matched on the Whoosh index's bigram postings:
+each form of the figure as a phrase whose positions may be a token or a prefix's bigrams, and the
+words in front within ``NEAR_TOKENS`` of it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..query.figure_terms import NEAR_TOKENS, FigureTerm
+from .match_sets import Scored
+
+
+def _alternatives(evaluator, item: tuple[str, ...]) -> list[str]:
+    """The indexed tokens one position of a form stands for: a token, or the bigrams a prefix starts."""
+    first = item[0]
+    if not first.startswith("*"):
+        return list(item)
+    excluded = {x[1:] for x in item[1:]}
+    with evaluator.lock:
+        expanded = [t.decode("utf-8") if isinstance(t, bytes) else t
+                    for t in evaluator.reader.expand_prefix("grams", first[1:])]
+    return [t for t in expanded if t not in excluded]
+
+
+def _starts(evaluator, positions: list[list[str]], work) -> tuple[dict[int, set[int]], dict[int, float]]:
+    """Per document, where a sequence of positions (each any of its tokens) starts, and its score:
+    the BM25 of fixed tokens, a constant 1 for a prefix (as Whoosh scores a prefix)."""
+    per_position = []
+    for tokens in positions:
+        found = [(t, p) for t in tokens if (p := evaluator.postings("grams", t, work)) is not None]
+        if not found:
+            return {}, {}
+        per_position.append(found)
+    docs = None
+    for found in per_position:
+        d = np.unique(np.concatenate([p.docs for _, p in found]))
+        docs = d if docs is None else np.intersect1d(docs, d, assume_unique=True)
+    starts: dict[int, set[int]] = {}
+    scores: dict[int, float] = {}
+    for doc in docs.tolist():
+        candidates = None
+        score = 0.0
+        for j, found in enumerate(per_position):
+            here = set()
+            for token, p in found:
+                i = int(np.searchsorted(p.docs, doc))
+                if i < len(p.docs) and p.docs[i] == doc:
+                    here.update(pos - j for pos in p.positions(i))
+                    if len(found) == 1:
+                        score += float(evaluator._bm25("grams", token, p, np.array([i]))[0])
+            if len(found) > 1:
+                score += 1.0
+            candidates = here if candidates is None else candidates & here
+            if not candidates:
+                break
+        if candidates:
+            starts[doc], scores[doc] = candidates, score
+    return starts, scores
+
+
+def evaluate(evaluator, figure: FigureTerm, work, boost: float = 1.0):
+    """Passages where the figure term matches, scored like a phrase of its tokens."""
+    found: dict[int, tuple[set[int], float]] = {}
+    for form in figure.forms:
+        starts, scores = _starts(evaluator, [_alternatives(evaluator, item) for item in form], work)
+        for doc, s in starts.items():
+            old = found.get(doc)
+            found[doc] = (s | old[0], max(scores[doc], old[1])) if old else (s, scores[doc])
+    if figure.before and found:
+        words = list(figure.before_grams)
+        before, before_scores = _starts(evaluator, [[t] for t in words], work)
+        near = {}
+        for doc, (fig_starts, score) in found.items():
+            ends = {s + len(words) for s in before.get(doc, ())}
+            if any(0 <= f - e <= NEAR_TOKENS for f in fig_starts for e in ends):
+                near[doc] = (fig_starts, score + before_scores[doc])
+        found = near
+    docs = np.array(sorted(found), dtype=np.int64)
+    return Scored(docs, np.array([found[d][1] * boost for d in docs.tolist()], dtype=np.float64))
