@@ -1,41 +1,29 @@
 """The search engine's public face: plain dicts in, plain dicts out.
 
-The CLI and the web app use only this module (and ``search.errors``); neither touches Whoosh.
-An ``Engine`` serves the generation named by the index folder's CURRENT file and switches to a new
-one as soon as a build or add has replaced it; each thread gets its own Whoosh searcher, since a
-searcher's file handles are not meant to be shared between threads.
+The CLI and the web app use only this module (and ``search.errors``). An ``Engine`` parses a query
+into its plan once (``search.query.plan``), asks its backend (``search.backend``: the embedded
+Whoosh index by default) what the plan matches, reranks the best, highlights them and writes the
+results, passages, reports and exports as plain dicts, whichever backend answered. Nothing here
+imports an engine's library.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-import threading
-import weakref
 from pathlib import Path
 
-from whoosh.filedb.filestore import FileStorage
-
-import numpy as np
-
 from . import settings
-from .whoosh_index import store
-from .errors import BadParameter, IndexDamaged, NotFound, UserError
+from .backend import Backend, Snapshot, open_backend
 from .byte_lru import ByteLRU
-from .whoosh_index.facets import FACETS, FacetIndex
+from .documents import HEADING_SEPARATOR
+from .errors import BadParameter, NotFound
+from .facets import FACETS
 from .figures.extraction import extract as extract_figures
 from .query.highlight import highlight
-from .whoosh_index.arrays import live_mask, numeric_column, term_docs
-from .whoosh_index.schema import ORDER_STRIDE
-from .whoosh_index.evaluate import Evaluator
-from .whoosh_index.match_sets import Scored
-from .whoosh_index.match_sets import top as best
 from .query.parse import parse
 from .query.plan import QueryPlan
 from .query.rank import RERANK_DEPTH, rerank
-from .whoosh_index.suggest import suggestions
-from .whoosh_index.match_sets import tiers
-from .documents import HEADING_SEPARATOR
 
 
 def _citation(report: dict, heading: str) -> str:
@@ -49,121 +37,14 @@ def _citation(report: dict, heading: str) -> str:
     return "，".join(parts)
 
 
-class _Generation:
-    """One opened index generation and what is precomputed for it."""
-
-    def __init__(self, path: Path, meta: dict):
-        self.path = path
-        self.name = path.name
-        self.meta = meta
-        # Plain file reads, not mmap: mapped index files count in full against the server's memory.
-        self.ix = FileStorage(str(path), supports_mmap=False).open_index()
-        self.reports = {r["id"]: r for r in meta["reports"]}
-        # One reader stays open for the generation's life: the evaluator reads postings through it.
-        reader = self.reader = self.ix.reader()
-        # Closed when the last request using this generation lets go of it, not at the switch (and
-        # when reading a damaged generation fails below).
-        weakref.finalize(self, reader.close)
-        live = live_mask(reader)
-        # Docnums are not reading order (each writer process writes its own segment): the order
-        # column is. Live docnums in reading order, and each report's passages in order.
-        order = numeric_column(reader, "order", reader.schema["order"].column_type)
-        self.reading_order = np.argsort(order, kind="stable")
-        self.reading_order = self.reading_order[live[self.reading_order]]
-        self.by_report, self._report_at = self._passages_by_report(reader, order, live)
-        self.facets = FacetIndex(reader, meta["reports"], live, self._report_at)
-        self.evaluator = Evaluator(reader, live)
-        self._close: dict[str, list[str]] = {}
-        self._damage: list[str] | None = None
-        self._verify_lock = threading.Lock()
-
-    def _passages_by_report(self, reader, order: np.ndarray, live: np.ndarray):
-        """Each report's live docnums in reading order, and each docnum's report (an index into
-        the reports, -1 for none). A passage's order value starts with its report's sequence
-        number, so both come from the reading order alone; an index written before sequence
-        numbers were recorded reads each report's postings instead."""
-        rids = self._rids = list(self.reports)
-        at = np.full(len(live), -1, dtype=np.int32)
-        by_report: dict[str, list[int]] = {rid: [] for rid in rids}
-        sequences = {r.get("sequence"): n for n, r in enumerate(self.reports.values())}
-        if None in sequences or len(sequences) != len(rids):
-            for n, rid in enumerate(rids):
-                docs = term_docs(reader, "report_id", rid)
-                docs = docs[live[docs]]
-                by_report[rid] = docs[np.argsort(order[docs], kind="stable")].tolist()
-                at[docs] = n
-            return by_report, at
-        ordered = self.reading_order
-        report_seq = order[ordered] // ORDER_STRIDE
-        starts = np.flatnonzero(np.r_[True, report_seq[1:] != report_seq[:-1]]) if len(ordered) else []
-        ends = np.r_[starts[1:], len(ordered)] if len(ordered) else []
-        for a, b in zip(np.asarray(starts).tolist(), np.asarray(ends).tolist()):
-            n = sequences.get(int(report_seq[a]))
-            if n is not None:
-                by_report[rids[n]] = ordered[a:b].tolist()
-                at[ordered[a:b]] = n
-        return by_report, at
-
-    def report_of(self, docnum: int) -> str:
-        return self._rids[self._report_at[docnum]]
-
-    def damage(self) -> list[str]:
-        """This generation's problems, from reading every byte once (a second or so at 200x) and
-        then remembered: a query that fails repeatedly must not read the index each time."""
-        with self._verify_lock:
-            if self._damage is None:
-                self._damage = store.verify(self.path, self.meta)
-            return self._damage
-
-    # One reader serves every thread, under the evaluator's lock: a reader per thread cost a copy
-    # of the index's open files and buffers each (2.5 GB at 110,000 passages), and the work done
-    # under the lock (an id lookup) takes microseconds. Stored documents need no lock: each is one
-    # positioned read of the file (search.whoosh_index.arrays.StoredFields).
-
-    def stored(self, docnum: int) -> dict:
-        return self.evaluator.stored(docnum)
-
-    def docnum(self, passage_id: str) -> int | None:
-        with self.evaluator.lock:
-            if ("id", passage_id) not in self.reader:
-                return None
-            return self.reader.first_id("id", passage_id)
-
-    def close_words(self, word: str, limit: int = 3) -> list[str]:
-        """Indexed words one edit away from word (a typo, a wrong or missing character).
-
-        Walking the word list costs a few hundred milliseconds, so answers are kept, and words
-        longer than any indexed word worth suggesting are not looked up at all."""
-        if len(word) > 12:
-            return []
-        cached = self._close.get(word)
-        if cached is None:
-            with self.evaluator.lock:
-                # prefix=1: only words that share the first character, which a typo rarely changes;
-                # walking the whole word list instead took about 0.5 s.
-                cached = self.reader.corrector("words").suggest(word, limit=limit, maxdist=1, prefix=1)
-            if len(self._close) > 10_000:
-                self._close.clear()
-            self._close[word] = cached
-        return cached
-
-    def searcher(self):
-        """A Whoosh searcher over this generation (for tests that compare with Whoosh)."""
-        from whoosh import scoring
-        from whoosh.searching import Searcher
-
-        weighting = scoring.BM25F(B=settings.get("bm25_b"), K1=settings.get("bm25_k1"))
-        return Searcher(self.reader, weighting=weighting, closereader=False)
-
-
 def _reads_index(method):
-    """An error while reading the index becomes IndexDamaged when the generation's files no longer
-    match their checksums (a damaged segment), and stays what it was otherwise (a bug)."""
+    """An error while reading the index becomes what the backend says it is (IndexDamaged when the
+    files no longer match their checksums), and stays what it was otherwise (a bug)."""
 
-    def damaged(self, exc: Exception) -> None:
-        gen = self._gen
-        if gen is not None and not isinstance(exc, (UserError, MemoryError)) and (problems := gen.damage()):
-            raise store.damaged(gen.path, problems) from exc
+    def failed(self, exc: Exception) -> None:
+        replacement = self.backend.failure(exc)
+        if replacement is not None:
+            raise replacement from exc
 
     if inspect.isgeneratorfunction(method):
         @functools.wraps(method)
@@ -171,7 +52,7 @@ def _reads_index(method):
             try:
                 yield from method(self, *args, **kwargs)
             except Exception as exc:
-                damaged(self, exc)
+                failed(self, exc)
                 raise
         return checked_generator
 
@@ -180,69 +61,23 @@ def _reads_index(method):
         try:
             return method(self, *args, **kwargs)
         except Exception as exc:
-            damaged(self, exc)
+            failed(self, exc)
             raise
     return checked
 
 
 class Engine:
-    def __init__(self, index_dir: Path | str | None = None):
+    def __init__(self, index_dir: Path | str | None = None, backend: Backend | None = None):
         self.index_dir = Path(index_dir) if index_dir else settings.get("index_dir")
-        self._lock = threading.Lock()
-        self._gen: _Generation | None = None
-        self._broken: tuple[str, str] | None = None  # a damaged generation's name, and why
+        # One cache for the backend's matches and the engine's ranked lists and pages.
         self._cache = ByteLRU(settings.get("cache_mb") * 2**20)
+        self.backend = backend or open_backend(self.index_dir, cache=self._cache)
 
-    # -- the served generation -------------------------------------------------------------------
-
-    def generation(self) -> _Generation:
-        """The current generation, reopened when a build has switched CURRENT since last time."""
-        current = store.current_generation(self.index_dir)
-        gen = self._gen
-        if gen is not None and current is not None and current.name == gen.name:
-            return gen
-        with self._lock:
-            if self._gen is None or current is None or self._gen.name != current.name:
-                self._gen = self._open()
-            return self._gen
-
-    def _open(self) -> _Generation:
-        """Open the served generation; a damaged one raises IndexDamaged, on every request until a
-        build replaces it, without reading it again."""
-        current = store.current_generation(self.index_dir)
-        if self._broken is not None and current is not None and self._broken[0] == current.name:
-            raise IndexDamaged(self._broken[1])
-        try:
-            path, meta = store.open_generation(self.index_dir)
-        except IndexDamaged as exc:
-            self._broken = (current.name, str(exc))
-            raise
-        try:
-            return _Generation(path, meta)
-        except (UserError, MemoryError):
-            raise
-        except Exception as exc:  # Whoosh failed reading the files: damaged, or a bug?
-            problems = store.verify(path, meta)
-            if not problems:
-                raise
-            error = store.damaged(path, problems)
-            self._broken = (path.name, str(error))
-            raise error from exc
+    def generation(self) -> Snapshot:
+        """The backend's current snapshot (a new one after a build, an add or a load)."""
+        return self.backend.snapshot()
 
     # -- searching -------------------------------------------------------------------------------
-
-    def _prepare(self, parsed, filters: dict):
-        gen = self.generation()
-        filters = gen.facets.resolve(filters)
-        return gen, filters, self._scored(gen, parsed), gen.facets.filter_mask(filters)
-
-    @_reads_index
-    def count(self, q: str, filters: dict) -> int:
-        """How many passages a query finds with these filters (no ranking, no facets)."""
-        gen, filters, scored, allowed = self._prepare(parse(q), filters)
-        if scored is None:
-            return int(np.count_nonzero(gen.facets.live if allowed is None else gen.facets.live & allowed))
-        return int(len(scored) if allowed is None else np.count_nonzero(allowed[scored.docs]))
 
     @_reads_index
     def search(self, q: str | QueryPlan = "", *, place=(), county=(), province=(), level=(), year=(), section=(),
@@ -251,91 +86,64 @@ class Engine:
         name of ``place``: both take a short name (云阳), a division name (云阳县) or the qualified
         name (重庆市云阳县)."""
         page, per_page = _check_paging(page, per_page)
-        parsed = q if isinstance(q, QueryPlan) else parse(q)
-        gen = self.generation()
-        filters = gen.facets.resolve({"place": [*place, *county], "province": list(province), "level": list(level),
-                                      "year": list(year), "section": list(section)})
+        plan = q if isinstance(q, QueryPlan) else parse(q)
+        snap = self.generation()
+        filters = snap.resolve({"place": [*place, *county], "province": list(province), "level": list(level),
+                                "year": list(year), "section": list(section)})
         # The whole page is kept: paging back, a reload, a shared link and the results page's second
         # query for its facets (webui.pages.stable_facets) then cost no stored reads, highlighting or
         # facet counts. The caller gets its own top-level dict, so replacing a key (webui replaces
         # "facets") changes nothing here; the hits and facets themselves are shared, not copied.
-        key = ("page", gen.name, parsed.raw, parsed.key, repr(sorted(filters.items())), page, per_page)
+        key = ("page", snap.name, plan.raw, plan.key, repr(sorted(filters.items())), page, per_page)
         result = self._cache.get(key)
         if result is None:
-            result = self._page(gen, parsed, filters, page, per_page)
+            result = self._page(snap, plan, filters, page, per_page)
             self._cache.put(key, result)
         return dict(result)
 
-    def _page(self, gen: _Generation, parsed, filters: dict, page: int, per_page: int) -> dict:
+    def _page(self, snap: Snapshot, plan: QueryPlan, filters: dict, page: int, per_page: int) -> dict:
         """One page of ``search``'s results (``filters`` resolved)."""
-        scored, allowed = self._scored(gen, parsed), gen.facets.filter_mask(filters)
-        live = gen.facets.live
-        offset = (page - 1) * per_page
-        if scored is None:
-            matched = live
-            hits_mask = live if allowed is None else live & allowed
-            in_order = gen.reading_order[hits_mask[gen.reading_order]]
-            ranked = [(int(d), None) for d in in_order[offset:offset + per_page]]
-            total = int(np.count_nonzero(hits_mask))
+        matches = snap.match(plan, filters)
+        total, offset = matches.total, (page - 1) * per_page
+        if plan.is_empty:
+            ranked = matches.tiers(offset + per_page)[0][offset:]
+        elif offset < total:
+            ranked = self._ranked(snap, matches, plan, filters, max(offset + per_page, RERANK_DEPTH))
+            ranked = ranked[offset:offset + per_page]
         else:
-            matched = scored.docs
-            total = int(len(scored) if allowed is None else np.count_nonzero(allowed[scored.docs]))
-            ranked = self._ranked(gen, scored, parsed, filters, allowed,
-                                  max(offset + per_page, RERANK_DEPTH))[offset:offset + per_page] if offset < total else []
-        needles = parsed.needles
-        near = set(scored.near.tolist()) if scored is not None and scored.near is not None else set()
-        near_marks = parsed.near_needles if near else []
+            ranked = []
+        needles, near_needles = plan.needles, [*plan.needles, *plan.near_needles]
         return {
-            "query": parsed.raw,
+            "query": plan.raw,
             "filters": filters,
-            "also_searched": parsed.expansions,
+            "also_searched": plan.expansions,
             "total": total,
             "page": page,
             "per_page": per_page,
             "pages": max(1, -(-total // per_page)),
-            "hits": [self._hit(gen, d, score, [*needles, *near_marks] if d in near else needles,
-                               None if scored is None else "near" if d in near else "exact")
-                     for d, score in ranked],
-            "facets": gen.facets.counts(matched, filters, settings.get("facet_limit")),
+            "hits": [{**self._passage_dict(snap, snap.fields(ref), near_needles if match == "near" else needles, score),
+                      "match": match} for ref, score, match in ranked],
+            "facets": matches.facets(settings.get("facet_limit")),
             # Near matches only (a typo: 森林覆盖路) still deserve "did you mean 森林覆盖率".
-            "suggestions": suggestions(self, parsed, filters, gen)
-            if not parsed.is_empty and total == _near_total(scored, allowed) else [],
+            "suggestions": snap.suggestions(plan, filters)
+            if not plan.is_empty and total == matches.near_total else [],
         }
 
-    def _scored(self, gen: _Generation, parsed) -> Scored | None:
-        """Every match of the query with its score (None for an empty query), cached per query."""
-        if parsed.is_empty:
-            return None
-        key = ("scored", gen.name, parsed.key)
-        scored = self._cache.get(key)
-        if scored is None:
-            scored = gen.evaluator.query(parsed)
-            self._cache.put(key, scored)
-        return scored
-
-    def _ranked(self, gen: _Generation, scored: Scored, parsed, filters: dict, allowed, keep: int) -> list:
-        """The best ``keep`` (docnum, score) after reranking, cached per query and filters."""
-        key = ("rank", gen.name, parsed.key, repr(sorted(filters.items())))
+    def _ranked(self, snap: Snapshot, matches, plan: QueryPlan, filters: dict, keep: int) -> list:
+        """The best ``keep`` (ref, score, match) after reranking, cached per query and filters."""
+        key = ("rank", snap.name, plan.key, repr(sorted(filters.items())))
         cached = self._cache.get(key)
         if cached is not None and (cached[0] >= keep or len(cached[1]) < cached[0]):
             return cached[1]
         diversify = len(filters.get("place", [])) != 1
         ranked = []
-        for tier in tiers(scored):  # every exact match before any near match (search.query.near)
-            if len(ranked) < keep:
-                top = best(tier, allowed, keep - len(ranked))
-                ranked += _reranked(gen, top, parsed.group_needles, diversify)
+        for tier in matches.tiers(keep):  # every exact match before any near match (search.query.near)
+            ranked += _reranked(snap, tier, plan.group_needles, diversify)
         self._cache.put(key, (keep, ranked))
         return ranked
 
-    def _hit(self, gen: _Generation, docnum: int, score: float | None, needles: list[str],
-             match: str | None = None) -> dict:
-        """A result: the passage, and whether it matches the query exactly or nearly."""
-        fields = gen.stored(docnum)
-        return {**self._passage_dict(gen, fields, needles, score), "match": match}
-
-    def _passage_dict(self, gen: _Generation, fields: dict, needles=(), score=None) -> dict:
-        report = gen.reports[fields["report_id"]]
+    def _passage_dict(self, snap: Snapshot, fields: dict, needles=(), score=None) -> dict:
+        report = snap.reports[fields["report_id"]]
         figures = fields.get("figures")
         if figures is None:
             figures = extract_figures(fields["text"], fields["kind"])
@@ -371,36 +179,34 @@ class Engine:
 
     # -- passages and reports --------------------------------------------------------------------
 
-    def _docnum(self, gen: _Generation, passage_id: str) -> int:
-        docnum = gen.docnum(passage_id) if passage_id else None
-        if docnum is None or not gen.facets.live[docnum]:
+    def _stored(self, snap: Snapshot, passage_id: str) -> dict:
+        fields = snap.passage(passage_id) if passage_id else None
+        if fields is None:
             raise NotFound(f"没有编号为“{passage_id}”的段落：索引重建后，原来的段落可能已经不在了")
-        return docnum
+        return fields
 
     @_reads_index
     def passage(self, passage_id: str) -> dict:
-        gen = self.generation()
-        return self._passage_dict(gen, gen.stored(self._docnum(gen, passage_id)))
+        snap = self.generation()
+        return self._passage_dict(snap, self._stored(snap, passage_id))
 
     @_reads_index
     def context(self, passage_id: str, before: int = 2, after: int = 2) -> dict:
         """A passage, its neighbours in the same report, its citation and its report."""
-        gen = self.generation()
-        docnum = self._docnum(gen, passage_id)
-        docs = gen.by_report[gen.report_of(docnum)]
-        i = docs.index(docnum)
-        passage = self._passage_dict(gen, gen.stored(docnum))
+        snap = self.generation()
+        passage = self._passage_dict(snap, self._stored(snap, passage_id))
+        earlier, later = snap.neighbours(passage_id, before, after)
         return {
             "passage": passage,
-            "before": [self._passage_dict(gen, gen.stored(d)) for d in docs[max(0, i - before):i]],
-            "after": [self._passage_dict(gen, gen.stored(d)) for d in docs[i + 1:i + 1 + after]],
+            "before": [self._passage_dict(snap, f) for f in earlier],
+            "after": [self._passage_dict(snap, f) for f in later],
             "citation": passage["citation"],
-            "report": gen.reports[passage["report_id"]],
+            "report": snap.reports[passage["report_id"]],
         }
 
     @_reads_index
     def generation_name(self) -> str:
-        """The served generation's name: what anything computed from its contents is keyed by (a
+        """The served snapshot's name: what anything computed from its contents is keyed by (a
         build or an add switches to a new name)."""
         return self.generation().name
 
@@ -410,47 +216,42 @@ class Engine:
 
     @_reads_index
     def report(self, report_id: str) -> dict:
-        gen = self.generation()
-        if report_id not in gen.reports:
+        snap = self.generation()
+        if report_id not in snap.reports:
             raise NotFound(f"没有编号为“{report_id}”的报告")
-        passages = [self._passage_dict(gen, gen.stored(d)) for d in gen.by_report[report_id]]
-        return {"report": gen.reports[report_id], "passages": passages}
+        passages = [self._passage_dict(snap, f) for f in snap.report_passages(report_id)]
+        return {"report": snap.reports[report_id], "passages": passages}
 
     @_reads_index
     def export(self):
         """Every passage with its metadata, in report order."""
-        gen = self.generation()
-        for report_id in gen.reports:
-            for d in gen.by_report[report_id]:
-                fields = dict(gen.stored(d))
-                fields["year"] = int(fields["year"])
-                report = gen.reports[report_id]
-                fields["city"], fields["adcode"] = report.get("city", ""), report.get("adcode", "")
-                yield fields
+        snap = self.generation()
+        for stored in snap.export():
+            fields = dict(stored)
+            fields["year"] = int(fields["year"])
+            report = snap.reports[fields["report_id"]]
+            fields["city"], fields["adcode"] = report.get("city", ""), report.get("adcode", "")
+            yield fields
 
     @_reads_index
     def info(self) -> dict:
-        gen = self.generation()
-        return {"index": str(gen.path), "passages": int(gen.facets.live.sum()), "reports": len(gen.reports),
-                "built_at": gen.meta.get("built_at"), "facets": [f.name for f in FACETS]}
+        snap = self.generation()
+        return {**snap.info(), "passages": snap.passage_count(), "reports": len(snap.reports),
+                "facets": [f.name for f in FACETS]}
 
 
-def _near_total(scored: Scored | None, allowed) -> int:
-    if scored is None or scored.near is None:
-        return 0
-    return int(len(scored.near) if allowed is None else np.count_nonzero(allowed[scored.near]))
-
-
-def _reranked(gen, ordered, group_needles, diversify) -> list[tuple[int, float]]:
+def _reranked(snap: Snapshot, ordered: list, group_needles, diversify) -> list[tuple]:
+    """The first ``RERANK_DEPTH`` of one tier reranked in Python (search.query.rank), the rest as
+    the backend ordered them."""
     head, tail = ordered[:RERANK_DEPTH], ordered[RERANK_DEPTH:]
     candidates = []
-    for docnum, score in head:
-        fields = gen.stored(docnum)
-        candidates.append({"docnum": docnum, "score": score, "text": fields["text"], "kind": fields["kind"],
+    for ref, score, match in head:
+        fields = snap.fields(ref)
+        candidates.append({"ref": ref, "match": match, "score": score, "text": fields["text"], "kind": fields["kind"],
                            "county": fields.get("place") or fields["county"], "year": fields["year"],
                            "figures": fields.get("figures")})
     rerank(candidates, group_needles, diversify)
-    return [(c["docnum"], c["score"]) for c in candidates] + tail
+    return [(c["ref"], c["score"], c["match"]) for c in candidates] + tail
 
 
 def _check_paging(page, per_page) -> tuple[int, int]:

@@ -44,7 +44,7 @@ def test_facets_from_reports_are_the_indexed_ones(index):
     # Place, province and level are read from the reports at open; the postings say the same.
     gen = Engine(index).generation()
     from_postings = FacetIndex(gen.reader, gen.meta["reports"])
-    assert set(FacetIndex.REPORT_VALUES) <= {f.name for f in FACETS}
+    assert set(FacetIndex.REPORT_FACETS) <= {f.name for f in FACETS}
     for facet in FACETS:
         assert gen.facets.names[facet.name] == from_postings.names[facet.name], facet.name
         assert np.array_equal(gen.facets.codes[facet.name], from_postings.codes[facet.name]), facet.name

@@ -11,7 +11,9 @@ import shutil
 import pytest
 
 from search.whoosh_index import indexing, store
-from search.engine import Engine, _Generation
+from search.byte_lru import ByteLRU
+from search.engine import Engine
+from search.whoosh_index.backend import Generation
 from search.query.parse import parse
 from search.errors import BuildError, IndexUnavailable
 
@@ -209,7 +211,7 @@ def test_add_shares_the_served_segments_and_never_changes_them(tmp_path, two_see
     # opening it now) answers as before.
     assert file_hashes(served.path) == before_files
     assert answers(served) == before_answers
-    assert answers(_Generation(served.path, store.read_meta(served.path))) == before_answers
+    assert answers(Generation(served.path, store.read_meta(served.path), ByteLRU(2**20))) == before_answers
     assert store.verify(new) == []
 
 

@@ -1,63 +1,16 @@
-"""Facets: place (地区), province, level of government, year and section, each a small object in one list.
+"""Facet counts and filters over the embedded index (the facets themselves: ``search.facets``).
 
-Counts follow one rule: a facet's counts apply every *other* facet's filter but not its own, so a
-user who has ticked 云阳 still sees how many 酉阳 would add. Counting is one ``numpy.bincount`` per facet
-over value codes built once per index generation (no per-query grouping pass over stored fields).
+Counting is one ``numpy.bincount`` per facet over value codes built once per index generation (no
+per-query grouping pass over stored fields).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import Callable
-
 import numpy as np
 
-from ..documents import LEVELS, SECTIONS
 from ..errors import UnknownFilter
+from ..facets import FACETS, FACETS_BY_NAME, PROVINCE_SUFFIX, UNKNOWN_VALUE_CODES, report_facets
 from .arrays import live_mask, term_docs
-
-
-@dataclass(frozen=True)
-class Facet:
-    name: str  # request parameter and index field
-    label: str  # shown to users
-    sort_key: Callable[[str, int], object]  # (value, count) → sort key
-    normalize: Callable[[str, "FacetIndex"], str] = lambda v, _: v.strip()
-
-
-def _normalize_place(value: str, facets: "FacetIndex") -> str:
-    """云阳, 云阳县 or 重庆市云阳县 → 重庆市云阳县; a short name that two places share is refused."""
-    value = value.strip()
-    if value in facets.ambiguous:
-        names = "、".join(facets.ambiguous[value])
-        raise UnknownFilter(f"地区“{value}”不止一个：{names}；请写全称。", code="ambiguous_place")
-    return facets.place_aliases.get(value, value)
-
-
-_PROVINCE_SUFFIX = re.compile(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$")
-
-
-def _normalize_province(value: str, facets: "FacetIndex") -> str:
-    value = value.strip()
-    return facets.province_aliases.get(value, value)
-
-
-def _normalize_year(value: str, _facets) -> str:
-    return value.strip().removesuffix("年")
-
-
-FACETS = [
-    Facet("place", "地区", sort_key=lambda v, c: (-c, v), normalize=_normalize_place),
-    Facet("province", "省份", sort_key=lambda v, c: (-c, v), normalize=_normalize_province),
-    Facet("level", "层级", sort_key=lambda v, c: (LEVELS.index(v) if v in LEVELS else 99, v)),
-    Facet("year", "年份", sort_key=lambda v, c: (-int(v) if v.isdigit() else 0, v), normalize=_normalize_year),
-    Facet("section", "部分", sort_key=lambda v, c: (SECTIONS.index(v) if v in SECTIONS else 99, v)),
-]
-FACETS_BY_NAME = {f.name: f for f in FACETS}
-# The error code of a value the index does not have, for programs (``UnknownFilter.code``).
-UNKNOWN_VALUE_CODES = {"place": "unknown_place", "province": "unknown_province", "level": "unknown_level",
-                       "year": "unknown_year", "section": "unknown_section"}
 
 
 class FacetIndex:
@@ -97,18 +50,15 @@ class FacetIndex:
             self.codes[facet.name] = codes
             self.index[facet.name] = {v: i for i, v in enumerate(names)}
 
-    # The facets a passage takes from its report, as search.whoosh_index.schema.passage_fields indexes them.
-    REPORT_VALUES = {"place": lambda r: r["place"], "province": lambda r: r.get("province") or r["place"],
-                     "level": lambda r: r["level"]}
+    REPORT_FACETS = ("place", "province", "level")  # what a passage takes from its report
 
     def _from_reports(self, name: str, reports: list[dict], report_at: np.ndarray) -> bool:
         """Set a report's facet from the reports; False when it cannot be (an older index's meta)."""
-        value_of = self.REPORT_VALUES.get(name)
         live_at = report_at[self.live]
-        if value_of is None or not len(reports) or (live_at < 0).any() \
+        if name not in self.REPORT_FACETS or not len(reports) or (live_at < 0).any() \
                 or not all("place" in r and "level" in r for r in reports):
             return False
-        values = [value_of(r) for r in reports]
+        values = [report_facets(r["place"], r.get("province"), r["level"])[name] for r in reports]
         present = np.zeros(len(reports), dtype=bool)
         present[live_at] = True
         names = sorted({v for v, p in zip(values, present.tolist()) if p})  # as the lexicon orders them
@@ -141,7 +91,7 @@ class FacetIndex:
             province = r.get("province") or r.get("place") or ""
             if province:
                 self.province_aliases[province] = province
-                self.province_aliases[_PROVINCE_SUFFIX.sub("", province) or province] = province
+                self.province_aliases[PROVINCE_SUFFIX.sub("", province) or province] = province
         self.labels = {"place": shorts, "year": {}, "section": {}, "level": {}, "province": {}}
 
     def label(self, name: str, value: str) -> str:

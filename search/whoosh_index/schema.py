@@ -6,6 +6,7 @@ from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 
 from .analyzers import GramAnalyzer, JoinedAnalyzer, WordAnalyzer
+from ..facets import report_facets
 from ..figures.extraction import extract as extract_figures
 
 # Bump when fields change, or when an analyzer class moves (the schema pickles its import path);
@@ -54,7 +55,7 @@ def passage_fields(p, sequence: int, report) -> dict:
     return {
         "order": sequence * ORDER_STRIDE + p.position,
         "id": p.id, "report_id": p.report_id, "county": p.county, "year": str(p.year),
-        "place": report.place, "province": report.province or report.place, "level": report.level,
+        **report_facets(report.place, report.province, report.level),
         "section": p.section, "kind": p.kind, "heading": p.heading, "position": p.position,
         "para": p.para, "text": p.text, "table": p.table,
         "figures": extract_figures(p.text, p.kind, section=p.section, year=p.year, heading=p.heading),

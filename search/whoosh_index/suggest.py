@@ -28,9 +28,9 @@ CLOSE_WORDS = 3  # close words tried per term
 MAX_WORD_LENGTH = 12  # longer words are not typos worth correcting
 
 
-def suggestions(engine, parsed: QueryPlan, filters: dict, generation) -> list[dict]:
+def suggestions(parsed: QueryPlan, filters: dict, generation) -> list[dict]:
     """Queries that find something, for a query that found nothing (with these filters, already
-    resolved). ``engine`` is not used: the counts come from ``generation``'s evaluator."""
+    resolved); the counts come from ``generation``'s evaluator."""
     out: list[dict] = []
     try:
         _collect(out, parsed, filters, generation, generation.evaluator.budget())
