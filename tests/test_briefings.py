@@ -11,7 +11,8 @@ import threading
 
 import pytest
 
-from search.briefings.store import (MIGRATIONS, SCHEMA_VERSION, BriefingStore, Busy, DatabaseGone, DiskFull, Forbidden, with_status)
+from search.briefings.store import MIGRATIONS, SCHEMA_VERSION, BriefingStore
+from search.briefings.model import Busy, DatabaseGone, DiskFull, Forbidden, with_status
 from search.errors import BadParameter, NotFound
 
 

@@ -16,7 +16,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 from docx import Document
 
-from search.briefings.store import INTRO_MAX, NOTE_MAX, TITLE_MAX, BriefingStore
+from search.briefings.model import INTRO_MAX, NOTE_MAX, TITLE_MAX
+from search.briefings.store import BriefingStore
 from webui import create_app
 from webui.sessions import _secret_key
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request, url_for
 from werkzeug.exceptions import UnsupportedMediaType
 
-from search.briefings.store import SURROGATES_RE, Forbidden
+from search.briefings.model import SURROGATES_RE, Forbidden
 from search.errors import BadParameter
 
 from .briefing_store import get_store, load_with_status

@@ -27,7 +27,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, jsonify, make_response, redirect, render_template, request, url_for
 from werkzeug.exceptions import ServiceUnavailable
 
-from search.briefings.store import DatabaseGone, DiskFull, Forbidden, StoreUnavailable
+from search.briefings.model import DatabaseGone, DiskFull, Forbidden, StoreUnavailable
 from search.errors import BadParameter, NotFound
 
 from .briefing_exports import get_exporter

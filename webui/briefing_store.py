@@ -13,7 +13,8 @@ import threading
 from flask import Flask, current_app
 from werkzeug.routing import BaseConverter
 
-from search.briefings.store import BriefingStore, with_status
+from search.briefings.store import BriefingStore
+from search.briefings.model import with_status
 from search.errors import IndexUnavailable
 
 from .searcher import get_engine

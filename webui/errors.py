@@ -16,7 +16,7 @@ from flask import Flask, jsonify, render_template, request, url_for
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from search import settings
-from search.briefings.store import INTRO_MAX, NOTE_MAX, TITLE_MAX, Busy, Forbidden
+from search.briefings.model import INTRO_MAX, NOTE_MAX, TITLE_MAX, Busy, Forbidden
 from search.text.streams import CJK_RE, is_cjk
 from search.errors import BadParameter, IndexDamaged, IndexUnavailable, NotFound, QueryError, QueryTooBroad, UnknownFilter, UserError
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from flask import g, url_for
 from markupsafe import Markup, escape
 
-from search.briefings.store import TITLE_MAX
+from search.briefings.model import TITLE_MAX
 
 from .fragments import HitLinks
 from .page_cache import slot, slots_wanted

@@ -7,7 +7,7 @@ import re
 from flask import Flask
 
 from search import settings
-from search.briefings.store import INTRO_MAX, NOTE_MAX, TITLE_MAX
+from search.briefings.model import INTRO_MAX, NOTE_MAX, TITLE_MAX
 from search.briefings.exports import numbered_citation
 
 from . import fragments

@@ -20,7 +20,7 @@ import io
 import re
 from datetime import datetime, timezone
 
-from .store import clean_text
+from .model import clean_text
 
 SITE_NAME = "政策报告检索"  # as the site's header names it; the Word document's author
 ITEM_INDENT = "   "  # under "1. ": the column where a list item's content starts

@@ -29,25 +29,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import re
 import secrets
 import sqlite3
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple
 
-from ..errors import BadParameter, NotFound, UserError
-
-TITLE_MAX = 200
-INTRO_MAX = 5000
-NOTE_MAX = 2000
-ITEMS_MAX = 500
-UNTITLED = "未命名简报"
-
-STATUS_OK = "ok"
-STATUS_CHANGED = "changed"
-STATUS_MISSING = "missing"
+from ..errors import BadParameter, NotFound
+from .model import (INTRO_MAX, ITEMS_MAX, NOTE_MAX, TITLE_MAX, UNTITLED, Added, Busy, DatabaseGone, DiskFull,
+                    Forbidden, check_text, clean_text)
 
 # Each entry upgrades the schema by one version; never edit a released entry, append a new one.
 MIGRATIONS = [
@@ -79,65 +69,12 @@ MIGRATIONS = [
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
-FIELD_NAMES = {"title": "标题", "intro": "导语", "note": "批注"}
-# Tab and line feed stay; other C0 controls, DEL and the two non-characters go (XML 1.0, so Word,
-# refuses them). Vertical tab and form feed are the line and page breaks of text copied from Word.
-CONTROL_CHARS_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffe\uffff]")
-LINE_BREAKS_RE = re.compile("\r\n?|[\x0b\x0c]")
-SURROGATES_RE = re.compile("[\ud800-\udfff]")  # in a Python str every surrogate is a lone one
-
-
-class Forbidden(UserError):
-    """A missing or wrong edit token."""
-
-
-class Busy(UserError):
-    """The database stayed locked; nothing was changed. Try again."""
-
-
-class StoreUnavailable(UserError):
-    """The briefing database cannot be used now (the server's fault, not the request's); nothing was
-    changed."""
-
-
-class DiskFull(StoreUnavailable):
-    """The disk (or the database's size limit) is full: the change was rolled back, nothing lost."""
-
-
-class DatabaseGone(StoreUnavailable):
-    """The database file was deleted or replaced while the site was running."""
-
-
-class Added(NamedTuple):
-    item_id: int
-    added: bool  # False: the passage was already in the briefing, and this is its item
-    number: int  # the item's place in the briefing, from 1
-
-
-def clean_text(text: str) -> str:
-    """Text without control characters or lone surrogates, line breaks as line feeds: what a Word
-    document (XML) can hold, and what a page shows."""
-    return SURROGATES_RE.sub("", CONTROL_CHARS_RE.sub("", LINE_BREAKS_RE.sub("\n", text)))
-
-
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def _check_text(name: str, value, limit: int) -> str:
-    label = FIELD_NAMES[name]
-    if not isinstance(value, str):
-        raise BadParameter(f"{label}须是文字")
-    if SURROGATES_RE.search(value):
-        raise BadParameter(f"{label}含有无效字符（单独的 UTF-16 代理项，如 \\ud800），没有保存；请检查发送内容的编码")
-    value = clean_text(value).strip()
-    if len(value) > limit:
-        raise BadParameter(f"{label}有 {len(value)} 个字，最多只能 {limit} 个字")
-    return value
 
 
 def _is_disk_full(exc: sqlite3.Error) -> bool:
@@ -296,8 +233,8 @@ class BriefingStore:
     # -- operations ------------------------------------------------------------------------------
 
     def create(self, title: str, intro: str = "") -> dict:
-        title = _check_text("title", title, TITLE_MAX) or UNTITLED
-        intro = _check_text("intro", intro, INTRO_MAX)
+        title = check_text("title", title, TITLE_MAX) or UNTITLED
+        intro = check_text("intro", intro, INTRO_MAX)
         briefing_id = secrets.token_urlsafe(9)
         token = secrets.token_urlsafe(24)
         now = _now()
@@ -330,7 +267,7 @@ class BriefingStore:
     def add_item(self, briefing_id: str, token: str | None, passage: dict, note: str = "") -> Added:
         """Add a passage (a dict with id, text, citation, as the engine gives it) at the end, unless it
         is in the briefing already: then nothing changes and its item is returned (``added`` False)."""
-        note = _check_text("note", note or "", NOTE_MAX)
+        note = check_text("note", note or "", NOTE_MAX)
         with self._write() as db:
             self._authorize(db, briefing_id, token)
             existing = db.execute("SELECT id, position FROM items WHERE briefing_id = ? AND passage_id = ? "
@@ -356,11 +293,11 @@ class BriefingStore:
         with self._write() as db:
             self._authorize(db, briefing_id, token)
             if title is not None:
-                title = _check_text("title", title, TITLE_MAX) or UNTITLED
+                title = check_text("title", title, TITLE_MAX) or UNTITLED
                 db.execute("UPDATE briefings SET title = ? WHERE id = ?", (title, briefing_id))
             if intro is not None:
                 db.execute("UPDATE briefings SET intro = ? WHERE id = ?",
-                           (_check_text("intro", intro, INTRO_MAX), briefing_id))
+                           (check_text("intro", intro, INTRO_MAX), briefing_id))
             if order is not None:
                 current = [r[0] for r in db.execute("SELECT id FROM items WHERE briefing_id = ?", (briefing_id,))]
                 if not isinstance(order, list) or not all(isinstance(i, int) and not isinstance(i, bool)
@@ -383,7 +320,7 @@ class BriefingStore:
         self.update(briefing_id, token, order=order)
 
     def update_note(self, briefing_id: str, token: str | None, item_id: int, note: str) -> None:
-        note = _check_text("note", note, NOTE_MAX)
+        note = check_text("note", note, NOTE_MAX)
         with self._write() as db:
             self._authorize(db, briefing_id, token)
             cur = db.execute("UPDATE items SET note = ? WHERE id = ? AND briefing_id = ?",
@@ -413,18 +350,3 @@ class BriefingStore:
     @staticmethod
     def _touch(db: sqlite3.Connection, briefing_id: str) -> None:
         db.execute("UPDATE briefings SET updated_at = ?, version = version + 1 WHERE id = ?", (_now(), briefing_id))
-
-
-def with_status(briefing: dict, engine) -> dict:
-    """Mark each item ok, changed (the passage's text differs now) or missing (no such passage)."""
-    for item in briefing["items"]:
-        try:
-            current = engine.passage(item["passage_id"])
-        except NotFound:
-            item["status"] = STATUS_MISSING
-            item["current_text"] = None
-            continue
-        # The snapshot was cleaned when it was taken: compare like with like.
-        item["status"] = STATUS_OK if clean_text(current["text"]) == item["text"] else STATUS_CHANGED
-        item["current_text"] = current["text"]
-    return briefing
