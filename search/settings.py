@@ -102,10 +102,11 @@ SETTINGS = {
         Setting("read_timeout", 60,
                 "Seconds one file may take to read when read in a worker process (read_report_isolated); the "
                 "slowest real file takes 0.4 s. A file that takes longer is refused and its worker replaced."),
-        Setting("read_memory_mb", 2048,
+        Setting("read_memory_mb", 1024,
                 "Address space, in MB, of a worker process reading one file (read_report_isolated): a file that "
-                "needs more is refused instead of taking the machine's memory. The largest real file needs "
-                "about 0.9 GB of address space (most of it libraries mapped, not used)."),
+                "needs more is refused instead of taking the machine's memory. A worker peaks at 65 MB on the "
+                "largest real file; the costliest file the other limits let through (a PDF page stream just "
+                "under max_part_bytes) at about 400 MB."),
     ]
 }
 

@@ -15,6 +15,7 @@ with a warning; one that nothing decodes is refused with "无法识别文件的�
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import unicodedata
 
@@ -30,6 +31,8 @@ IMPLAUSIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 # Stray undecodable bytes tolerated, per character, before a file counts as not in that charset.
 STRAY_SHARE = 0.001
 MAX_LABEL = 40
+# Share of a GB18030 text's characters beyond ASCII that are GB2312's (real reports: over 99%).
+GB2312_SHARE = 0.8
 
 
 def decode(data: bytes, name: str, declared: str | None = None) -> tuple[str, list[str]]:
@@ -92,7 +95,7 @@ def _clean(data: bytes, encoding: str) -> str | None:
         text = data.decode(encoding)
     except (UnicodeError, LookupError, ValueError, TypeError):
         return None
-    return text if _plausible(text) else None
+    return text if _plausible(text, encoding) else None
 
 
 def _nearly(data: bytes, encoding: str) -> str | None:
@@ -102,14 +105,31 @@ def _nearly(data: bytes, encoding: str) -> str | None:
         return None
     if text.count("\ufffd") > max(1, len(text) * STRAY_SHARE):
         return None
-    return text if _plausible(text.replace("\ufffd", "")) else None
+    return text if _plausible(text.replace("\ufffd", ""), encoding) else None
 
 
-def _plausible(text: str) -> bool:
+def _plausible(text: str, encoding: str) -> bool:
     bad = len(IMPLAUSIBLE.findall(text, 0, 200_000))
     if bad > len(text[:200_000]) // 100:
         return False
     # Unassigned code points: what bytes of another charset read as UTF-16 mostly are.
     sample = text[:2000]
     unassigned = sum(1 for ch in sample if unicodedata.category(ch) == "Cn")
-    return unassigned <= len(sample) // 100
+    if unassigned > len(sample) // 100:
+        return False
+    if encoding == "gb18030":
+        # GB18030 decodes most byte pairs to some character (UTF-16 text without a mark, for one);
+        # a Chinese text in it is nearly all GB2312's common characters, such mojibake is not.
+        wide = [ch for ch in text[:20000] if ord(ch) > 0x7F]
+        common = sum(1 for ch in wide if _in_gb2312(ch))
+        return common >= len(wide) * GB2312_SHARE
+    return True
+
+
+@functools.lru_cache(maxsize=8192)
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True

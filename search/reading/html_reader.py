@@ -83,7 +83,7 @@ BLOCK_TAGS = {
 }
 # The charset a page declares: <meta charset="gbk"> or <meta http-equiv=… content="text/html; charset=gbk">.
 # [^<>] keeps each try within one tag, so the search stays linear in the page.
-DECLARED_CHARSET = re.compile(rb"""<meta[^<>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]{1,40})""", re.IGNORECASE)
+DECLARED_CHARSET = re.compile(rb"""<meta[^<>]+?charset\s*=\s*(?:["']\s*)?([A-Za-z0-9_.:\-]{1,40})""", re.IGNORECASE)
 
 
 def read_html(data: bytes, name: str) -> Document:
