@@ -79,6 +79,34 @@ SETTINGS = {
                 "version: a full briefing's Word file is about 100 KB, its Markdown about 3 MB."),
         Setting("max_concurrent_exports", 2, "Briefing exports made at once (a full one costs most of a second of "
                 "CPU); one more at that moment gets 503 with Retry-After, so searches stay fast."),
+        # What reading one report file may cost (search/reading/limits.py). The largest real files we have
+        # (/work/shared/corpus, 165 files) set the scale: 1.5 MB on disk, a .docx expanding to 0.47 MB, a PDF
+        # of 230 pages whose compressed streams expand to 13 MB in all and 0.73 MB at most each, 1,694
+        # characters on a page, 122,781 characters and 4,899 passages in a report.
+        Setting("max_unzipped_bytes", 64 * 1024 * 1024,
+                "Most bytes a report's compressed parts may expand to in all: a .docx's zip members, a PDF's "
+                "Flate streams other than images (the largest real: 13 MB, a 220-page budget PDF); more is "
+                "refused as a decompression bomb, counted while inflating."),
+        Setting("max_part_bytes", 16 * 1024 * 1024,
+                "Most bytes one part may expand to: a .docx's XML member, a PDF's content or font stream (the "
+                "largest real: 0.73 MB). The reader's memory grows with the largest part (Word XML about 13 "
+                "times its size)."),
+        Setting("max_pdf_pages", 3000, "Most pages a PDF may have (the largest real report: 230)."),
+        Setting("max_page_chars", 50_000,
+                "Most characters on one PDF page (the densest real page: 1,694; a full page of 6 pt type is "
+                "about 10,000)."),
+        Setting("max_report_chars", 3_000_000,
+                "Most characters of text read from one report (the largest real: 122,781)."),
+        Setting("max_report_passages", 100_000,
+                "Most passages one report may make (the largest real: 4,899)."),
+        Setting("read_timeout", 60,
+                "Seconds one file may take to read when read in a worker process (read_report_isolated); the "
+                "slowest real file takes 0.4 s. A file that takes longer is refused and its worker replaced."),
+        Setting("read_memory_mb", 1024,
+                "Address space, in MB, of a worker process reading one file (read_report_isolated): a file that "
+                "needs more is refused instead of taking the machine's memory. A worker peaks at 65 MB on the "
+                "largest real file; the costliest file the other limits let through (a PDF page stream just "
+                "under max_part_bytes) at about 400 MB."),
     ]
 }
 

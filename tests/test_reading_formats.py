@@ -295,7 +295,7 @@ def test_pdf_page_numbers_of_every_style_are_dropped(footer):
 ])
 def test_pdf_with_unmapped_fonts_is_refused_or_warned(tmp_path, monkeypatch, garbled, refused, warnings):
     lines = [line("\ue001" * garbled + "正" * (100 - garbled), right=300)]
-    monkeypatch.setattr(pdf_reader, "_page_lines", lambda page: lines)
+    monkeypatch.setattr(pdf_reader, "_page_lines", lambda page, *limits: lines)
     path = tmp_path / "fonts.pdf"
     path.write_bytes(_pdf_without_text(1))
     if refused:

@@ -27,11 +27,24 @@ from .structure import (
 __all__ = ["HEADING_SEPARATOR", "Overrides", "parse_document", "parse_text", "read_report", "split_sentences"]
 
 
-def read_report(path: Path, overrides: Overrides | None = None) -> Report:
-    """Read one report file of any supported format, or raise ReportError saying why not."""
+def read_report(path: Path, overrides: Overrides | None = None, root: Path | None = None) -> Report:
+    """Read one report file of any supported format, or raise ReportError saying why not.
+
+    ``root`` is the folder the file was found in: a link leading out of it is refused. Nothing but
+    ReportError leaves this function for a bad file (see ``isolation`` for a file that would crash
+    or hang the process itself)."""
     from .sniff import read_document  # the format readers import their libraries only when used
 
-    return parse_document(read_document(path), source=path.name, overrides=overrides)
+    path = Path(path)
+    document = read_document(path, root)
+    try:
+        return parse_document(document, source=path.name, overrides=overrides)
+    except ReportError:
+        raise
+    except MemoryError:
+        raise ReportError(f"{path.name}：整理这份报告所需的内存超出了上限；文件可能已损坏或是恶意构造的。") from None
+    except Exception as err:  # noqa: BLE001 - a bug met on odd text must refuse one file, not stop a build
+        raise ReportError(f"{path.name}：整理报告内容时出错（{type(err).__name__}）；请把这个文件报告给维护者。") from None
 
 
 def parse_text(text: str, source: str = "<text>", overrides: Overrides | None = None) -> Report:
@@ -87,7 +100,7 @@ def parse_document(doc: Document, source: str = "<text>", overrides: Overrides |
         plan_year = delivered_year or (review_year + 1 if review_year else None) or own_year
     numbered = has_numbered_chapters(body)
     if plan_year is None or review_year is None:
-        plan_year, review_year = _years_from_body(body, numbered, plan_year, review_year)
+        plan_year, review_year = _years_from_body(body, numbered, plan_year, review_year, source)
     if overrides.year:
         plan_year, review_year = overrides.year, overrides.year - 1
         delivered_year = delivered_year if delivered_year == overrides.year else None
@@ -113,10 +126,10 @@ def parse_document(doc: Document, source: str = "<text>", overrides: Overrides |
     return report
 
 
-def _years_from_body(body: list[Block], numbered: bool, plan_year, review_year):
+def _years_from_body(body: list[Block], numbered: bool, plan_year, review_year, source: str):
     """Years from the chapter headings, or, as a last resort, from what the review chapter cites."""
     probe = Report(id="", county="", county_full="", type="", title="", year=0, review_year=0,
-                   plan_year=0, delivered=None, source="", sha256="")
+                   plan_year=0, delivered=None, source=source, sha256="")
     parser = BodyParser(probe, numbered)
     parser.parse(body)
     review, plan = hdr.years_from_headings(parser.chapters)
@@ -137,9 +150,10 @@ def _years_from_body(body: list[Block], numbered: bool, plan_year, review_year):
 def _digest(doc: Document) -> str:
     h = hashlib.sha256()
     for block in doc.blocks:
-        h.update(block.text.encode("utf-8"))
+        # surrogatepass: a reader that let a lone surrogate through must not make hashing fail.
+        h.update(block.text.encode("utf-8", "surrogatepass"))
         for row in block.rows or ():
-            h.update("\t".join(row).encode("utf-8"))
+            h.update("\t".join(row).encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
 

@@ -26,12 +26,12 @@ _CHROME_RES = [
     re.compile(r"(版权所有|ICP备|网站标识码|公网安备|主办单位[：:]|技术支持[：:])"),
     # Page numbers: — 1 —, -1-, 第1页, 第 1 页 共 28 页, a bare number.
     re.compile(r"^[—–\-－]+\s*\d{1,4}\s*[—–\-－]+$"),
-    re.compile(r"^第\s*\d{1,4}\s*页(\s*[/，,]?\s*共\s*\d{1,4}\s*页)?$"),
+    re.compile(r"^第\s*\d{1,4}\s*页(\s*(?:[/，,]\s*)?共\s*\d{1,4}\s*页)?$"),
     re.compile(r"^\d{1,4}$"),
     re.compile(r"^\d{1,4}\s*/\s*\d{1,4}$"),
 ]
 # A reporter's photo caption: 殷勇同志作政府工作报告。本报记者 戴冰摄 / 新华社记者 张三 摄
-_CAPTION_RE = re.compile(r"(记者|摄影)\s*\S{1,12}\s*摄\s*[）)]?\s*$|^[（(]?\s*\S{0,20}摄\s*[）)]?$")
+_CAPTION_RE = re.compile(r"(记者|摄影)\s*\S{1,12}\s*摄\s*(?:[）)]\s*)?$|^[（(]?\s*\S{0,20}摄\s*[）)]?$")
 
 
 def is_chrome(line: str) -> bool:

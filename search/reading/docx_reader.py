@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
+import zlib
 
 import docx
 from docx.enum.style import WD_STYLE_TYPE
@@ -26,6 +28,7 @@ from lxml import etree
 
 from ..errors import ReportError
 from .blocks import BLOCK_HEADING, BLOCK_PARA, BLOCK_TABLE, Block, Document
+from .limits import MB, Budget, limit, over_limit
 
 NAMESPACES = {
     "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
@@ -42,16 +45,21 @@ HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.IGNORECASE)
 BOLD_HEADING_MAX_CHARS = 40
 CAPTION = re.compile(r"^(?:附)?表\s*[0-9一二三四五六七八九十]+")
 CAPTION_MAX_CHARS = 60
+DAMAGED = "{name}：Word 文件已损坏，无法打开；请用 Word 或 WPS 打开后另存为 .docx 再添加。"
+# A real .docx has a few dozen members; tens of thousands of empty ones only cost time to list.
+MAX_MEMBERS = 10_000
+INFLATE_CHUNK = 1024 * 1024
 # Outline level 9 is Word's "body text".
 BODY_TEXT_OUTLINE = 9
 
 
 def read_docx(data: bytes, name: str) -> Document:
     """The blocks of a .docx file's body, in order; refuse a damaged file with a clear message."""
+    check_package(data, name)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception:  # noqa: BLE001 - python-docx fails on a malformed package with whatever error it meets first
-        raise ReportError(f"{name}：Word 文件已损坏，无法打开；请用 Word 或 WPS 打开后另存为 .docx 再添加。") from None
+        raise ReportError(DAMAGED.format(name=name)) from None
     style_levels, bold_styles = _paragraph_styles(document)
     default_style = _default_paragraph_style(document)
     blocks: list[Block] = []
@@ -78,6 +86,42 @@ def read_docx(data: bytes, name: str) -> Document:
             else:
                 blocks.append(Block(BLOCK_PARA, text))
     return Document("docx", blocks, title=_meaningful_title(document.core_properties.title))
+
+
+def check_package(data: bytes, name: str) -> None:
+    """Refuse a .docx whose members would expand beyond the limits, before python-docx expands them all.
+
+    The sizes the zip states are checked first, then each member is inflated a piece at a time and
+    counted, since a hand-made zip can state any size."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        raise ReportError(DAMAGED.format(name=name)) from None
+    with archive:
+        members = archive.infolist()
+        if len(members) > MAX_MEMBERS:
+            raise ReportError(f"{name}：Word 文件里有 {len(members):,} 个部件，远多于任何正常文件，可能是恶意构造的；请检查文件。")
+        total_cap, part_cap = limit("max_unzipped_bytes"), limit("max_part_bytes")
+        stated = sum(member.file_size for member in members)
+        if stated > total_cap:
+            raise over_limit(name, "Word 文件解压后的大小", "max_unzipped_bytes", f"{stated / MB:.0f} MB")
+        total = Budget(name, "max_unzipped_bytes", "Word 文件解压后的大小")
+        for member in members:
+            cap = part_cap if member.filename.endswith((".xml", ".rels")) else total_cap
+            if member.file_size > cap:
+                raise over_limit(name, f"Word 文件的部件 {member.filename[:60]} 解压后的大小", "max_part_bytes",
+                                 f"{member.file_size / MB:.0f} MB")
+            try:
+                with archive.open(member) as stream:
+                    size = 0
+                    while piece := stream.read(INFLATE_CHUNK):
+                        size += len(piece)
+                        total.add(len(piece))
+                        if size > cap:
+                            raise over_limit(name, f"Word 文件的部件 {member.filename[:60]} 解压后的大小",
+                                             "max_part_bytes" if cap == part_cap else "max_unzipped_bytes")
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError, ValueError):
+                raise ReportError(DAMAGED.format(name=name)) from None
 
 
 def _body_elements(container):

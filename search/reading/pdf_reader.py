@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 
@@ -29,11 +30,12 @@ import pypdfium2.raw as pdfium_c
 
 from ..errors import ReportError
 from .blocks import BLOCK_PARA, Block, Document
+from .limits import Budget, limit, over_limit
 
 # Lines that open or close a page and are only a page number.
 PAGE_NUMBER = re.compile(
     r"^(?:[-—–－−_\s]*\d{1,3}[-—–－−_\s]*"
-    r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
+    r"|第\s*\d{1,4}\s*页(?:\s*(?:[,，/]\s*)?共\s*\d{1,4}\s*页)?"
     r"|\d{1,4}\s*/\s*\d{1,4}"
     r"|(?:page|p\.)\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$",
     re.IGNORECASE,
@@ -59,6 +61,11 @@ NO_LINE_START = set("，。、；：！？）》」』】”’%％,.;:!?)")
 LATIN_WORD = re.compile(r"[0-9A-Za-z.%+\-/]")
 
 
+# Where a stream's data starts ("endstream" is not a start).
+STREAM_START = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
+INFLATE_CHUNK = 1024 * 1024
+
+
 @dataclass
 class Line:
     text: str  # without the leading indentation and trailing spaces
@@ -70,6 +77,7 @@ class Line:
 
 def read_pdf(data: bytes, name: str) -> Document:
     """The paragraphs of a PDF's text layer; refuse a PDF that cannot be opened or has no text."""
+    check_streams(data, name)
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as err:
@@ -77,8 +85,18 @@ def read_pdf(data: bytes, name: str) -> Document:
             raise ReportError(f"{name}：这个 PDF 设有打开密码，请去掉密码另存一份后再添加。") from None
         raise ReportError(f"{name}：PDF 文件已损坏，无法打开；请重新下载或另存一份后再添加。") from None
     try:
-        pages = [_page_lines(pdf[index]) for index in range(len(pdf))]
-        title = (pdf.get_metadata_value("Title") or "").strip()
+        if len(pdf) > limit("max_pdf_pages"):
+            raise over_limit(name, "PDF 的页数", "max_pdf_pages", f"{len(pdf):,} 页")
+        chars = Budget(name, "max_report_chars", "PDF 文字层的字数")
+        pages = []
+        for index in range(len(pdf)):
+            try:
+                page = pdf[index]
+            except pdfium.PdfiumError:
+                raise ReportError(
+                    f"{name}：PDF 的第 {index + 1} 页无法打开（页面结构已损坏）；请重新下载或另存一份后再添加。") from None
+            pages.append(_page_lines(page, name, index + 1, chars))
+        title = _without_surrogates((pdf.get_metadata_value("Title") or "").strip())
     finally:
         pdf.close()
     if not any(pages):
@@ -100,11 +118,16 @@ def read_pdf(data: bytes, name: str) -> Document:
     return Document("pdf", blocks, title=_meaningful_title(title), warnings=warnings)
 
 
-def _page_lines(page) -> list[Line]:
+def _page_lines(page, name: str, number: int, budget: Budget) -> list[Line]:
     textpage = page.get_textpage()
     try:
         count = textpage.count_chars()
-        chars = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage, i) or 0xFFFD) for i in range(count))
+        if count > limit("max_page_chars"):
+            raise over_limit(name, f"PDF 第 {number} 页的字数", "max_page_chars", f"{count:,} 字")
+        budget.add(count)
+        # A font's Unicode map may name a lone surrogate half: it becomes U+FFFD (one per index, so
+        # the indices still address the page's character boxes).
+        chars = "".join(_character(pdfium_c.FPDFText_GetUnicode(textpage, i)) for i in range(count))
         lines = []
         for match in re.finditer(r"[^\r\n]+", chars):
             line = _measure_line(textpage, chars, match.start(), match.end())
@@ -114,6 +137,55 @@ def _page_lines(page) -> list[Line]:
     finally:
         textpage.close()
         page.close()
+
+
+def _character(code: int) -> str:
+    if not code or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        return "\ufffd"
+    return chr(code)
+
+
+def _without_surrogates(text: str) -> str:
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def check_streams(data: bytes, name: str) -> None:
+    """Refuse a PDF whose compressed streams (images aside) expand beyond the limits, counting while
+    inflating a bounded amount at a time: pdfium would inflate a bomb whole before we see a page.
+
+    Each stream is inflated only from its ``stream`` keyword to the next ``endstream`` or stream,
+    so the input read is at most the file once, and the output counted stops at the limit."""
+    total = Budget(name, "max_unzipped_bytes", "PDF 压缩内容解压后的大小")
+    part_cap = limit("max_part_bytes")
+    starts = [match.end() for match in STREAM_START.finditer(data)]
+    for index, start in enumerate(starts):
+        dictionary = data[max(0, start - 2048):start]
+        dictionary = dictionary[dictionary.rfind(b"obj") + 1:]
+        if b"/FlateDecode" not in dictionary or b"/Image" in dictionary:
+            continue
+        stop = starts[index + 1] if index + 1 < len(starts) else len(data)
+        end = data.find(b"endstream", start, stop)
+        expanded = _inflated_size(memoryview(data)[start:end if end >= 0 else stop], part_cap + 1, total)
+        if expanded > part_cap:
+            raise over_limit(name, "PDF 中一个压缩流解压后的大小", "max_part_bytes")
+
+
+def _inflated_size(compressed, cap: int, total: Budget) -> int:
+    """How many bytes ``compressed`` inflates to, up to ``cap``, each piece also counted in ``total``."""
+    inflater, size = zlib.decompressobj(), 0
+    try:
+        for offset in range(0, len(compressed), INFLATE_CHUNK):
+            pending = bytes(compressed[offset:offset + INFLATE_CHUNK])
+            while pending and size < cap and not inflater.eof:
+                piece = inflater.decompress(pending, INFLATE_CHUNK)
+                size += len(piece)
+                total.add(len(piece))
+                pending = inflater.unconsumed_tail
+            if size >= cap or inflater.eof:
+                break
+    except zlib.error:
+        pass  # a damaged stream: pdfium reads what it can of it, and we have counted what it holds
+    return size
 
 
 def _measure_line(textpage, chars: str, start: int, end: int) -> Line | None:

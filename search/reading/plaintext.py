@@ -11,30 +11,21 @@ import codecs
 import re
 
 from ..errors import ReportError
+from . import charset
 from .blocks import BLOCK_PARA, BLOCK_TABLE, Block, Document
 
 TABLE_CAPTION_RE = re.compile(r"^表\s*\d+")
 
 
 def decode_text(data: bytes, name: str) -> str:
-    """Decode UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030/GBK; refuse anything else."""
+    """Decode UTF-8 (with or without BOM), UTF-16, or GB18030/GBK; refuse anything else."""
     if not data.strip():
         raise ReportError(f"{name}：文件是空的。")
-    if data.startswith(codecs.BOM_UTF8):
-        candidates = ["utf-8-sig"]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        candidates = ["utf-16"]
-    else:
-        if b"\x00" in data[:4096]:
+    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        if data[:4096].count(b"\x00") <= len(data[:4096]) // 4:
             raise ReportError(f"{name}：这是二进制文件（含 NUL 字节），不是文字报告。")
-        candidates = ["utf-8", "gb18030"]
-    for encoding in candidates:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return _check_text(text, name)
-    raise ReportError(f"{name}：文字编码既不是 UTF-8 也不是 GB18030/GBK；请另存为 UTF-8 后再添加。")
+    text, _warnings = charset.decode(data, name)
+    return _check_text(text, name)
 
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0d-\x1f]")  # control characters other than \t \n \v \f

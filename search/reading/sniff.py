@@ -20,11 +20,13 @@ import struct
 import zipfile
 from pathlib import Path
 
-from .. import settings
 from ..errors import ReportError
+from . import charset
 from .blocks import Document
 from .docx_reader import read_docx
+from .files import read_file
 from .html_reader import read_html
+from .limits import Budget
 from .pdf_reader import read_pdf
 
 SUPPORTED = "支持的格式：Word（.docx）、有文字层的 PDF、网页（.html/.htm）和纯文本（.txt）"
@@ -47,55 +49,67 @@ IMAGES = [
     (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"),
 ]
 ARCHIVES = [(b"Rar!\x1a\x07", "RAR"), (b"7z\xbc\xaf\x27\x1c", "7z"), (b"\x1f\x8b", "gzip")]
-HTML_START = re.compile(
-    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b",
-    re.IGNORECASE | re.DOTALL,
-)
+# The start of a web page, after what may stand before its first tag (see _after_prolog).
+HTML_TAG = re.compile(rb"<(?:!doctype\s+html|html|head|body|meta|title)\b", re.IGNORECASE)
 HTML_ANYWHERE = re.compile(rb"<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE)
 HTML_EXTENSIONS = {".html", ".htm", ".shtml", ".xhtml"}
-# A page a browser saved as one file (.mht/.mhtml): a MIME message whose first part is the page.
-MHTML_START = re.compile(rb"^(?:(?:[\x21-\x7e]+:|[ \t])[^\n]*\r?\n)*?(?:MIME-Version|Content-Type):.*multipart/related", re.IGNORECASE | re.DOTALL)
+# A page a browser saved as one file (.mht/.mhtml): a MIME message whose first part is the page. Its
+# header lines are read one by one (see _is_mhtml): a single pattern over many lines backtracked
+# exponentially in the number of lines.
+MIME_HEADER_LINE = re.compile(rb"[\x21-\x39\x3b-\x7e]+:|[ \t]")
+MIME_TYPE_LINE = re.compile(rb"(?:MIME-Version|Content-Type):", re.IGNORECASE)
+MULTIPART_RELATED = re.compile(rb"multipart/related", re.IGNORECASE)
 # How far into a file the markers of its format are looked for.
 SNIFF_BYTES = 4096
 
 
-def read_document(path: Path) -> Document:
-    """Read a report file of any supported format into blocks, or refuse it with a message."""
+def read_document(path: Path, root: Path | None = None) -> Document:
+    """Read a report file of any supported format into blocks, or refuse it with a message.
+
+    With ``root`` (the folder being read), a link that leads outside it is refused."""
     path = Path(path)
-    name = path.name
-    try:
-        size = path.stat().st_size
-        limit = settings.get("max_report_bytes")
-        if size > limit:
-            raise ReportError(
-                f"{name}：文件有 {size / 2**20:.1f} MB，超过了报告文件 {limit / 2**20:.0f} MB 的上限；"
-                "请拆分后再添加，或调高 POLICY_SEARCH_MAX_REPORT_BYTES。"
-            )
-        data = path.read_bytes()
-    except OSError as err:
-        raise ReportError(f"{name}：无法读取这个文件（{err.strerror or err}）；请检查文件是否存在、是否有读取权限。") from None
-    return read_document_bytes(data, name)
+    return read_document_bytes(read_file(path, root), path.name)
 
 
 def read_document_bytes(data: bytes, name: str) -> Document:
-    """Read a report file's bytes; ``name`` is the file name, for messages and as the tie-breaker."""
-    kind = detect_format(data, name)
-    if kind == "docx":
-        document = read_docx(data, name)
-    elif kind == "pdf":
-        document = read_pdf(data, name)
-    elif kind == "html":
-        document = read_html(data, name)
-    elif kind == "mhtml":
-        document = read_html(_page_of_mhtml(data, name), name)
-    else:
-        # The plain-text reader is written alongside this module; import it only when it is needed.
-        from .plaintext import read_text
+    """Read a report file's bytes; ``name`` is the file name, for messages and as the tie-breaker.
 
-        document = read_text(data, name)
+    Whatever a reader or the library under it raises on a damaged or hostile file becomes a
+    ReportError for this file: one bad file never stops the others."""
+    try:
+        document = _read_format(data, name)
+        chars = Budget(name, "max_report_chars", "读出的文字字数")
+        for block in document.blocks:
+            chars.add(len(block.text) + sum(len(cell) for row in block.rows or () for cell in row))
+    except ReportError:
+        raise
+    except MemoryError:
+        raise ReportError(f"{name}：读取这个文件所需的内存超出了上限，文件可能已损坏或是恶意构造的；请检查文件。") from None
+    except RecursionError:
+        raise ReportError(f"{name}：文件的结构嵌套过深，无法读取；文件可能已损坏或是恶意构造的。") from None
+    except Exception as err:  # noqa: BLE001 - a reader's library fails on a malformed file with whatever it meets first
+        raise ReportError(
+            f"{name}：文件已损坏或格式异常，无法读取（{type(err).__name__}）；请用原来的程序打开后重新保存，再添加。"
+        ) from None
     if not document.blocks:
         raise ReportError(f"{name}：文件里没有可读的文字。")
     return document
+
+
+def _read_format(data: bytes, name: str) -> Document:
+    kind = detect_format(data, name)
+    if kind == "docx":
+        return read_docx(data, name)
+    if kind == "pdf":
+        return read_pdf(data, name)
+    if kind == "html":
+        return read_html(data, name)
+    if kind == "mhtml":
+        return read_html(_page_of_mhtml(data, name), name)
+    # The plain-text reader is written alongside this module; import it only when it is needed.
+    from .plaintext import read_text
+
+    return read_text(data, name)
 
 
 def detect_format(data: bytes, name: str) -> str:
@@ -123,9 +137,9 @@ def detect_format(data: bytes, name: str) -> str:
     if data.startswith(b"{\\rtf"):
         raise ReportError(f"{name}：这是 RTF 文件，请用 Word 或 WPS 另存为 .docx 后再添加。")
     head = data[:SNIFF_BYTES]
-    if MHTML_START.match(head):
+    if _is_mhtml(head):
         return "mhtml"
-    if HTML_START.match(head) or (
+    if _starts_html(head) or (
         HTML_ANYWHERE.search(head) and head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
     ) or _utf16_html(head):
         return "html"
@@ -162,14 +176,49 @@ def _page_of_mhtml(data: bytes, name: str) -> bytes:
     for part in message.walk():
         if part.get_content_type() == "text/html":
             payload = part.get_payload(decode=True) or b""
-            charset = part.get_content_charset()
-            if charset:
-                try:
-                    return codecs.BOM_UTF8 + payload.decode(charset).encode("utf-8")
-                except (LookupError, UnicodeDecodeError):
-                    pass
-            return payload
+            if not isinstance(payload, bytes):
+                break
+            declared = part.get_param("charset")
+            text, _warnings = charset.decode(payload, name, declared if isinstance(declared, str) else None)
+            return codecs.BOM_UTF8 + text.encode("utf-8", "replace")
     raise ReportError(f"{name}：这个单文件网页（.mht）里没有网页正文；请在浏览器中把报告页面另存为 .html 后再添加。")
+
+
+def _is_mhtml(head: bytes) -> bool:
+    """Header lines, the first of them a MIME-Version or Content-Type, and multipart/related after it."""
+    start = 0
+    while start < len(head):
+        if MIME_TYPE_LINE.match(head, start):
+            return MULTIPART_RELATED.search(head, start) is not None
+        end = head.find(b"\n", start)
+        if end < 0 or not MIME_HEADER_LINE.match(head, start):
+            return False
+        start = end + 1
+    return False
+
+
+def _after_prolog(head: bytes) -> int:
+    """Where the first tag of a page starts: after a BOM, blank space, an XML declaration and comments."""
+    position = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
+    prolog = ((b"<?xml", b">"), (b"<!--", b"-->"))
+    while True:
+        while position < len(head) and head[position] in b" \t\r\n\f\v":
+            position += 1
+        for opening, closing in prolog:
+            if head[position:position + len(opening)].lower() == opening:
+                end = head.find(closing, position + len(opening))
+                if end < 0:
+                    return -1
+                position = end + len(closing)
+                prolog = prolog[1:] if opening == b"<?xml" else prolog  # one declaration, then comments
+                break
+        else:
+            return position
+
+
+def _starts_html(head: bytes) -> bool:
+    position = _after_prolog(head)
+    return position >= 0 and HTML_TAG.match(head, position) is not None
 
 
 def _ole2_has_stream(data: bytes, stream: str) -> bool:
@@ -183,4 +232,4 @@ def _utf16_html(head: bytes) -> bool:
     if not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
     text = head.decode("utf-16", "ignore").encode("ascii", "ignore")
-    return bool(HTML_START.match(text))
+    return _starts_html(text)

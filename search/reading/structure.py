@@ -18,10 +18,11 @@ from ..documents import (
     SECTION_TASKS, HEADING_SEPARATOR, Passage, Report, short_hash,
 )
 from .blocks import BLOCK_HEADING, BLOCK_TABLE, Block
+from .limits import limit, over_limit
 
 _NUM = "一二三四五六七八九十"
 TOP_RE = re.compile(rf"^([{_NUM}]+)、\s*(.+)$")
-PART_RE = re.compile(rf"^第([{_NUM}]+)(部分|章)\s*[：:、，,]?\s*(.*)$")
+PART_RE = re.compile(rf"^第([{_NUM}]+)(部分|章)\s*(?:[：:、，,]\s*)?(.*)$")
 SUB_RE = re.compile(rf"^[（(]([{_NUM}]+)[）)]\s*(.*)$")
 BOX_RE = re.compile(r"^专栏\s*\d*\s*[：:]?")
 ORDINAL_PARA_RE = re.compile(rf"^[{_NUM}]+是")
@@ -131,6 +132,7 @@ class BodyParser:
         self.para = 0
         self.seen: Counter = Counter()
         self.chapters: list[tuple[str, str]] = []  # (heading, section label), for the header's years
+        self.max_passages = limit("max_report_passages")
 
     def heading_path(self) -> str:
         return HEADING_SEPARATOR.join(p for p in (self.top, self.sub, self.box, self.box_sub) if p)
@@ -144,6 +146,8 @@ class BodyParser:
         self.seen[key] += 1
         # Same sentence + same report → same id, whatever else changes around it.
         pid = short_hash(f"{report.id}|{key}|{self.seen[key]}", 6)
+        if len(report.passages) >= self.max_passages:
+            raise over_limit(report.source, "报告切出的段落数", "max_report_passages")
         report.passages.append(Passage(
             id=pid, report_id=report.id, county=report.county, year=self.year,
             section=self.section, heading=self.heading_path(), kind=kind,
