@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import functools
 import multiprocessing as mp
 import os
 import shutil
@@ -28,9 +27,10 @@ from . import segment_writer, store
 from .. import settings
 from ..text.streams import word_segmenter
 from ..documents import Report
-from ..reading import Overrides, read_report
+from ..reading import Overrides
+from ..reading.isolation import ReaderPool
 from .schema import make_schema, passage_fields
-from ..errors import BuildError, ReportError, UserError
+from ..errors import BuildError, UserError
 
 # progress(stage, done, total, label): stage is "read" (reports) or "index" (passages).
 Progress = Callable[[str, int, int, str], None]
@@ -71,16 +71,6 @@ def report_files(source: Path) -> list[Path]:
     )
 
 
-def _read_one(path: Path, overrides: Overrides | None = None) -> tuple[Report | None, str | None]:
-    """One file's report, or why it is refused."""
-    try:
-        return read_report(path, overrides), None
-    except ReportError as exc:
-        return None, str(exc)
-    except OSError as exc:
-        return None, f"{path.name}：无法读取（{exc.strerror or exc}）。"
-
-
 def _helper_start(parent: int) -> None:
     """Set up a forked reader or writer process: it lets go of the build lock (the builder holds
     it) and dies with the builder, so a killed build leaves no helper behind working or locking."""
@@ -98,23 +88,20 @@ def _helpers(count: int) -> ProcessPoolExecutor:
                                initargs=(os.getpid(),))
 
 
-def _read_in_order(files: list[Path], overrides: Overrides | None):
-    """(report or None, refusal or None) for each file, in order; several processes read when there
-    are enough files to pay for starting them."""
-    procs = settings.get("build_procs") or os.cpu_count() or 1
-    if procs > 1 and len(files) >= 4 * procs and "fork" in mp.get_all_start_methods():
-        with _helpers(procs) as pool:
-            yield from pool.map(functools.partial(_read_one, overrides=overrides), files, chunksize=2)
-    else:
-        for path in files:
-            yield _read_one(path, overrides)
+def _read_in_order(files: list[Path], overrides: Overrides | None, root: Path | None = None):
+    """(report or None, refusal or None) for each file, in order. Each file is read in a worker
+    process bounded in time and memory (search.reading.isolation), so a file that would crash,
+    exhaust memory or hang costs its own refusal, and the others go on."""
+    with ReaderPool(settings.get("build_procs") or None) as pool:
+        yield from pool.read_many(files, overrides, root=root)
 
 
 def read_reports(files: list[Path], progress: Progress | None, refused: list[str],
-                 overrides: Overrides | None = None) -> list[Report]:
-    """Read every file once; a bad one is refused with its message, the others go on."""
+                 overrides: Overrides | None = None, root: Path | None = None) -> list[Report]:
+    """Read every file once; a bad one is refused with its message, the others go on. ``root``:
+    the folder the files were found in (a link leading out of it is refused)."""
     reports: dict[str, Report] = {}
-    for n, (path, (report, refusal)) in enumerate(zip(files, _read_in_order(files, overrides)), 1):
+    for n, (path, (report, refusal)) in enumerate(zip(files, _read_in_order(files, overrides, root)), 1):
         if progress:
             progress("read", n, len(files), path.name)
         if report is None:
@@ -303,7 +290,7 @@ def build(source: Path, index_dir: Path, progress: Progress | None = None) -> Bu
         raise BuildError(f"{source} 里没有报告文件（.txt、.docx、.pdf、.html）。")
     with store.BuildLock(index_dir):
         store.remove_unfinished(index_dir)
-        reports = read_reports(files, progress, summary.refused)
+        reports = read_reports(files, progress, summary.refused, root=source)
         if not reports:
             raise BuildError("没有一份报告能读入，索引保持原样：\n  " + "\n  ".join(summary.refused))
         with _new_generation(index_dir) as generation:
