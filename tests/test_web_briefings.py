@@ -18,7 +18,7 @@ from docx import Document
 
 from search.briefings import INTRO_MAX, NOTE_MAX, TITLE_MAX, BriefingStore
 from webui import create_app
-from webui.sessions import _secret_key
+from webui.site.sessions import _secret_key
 
 from .web_helpers import parse_html
 

@@ -20,8 +20,10 @@ from flask import Flask
 
 from search import settings
 
-from . import (api, briefing_api, briefing_pages, briefing_store, errors, limits, pages, passages, searcher,
-               security, sessions, targets, templating)
+from .briefings import api as briefing_api, pages as briefing_pages, store as briefing_store
+from .figures import targets
+from .searching import api, pages, passages
+from .site import errors, limits, searcher, security, sessions, templating
 
 # No form or JSON body of the site comes near this (an intro of 5000 characters, form-encoded, is
 # about 45 KiB); anything bigger is refused with 413 before it is read.

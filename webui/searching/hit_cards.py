@@ -18,8 +18,8 @@ from markupsafe import Markup, escape
 from search.briefings import TITLE_MAX
 
 from .fragments import HitLinks
-from .page_cache import slot, slots_wanted
-from .sessions import csrf_token, my_briefings, notices_for
+from ..site.page_cache import slot, slots_wanted
+from ..site.sessions import csrf_token, my_briefings, notices_for
 
 
 def passage_text(p: dict) -> Markup:

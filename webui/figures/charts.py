@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from .params import facet_value_label
+from ..searching.params import facet_value_label
 
 # The drawing's own coordinate system; the SVG scales to the width of its box.
 # About the sidebar's width in CSS pixels, so that 13px text in the drawing shows at about 13px.

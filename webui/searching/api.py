@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from .comparison import CompareArgs
+from ..figures.comparison import CompareArgs
 from .params import SearchArgs
-from .searcher import get_engine
+from ..site.searcher import get_engine
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request
 
-from .charts import bar_chart
-from .comparison import MAIN_INDICATORS, CompareArgs, compare_url, shown
+from ..figures.charts import bar_chart
+from ..figures.comparison import MAIN_INDICATORS, CompareArgs, compare_url, shown
 from .hit_cards import session_part
-from .page_cache import cached_page
+from ..site.page_cache import cached_page
 from .params import FACET_HINTS, FACET_LABELS, SearchArgs, facet_value_label, literal_query, shown_query
-from .searcher import get_engine
+from ..site.searcher import get_engine
 
 bp = Blueprint("pages", __name__)
 

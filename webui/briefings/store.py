@@ -16,7 +16,7 @@ from werkzeug.routing import BaseConverter
 from search.briefings import BriefingStore, with_status
 from search.errors import IndexUnavailable
 
-from .searcher import get_engine
+from ..site.searcher import get_engine
 
 _EXTENSION = "policy_search.briefings"
 _LOCK = threading.Lock()

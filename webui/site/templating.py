@@ -10,8 +10,8 @@ from search import settings
 from search.briefings import INTRO_MAX, NOTE_MAX, TITLE_MAX
 from search.exports import numbered_citation
 
-from . import fragments
-from .params import FACET_LABELS, FACET_NAMES, facet_value_label
+from ..searching import fragments
+from ..searching.params import FACET_LABELS, FACET_NAMES, facet_value_label
 from .urls import fixed_url
 
 CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -24,7 +24,7 @@ def printable(text) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from . import hit_cards  # not at the top: it needs webui.sessions, which needs webui.errors, which needs this
+    from ..searching import hit_cards  # not at the top: it needs webui.sessions, which needs webui.errors, which needs this
 
     app.jinja_env.filters["printable"] = printable
     app.jinja_env.globals.update(

@@ -30,11 +30,11 @@ from werkzeug.exceptions import ServiceUnavailable
 from search.briefings import DatabaseGone, DiskFull, Forbidden, StoreUnavailable
 from search.errors import BadParameter, NotFound
 
-from .briefing_exports import get_exporter
-from .briefing_store import get_store, load_with_status
-from .errors import handle_http_error, wants_json
-from .searcher import get_engine
-from .sessions import MY_BRIEFINGS_MAX, check_csrf, forget, my_briefings, notify, remember, token_for
+from ..site.errors import handle_http_error, wants_json
+from ..site.searcher import get_engine
+from ..site.sessions import MY_BRIEFINGS_MAX, check_csrf, forget, my_briefings, notify, remember, token_for
+from .exports import get_exporter
+from .store import get_store, load_with_status
 
 bp = Blueprint("briefings", __name__)
 

@@ -23,7 +23,7 @@ from search.targets import STATUS_LABELS, targets
 
 from .charts import BarChart, figure_chart
 from .comparison import MAIN_INDICATORS
-from .searcher import get_engine
+from ..site.searcher import get_engine
 
 bp = Blueprint("targets", __name__)
 

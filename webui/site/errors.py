@@ -20,9 +20,9 @@ from search.briefings import INTRO_MAX, NOTE_MAX, TITLE_MAX, Busy, Forbidden
 from search.analysis import CJK_RE, is_cjk
 from search.errors import BadParameter, IndexDamaged, IndexUnavailable, NotFound, QueryError, QueryTooBroad, UnknownFilter, UserError
 
-from .briefing_store import get_store
-from .comparison import CompareArgs
-from .params import SearchArgs
+from ..briefings.store import get_store
+from ..figures.comparison import CompareArgs
+from ..searching.params import SearchArgs
 from .templating import CONTROL_CHARS_RE, printable
 
 QUOTE_CHARS = "\"“”「」"

@@ -20,8 +20,8 @@ from werkzeug.exceptions import UnsupportedMediaType
 from search.briefings import SURROGATES_RE, Forbidden
 from search.errors import BadParameter
 
-from .briefing_store import get_store, load_with_status
-from .searcher import get_engine
+from ..site.searcher import get_engine
+from .store import get_store, load_with_status
 
 bp = Blueprint("briefing_api", __name__, url_prefix="/api/briefings")
 

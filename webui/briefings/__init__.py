@@ -1,0 +1,1 @@
+"""Briefings (简报): pages, JSON API, exports and the store."""

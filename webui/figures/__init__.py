@@ -1,0 +1,1 @@
+"""Figures: comparing an indicator across places, targets against results, and charts."""

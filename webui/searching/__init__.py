@@ -1,0 +1,1 @@
+"""Searching and reading: the search and report pages and their JSON twins."""

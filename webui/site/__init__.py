@@ -1,0 +1,1 @@
+"""The site's plumbing, shared by every feature."""
