@@ -30,13 +30,16 @@ from werkzeug.exceptions import ServiceUnavailable
 from search.briefings import DatabaseGone, DiskFull, Forbidden, StoreUnavailable
 from search.errors import BadParameter, NotFound
 
-from ..site.errors import handle_http_error, wants_json
+from ..site.errors import add_help, handle_http_error, wants_json
 from ..site.searcher import get_engine
 from ..site.sessions import MY_BRIEFINGS_MAX, check_csrf, forget, my_briefings, notify, remember, token_for
+from .errors import briefing_explanations, briefing_links
 from .exports import get_exporter
 from .store import get_store, load_with_status
 
 bp = Blueprint("briefings", __name__)
+# Forms answer JSON when asked (app.js adds a passage with fetch).
+add_help(bp, explanations=briefing_explanations, repairs=briefing_links, forms_answer_json=True)
 
 NEW = "new"  # the add form's choice "a new briefing" (ids are longer, so none is "new")
 LOCAL_URL_RE = re.compile(r"/(?![/\\])[^\s\\\x00-\x1f\x7f]*")  # a path on this site, never //other.site

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request
 
+from search.errors import BadParameter, QueryError, QueryTooBroad, UnknownFilter, UserError
+
 from ..figures.charts import bar_chart
 from ..figures.comparison import MAIN_INDICATORS, CompareArgs, compare_url, shown
 from .hit_cards import session_part
+from ..site.errors import add_help, repaired_query, without_single_characters
 from ..site.page_cache import cached_page
 from .params import FACET_HINTS, FACET_LABELS, SearchArgs, facet_value_label, literal_query, shown_query
 from ..site.searcher import get_engine
@@ -116,3 +119,39 @@ def drop_suggestions(result: dict, args: SearchArgs) -> list[dict]:
         for name, values in result["filters"].items()
         if (result["query"], {n: v for n, v in result["filters"].items() if n != name}) not in offered
     ]
+
+
+# -- what an error page offers instead -------------------------------------------------------------
+
+
+def repair_links(error: UserError) -> list[tuple[str, str]]:
+    """(label, url) of the same search or comparison without the parameter the engine refused."""
+    if request.endpoint == "pages.compare":
+        return compare_links(error)
+    if request.endpoint != "pages.search":
+        return []
+    args = SearchArgs.from_args(request.args)
+    if isinstance(error, UnknownFilter):
+        return [("去掉全部筛选条件再搜索", args.without_filters())]
+    if isinstance(error, BadParameter):
+        return [("从第一页开始，每页显示默认条数", args.url(page=None, per_page=None, ctx=None))]
+    if isinstance(error, QueryTooBroad):
+        narrowed = without_single_characters(args.q)
+        return [(f"去掉单字，检索“{narrowed}”", args.url(q=narrowed, page=None, ctx=None))] if narrowed else []
+    if isinstance(error, QueryError) and (repaired := repaired_query(args.q)) and repaired != args.q:
+        cut = repaired if len(repaired) <= 30 else repaired[:30] + "…"
+        return [(f"改为检索“{cut}”", args.url(q=repaired, page=None, ctx=None))]
+    return []
+
+
+def compare_links(error: UserError) -> list[tuple[str, str]]:
+    args = CompareArgs.from_args(request.args)
+    if isinstance(error, UnknownFilter):
+        return [("去掉年份和部分的筛选再对比", args.url(year=None, section=None))]
+    if isinstance(error, QueryError) and (repaired := repaired_query(args.q)) and repaired != args.q:
+        cut = repaired if len(repaired) <= 30 else repaired[:30] + "…"
+        return [(f"改为对比“{cut}”", args.url(q=repaired))]
+    return []
+
+
+add_help(bp, repairs=repair_links)
