@@ -6,7 +6,7 @@ from flask import Blueprint, redirect, render_template, request
 
 from search.errors import BadParameter, QueryError, QueryTooBroad, UnknownFilter, UserError
 
-from ..figures.charts import bar_chart
+from ..figures.charts import COUNT_ROOM, LABEL_WIDTH, ROW_HEIGHT, WIDTH, Bar, BarChart
 from ..figures.comparison import MAIN_INDICATORS, CompareArgs, compare_url, shown
 from .hit_cards import session_part
 from ..site.errors import add_help, repaired_query, without_single_characters
@@ -65,6 +65,20 @@ def compare():
         view=shown(result, args) if result else None,
         literal_links=literal_links(result, args.url) if result else [],
     )
+
+
+def bar_chart(title: str, facet_name: str, rows: list[dict], chronological: bool = False) -> BarChart:
+    """A sidebar chart of one facet's counts (``engine.search(...)["facets"][name]``)."""
+    if chronological:
+        rows = sorted(rows, key=lambda r: r["value"])
+    longest = max((r["count"] for r in rows), default=0) or 1
+    room = WIDTH - LABEL_WIDTH - COUNT_ROOM
+    bars = [
+        Bar(label=r.get("label") or facet_value_label(facet_name, r["value"]), count=r["count"], selected=r["selected"],
+            y=i * ROW_HEIGHT, width=round(max(2.0, room * r["count"] / longest), 1) if r["count"] else 0)
+        for i, r in enumerate(rows)
+    ]
+    return BarChart(title=title, bars=bars)
 
 
 def stable_facets(engine, args: SearchArgs, result: dict) -> dict[str, list[dict]]:

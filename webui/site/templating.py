@@ -10,6 +10,7 @@ from search import settings
 from search.briefings import INTRO_MAX, NOTE_MAX, TITLE_MAX
 from search.exports import numbered_citation
 
+from ..figures.charts import chart_bars
 from ..searching import fragments
 from ..searching.params import FACET_LABELS, FACET_NAMES, facet_value_label
 from .urls import fixed_url
@@ -32,7 +33,7 @@ def init_app(app: Flask) -> None:
         FACET_LABELS=FACET_LABELS,
         facet_value_label=facet_value_label,
         render_facet_group=fragments.facet_group,
-        chart_bars=fragments.chart_bars,
+        chart_bars=chart_bars,
         hit_cards=hit_cards.HitCards,
         fixed_url=fixed_url,
         render_passage_text=hit_cards.passage_text,
