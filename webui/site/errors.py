@@ -8,7 +8,7 @@ imports none. The JSON error carries the same message and a stable ``code``
 for programs (``bad_query``, ``too_broad``, ``unknown_place``, ``not_found``, ``rate_limited``, …:
 ``UserError.code``, or ``HTTP_CODES`` for the server's own refusals). Briefings add 403 (no edit
 token), 503 with Retry-After (the database stayed locked) and 400 for a form without its CSRF
-token (``FormExpired``).
+token (``webui.site.sessions.FormExpired``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from flask import Blueprint, Flask, current_app, jsonify, render_template, request
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import HTTPException
 
 from search import settings
 from search.briefings import INTRO_MAX, NOTE_MAX, TITLE_MAX, Busy, Forbidden
@@ -28,14 +28,6 @@ from .templating import CONTROL_CHARS_RE, printable
 
 QUOTE_CHARS = "\"“”「」"
 _EXTENSION = "policy_search.error_help"
-
-
-class FormExpired(BadRequest):
-    """A form post without this session's CSRF token: from another site, or an old page."""
-
-    description = "表单缺少本浏览器会话的校验码（CSRF token），或校验码不符"
-    explanation = ("表单已失效", "请回到上一页，刷新后再提交一次。表单须在本站页面上提交，且浏览器需要允许本站的 Cookie。")
-    error_code = "form_expired"
 
 
 def _explanations() -> dict[type, tuple[str, str]]:
