@@ -31,6 +31,7 @@ from search.briefings import DatabaseGone, DiskFull, Forbidden, StoreUnavailable
 from search.errors import BadParameter, NotFound
 
 from ..site.errors import add_help, handle_http_error, wants_json
+from ..site.limits import costs
 from ..site.searcher import get_engine
 from ..site.sessions import MY_BRIEFINGS_MAX, check_csrf, forget, my_briefings, notify, remember, token_for
 from .errors import briefing_explanations, briefing_links
@@ -244,12 +245,14 @@ def download(data: bytes, mimetype: str, briefing: dict, extension: str) -> Resp
 
 
 @bp.get("/b/<bid:briefing_id>.md")
+@costs(2)
 def markdown(briefing_id: str):
     data, briefing = get_exporter().export(get_store(), briefing_id, "md", request.url_root)
     return download(data, "text/markdown", briefing, "md")
 
 
 @bp.get("/b/<bid:briefing_id>.docx")
+@costs(5)  # builds a Word document
 def word(briefing_id: str):
     data, briefing = get_exporter().export(get_store(), briefing_id, "docx", request.url_root)
     return download(data, DOCX_TYPE, briefing, "docx")

@@ -10,6 +10,7 @@ from flask import Blueprint, jsonify, request
 
 from ..figures.comparison import CompareArgs
 from .params import SearchArgs
+from ..site.limits import costs
 from ..site.searcher import get_engine
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -36,5 +37,6 @@ def report(report_id: str):
 
 
 @bp.get("/compare")
+@costs(3)  # four searches
 def compare():
     return jsonify(CompareArgs.from_args(request.args).run_for_api(get_engine()))

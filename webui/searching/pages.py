@@ -10,6 +10,7 @@ from ..figures.charts import COUNT_ROOM, LABEL_WIDTH, ROW_HEIGHT, WIDTH, Bar, Ba
 from ..figures.comparison import MAIN_INDICATORS, CompareArgs, compare_url, shown
 from .hit_cards import session_part
 from ..site.errors import add_help, repaired_query, without_single_characters
+from ..site.limits import costs
 from ..site.page_cache import cached_page
 from .params import FACET_HINTS, FACET_LABELS, SearchArgs, facet_value_label, literal_query, shown_query
 from ..site.searcher import get_engine
@@ -27,6 +28,7 @@ def home():
 
 
 @bp.get("/search")
+@costs(1)
 def search():
     engine = get_engine()
     return cached_page(engine.generation_name(), lambda: _search_page(engine), session_part)
@@ -57,6 +59,7 @@ def _search_page(engine):
 
 
 @bp.get("/compare")
+@costs(3)  # four searches
 def compare():
     args = CompareArgs.from_args(request.args)
     result = args.run(get_engine()) if args.names_something() else None
