@@ -1,4 +1,10 @@
-"""Briefings (简报): pages, JSON API, exports and the store."""
+"""Briefings (简报): the pages (``pages``, blueprint ``briefings``), the JSON API (``api``, blueprint
+``briefing_api``), the exports (``exports``), the store of an app (``store``) and what their error
+pages say (``errors``).
+
+May import: ``search.*`` and ``webui.site``. Never another feature package: links to passages and
+searches go through their endpoint names.
+"""
 
 from __future__ import annotations
 

@@ -5,10 +5,10 @@
 - Opening an edit link changes nothing in the browser: anyone can send a link, and a briefing
   planted in someone's list would collect what they add. The edit page offers "加入我的简报"
   instead, a form post (``/b/<id>/adopt``) that puts the briefing in this browser's list.
-- ``/b/<id>/edit`` sends this browser to the edit link it remembers (see ``webui.sessions``), so
+- ``/b/<id>/edit`` sends this browser to the edit link it remembers (see ``webui.site.sessions``), so
   lists and notices need not print tokens.
 - ``/b/<id>/delete`` deletes a briefing, after a page that asks to confirm.
-- ``/b/<id>.md`` and ``/b/<id>.docx`` are the exports (cached and limited: ``webui.briefing_exports``);
+- ``/b/<id>.md`` and ``/b/<id>.docx`` are the exports (cached and limited: ``webui.briefings.exports``);
   printing uses the print stylesheet.
 - ``/briefings`` lists this browser's briefings and creates a new one.
 

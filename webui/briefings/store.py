@@ -1,4 +1,4 @@
-"""The one briefing store of an app (``search.briefings.BriefingStore``), like ``webui.searcher``.
+"""The one briefing store of an app (``search.briefings.BriefingStore``), like ``webui.site.searcher``.
 
 The database is ``app.config["BRIEFINGS_DB"]``, by default ``briefings.sqlite3`` in Flask's instance
 folder. The store opens a connection per operation, so it is shared by every request and thread;

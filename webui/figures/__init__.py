@@ -1,4 +1,10 @@
-"""Figures: comparing an indicator across places, targets against results, and charts."""
+"""Figures: comparing an indicator across places (``comparison``: the arguments and what the compare
+page shows), targets against results (``targets``: its page and API, blueprint ``targets``), and the
+SVG bar charts they and the results page draw (``charts``).
+
+May import: ``search.*`` and ``webui.site``. Never a feature package (``webui.searching`` imports
+this one, not the other way round; ``webui.briefings``).
+"""
 
 from __future__ import annotations
 

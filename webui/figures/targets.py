@@ -21,9 +21,9 @@ from search.indicators import indicator_key
 from search.query import parse
 from search.targets import STATUS_LABELS, targets
 
+from ..site.searcher import get_engine
 from .charts import BarChart, figure_chart
 from .comparison import MAIN_INDICATORS
-from ..site.searcher import get_engine
 
 bp = Blueprint("targets", __name__)
 

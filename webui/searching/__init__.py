@@ -1,4 +1,12 @@
-"""Searching and reading: the search and report pages and their JSON twins."""
+"""Searching and reading: the front page, the results page, a passage and a report, their JSON
+twins under ``/api/``, and the comparison page and API (blueprints ``pages``, ``passages`` and
+``api``), with what they render (``params``, ``hit_cards``, ``fragments``, ``report_layout``).
+
+May import: ``search.*``, ``webui.site``, and ``webui.figures``: the results page draws its facet
+charts with ``figures.charts`` and links to the comparison, whose page and API stay here under their
+endpoint names ``pages.compare`` and ``api.compare`` with ``figures.comparison`` doing the work.
+Never ``webui.briefings``: the "加入简报" form only names its endpoint (``briefings.add``).
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The JSON twin of every page: the engine's own result shapes, unchanged.
 
-Errors are ``{"error": "...", "code": "..."}`` with 400, 404 or 503 (see ``webui.errors``); 414 for an
-overlong URL and 429 with ``Retry-After`` for a client over its budget (see ``webui.limits``).
+Errors are ``{"error": "...", "code": "..."}`` with 400, 404 or 503 (see ``webui.site.errors``); 414 for an
+overlong URL and 429 with ``Retry-After`` for a client over its budget (see ``webui.site.limits``).
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from ..figures.comparison import CompareArgs
-from .params import SearchArgs
 from ..site.limits import costs
 from ..site.searcher import get_engine
+from .params import SearchArgs
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -17,10 +17,10 @@ from markupsafe import Markup, escape
 
 from search.briefings import TITLE_MAX
 
-from .fragments import HitLinks
 from ..site.page_cache import slot, slots_wanted
 from ..site.sessions import csrf_token, my_briefings
 from ..site.templating import notices
+from .fragments import HitLinks
 
 
 def passage_text(p: dict) -> Markup:
@@ -54,7 +54,7 @@ def add_to_briefing(passage_id: str, next_url: str) -> Markup:
     """The form that adds a passage to one of this browser's briefings (most recently used first)
     or to a new one; it works without JavaScript (app.js sends it with fetch instead). What is the
     same for every passage of a page is worked out once per request; in a page rendered to be kept
-    (``webui.page_cache``), this browser's parts are slots that ``session_part`` fills."""
+    (``webui.site.page_cache``), this browser's parts are slots that ``session_part`` fills."""
     fixed = g.get("_briefing_form")
     if fixed is None:
         fixed = g._briefing_form = {"action": escape(url_for("briefings.add")), "title_max": TITLE_MAX}
@@ -111,7 +111,7 @@ _AROUND = '<p class="context-passage">{}</p>'
 
 
 class HitCards:
-    """The hit cards of one results page (``args``: its ``webui.params.SearchArgs``)."""
+    """The hit cards of one results page (``args``: its ``webui.searching.params.SearchArgs``)."""
 
     def __init__(self, args):
         self.args = args

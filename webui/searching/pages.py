@@ -8,12 +8,12 @@ from search.errors import BadParameter, QueryError, QueryTooBroad, UnknownFilter
 
 from ..figures.charts import COUNT_ROOM, LABEL_WIDTH, ROW_HEIGHT, WIDTH, Bar, BarChart
 from ..figures.comparison import MAIN_INDICATORS, CompareArgs, compare_url, shown
-from .hit_cards import session_part
 from ..site.errors import add_help, repaired_query, without_single_characters
 from ..site.limits import costs
 from ..site.page_cache import cached_page
-from .params import FACET_HINTS, FACET_LABELS, SearchArgs, facet_value_label, literal_query, shown_query
 from ..site.searcher import get_engine
+from .hit_cards import session_part
+from .params import FACET_HINTS, FACET_LABELS, SearchArgs, facet_value_label, literal_query, shown_query
 
 bp = Blueprint("pages", __name__)
 
@@ -35,7 +35,7 @@ def search():
 
 
 def _search_page(engine):
-    """The results page for this request's URL, for everyone (``webui.page_cache``), or a redirect."""
+    """The results page for this request's URL, for everyone (``webui.site.page_cache``), or a redirect."""
     args = SearchArgs.from_args(request.args)
     result = args.run(engine)
     args = args.normalized(result)
