@@ -16,10 +16,11 @@ import pytest
 from docx import Document
 from docx.opc.constants import RELATIONSHIP_TYPE
 
-from search.briefings.store import BriefingStore
 from search.briefings.exports import SITE_NAME, to_docx, to_markdown
-from webui import briefing_exports, create_app
-from webui.briefing_exports import ExportCache
+from search.briefings.store import BriefingStore
+from webui import create_app
+from webui.briefings import exports as briefing_exports
+from webui.briefings.exports import ExportCache
 
 from .web_helpers import parse_html
 

@@ -19,7 +19,7 @@ from docx import Document
 from search.briefings.model import INTRO_MAX, NOTE_MAX, TITLE_MAX
 from search.briefings.store import BriefingStore
 from webui import create_app
-from webui.sessions import _secret_key
+from webui.site.sessions import _secret_key
 
 from .web_helpers import parse_html
 

@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from webui import create_app
-from webui.charts import text_width
-from webui.params import literal_query
+from webui.figures.charts import text_width
+from webui.searching.params import literal_query
 
 from .web_helpers import form_fields, parse_html
 

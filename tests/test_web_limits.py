@@ -11,7 +11,7 @@ import pytest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webui import create_app
-from webui.limits import DEFAULT_PER_MINUTE, MAX_QUERY_STRING, RateLimiter, client_key, is_local
+from webui.site.limits import DEFAULT_PER_MINUTE, MAX_QUERY_STRING, RateLimiter, client_key, is_local
 from webui.server import make_server
 
 from .web_helpers import parse_html

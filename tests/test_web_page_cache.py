@@ -1,4 +1,4 @@
-"""A results page is rendered once per index generation and URL (webui.page_cache); what belongs to
+"""A results page is rendered once per index generation and URL (webui.site.page_cache); what belongs to
 one browser (its briefings, its form token, the notices flashed to it) is its own on every copy."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 
 from search.whoosh_index import indexing
 from webui import create_app
-from webui.page_cache import cached_page, slot
+from webui.site.page_cache import cached_page, slot
 
 from .conftest import MINI_REPORT, write_report
 from .web_helpers import form_fields, parse_html

@@ -3,13 +3,13 @@ passages into briefings (简报) to share and export.
 
 Every HTML page has a JSON twin under ``/api/``. Pages are plain HTML that works without JavaScript;
 ``static/app.js`` only adds conveniences. The app talks to the index only through
-``search.engine.Engine`` (one per app, shared by all threads: see ``webui.searcher``), and to the
-briefings only through ``search.briefings.store.BriefingStore`` (see ``webui.briefing_store``).
+``search.engine.Engine`` (one per app, shared by all threads: see ``webui.site.searcher``), and to the
+briefings only through ``search.briefings.store.BriefingStore`` (see ``webui.briefings.store``).
 
 Config: ``INDEX_DIR``; ``BRIEFINGS_DB`` (default: ``briefings.sqlite3`` in the instance folder);
 ``SECRET_KEY`` (default: a random key kept in the instance folder); ``MAX_CONTENT_LENGTH``;
 ``RATE_LIMIT`` (tokens a minute per client on the API, forms and expensive pages; an ordinary request
-costs one) and ``RATE_LIMIT_LOOPBACK`` (limit this machine's clients too; see ``webui.limits``).
+costs one) and ``RATE_LIMIT_LOOPBACK`` (limit this machine's clients too; see ``webui.site.limits``).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from flask import Flask
 
 from search import settings
 
-from . import (api, briefing_api, briefing_pages, briefing_store, errors, limits, pages, passages, searcher,
-               security, sessions, targets, templating)
+from . import briefings, figures, searching
+from .site import errors, limits, searcher, security, sessions, templating
 
 # No form or JSON body of the site comes near this (an intro of 5000 characters, form-encoded, is
 # about 45 KiB); anything bigger is refused with 413 before it is read.
@@ -43,16 +43,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.sort_keys = False
 
     searcher.init_app(app)
-    briefing_store.init_app(app)
     sessions.init_app(app)
     templating.init_app(app)
     security.init_app(app)
     limits.init_app(app)
     errors.init_app(app)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(passages.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(briefing_pages.bp)
-    app.register_blueprint(briefing_api.bp)
-    app.register_blueprint(targets.bp)
+    searching.init_app(app)
+    briefings.init_app(app)
+    figures.init_app(app)
     return app

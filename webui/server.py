@@ -36,8 +36,8 @@ from urllib.parse import unquote_plus
 from search.errors import UserError
 
 from . import create_app
-from .limits import MAX_QUERY_STRING
-from .searcher import get_engine
+from .site.limits import MAX_QUERY_STRING
+from .site.searcher import get_engine
 
 # Request line and headers: room for a query string just over the app's cap, so that the app's
 # own 414 explains it, and for ordinary headers; anything bigger is refused unread (431).
@@ -271,7 +271,7 @@ def _prepare_for_workers(app) -> None:
     migrations (workers racing to run them would collide). Nothing here opens the index."""
     import sqlite3
 
-    from .briefing_store import get_store
+    from .briefings.store import get_store
 
     with app.app_context():
         try:

@@ -10,7 +10,7 @@ Each figure says:
 
 - ``indicator``: what the sentence says the figure measures, as written (交通固定资产投资 is its own
   indicator, not 固定资产投资); ``key``: that name reduced to the indicator it is (全社会固定资产投资
-  and 固投 → 固定资产投资, 国内生产总值 and GDP → 地区生产总值; see ``search.figures.extraction.indicators``).
+  and 固投 → 固定资产投资, 国内生产总值 and GDP → 地区生产总值; see ``search.figures.indicators``).
 - ``paired``: the figure belongs to that indicator without doubt. *a和b分别增长x和y* pairs a with x;
   a list of values after a subject that does not say 分别, or a verb whose subject is the clause
   before (实施重大项目90个，完成固定资产投资41亿元), is not paired.

@@ -11,7 +11,7 @@ Every term is matched as a substring: a Chinese word of two or more characters i
 character bigrams (see ``search.text.streams``), and a whole-word match adds a bonus. A term that is a
 year (2022, 2022年) also matches passages whose section speaks about that year. A term in the synonym
 list (``data/synonyms.tsv``) also searches its synonyms. Each term is compiled as it is read
-(``search.query.parse.plan``): the text is folded there, once.
+(``search.query.plan``): the text is folded there, once.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def _tokenize(raw: str) -> list[tuple[str, bool, bool]]:
 
 
 def parse(raw: str) -> QueryPlan:
-    """The query's plan (``search.query.parse.plan``), or QueryError with what to change."""
+    """The query's plan (``search.query.plan``), or QueryError with what to change."""
     raw = raw or ""
     if any(ord(c) < 32 and c not in "\t\n\r" for c in raw):
         raise QueryError("查询中有控制字符：请只输入普通文字")

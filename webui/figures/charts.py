@@ -2,7 +2,9 @@
 
 Bars are SVG ``<rect>`` elements whose sizes are attributes, not ``style``: the Content-Security-Policy
 forbids inline styles, and no chart library is fetched, because the machines that run this may be
-offline. The template (``_partials.html``) only places what this module computes.
+offline. The template (``_partials.html``) places what this module computes, and ``chart_bars``
+writes the bars (a row as one format string, like ``webui.searching.fragments``). The results
+page's charts of facet counts are ``webui.searching.pages.bar_chart``.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from .params import facet_value_label
+from markupsafe import Markup, escape
 
 # The drawing's own coordinate system; the SVG scales to the width of its box.
 # About the sidebar's width in CSS pixels, so that 13px text in the drawing shows at about 13px.
@@ -69,20 +71,6 @@ class BarChart:
         return f"{self.title}：" + "，".join(b.spoken for b in self.bars)
 
 
-def bar_chart(title: str, facet_name: str, rows: list[dict], chronological: bool = False) -> BarChart:
-    """A chart of one facet's counts (``engine.search(...)["facets"][name]``)."""
-    if chronological:
-        rows = sorted(rows, key=lambda r: r["value"])
-    longest = max((r["count"] for r in rows), default=0) or 1
-    room = WIDTH - LABEL_WIDTH - COUNT_ROOM
-    bars = [
-        Bar(label=r.get("label") or facet_value_label(facet_name, r["value"]), count=r["count"], selected=r["selected"],
-            y=i * ROW_HEIGHT, width=round(max(2.0, room * r["count"] / longest), 1) if r["count"] else 0)
-        for i, r in enumerate(rows)
-    ]
-    return BarChart(title=title, bars=bars)
-
-
 # The compare page's chart is wider than the sidebar's and its labels and figures are longer
 # ("云阳 2022", "557.7亿元"), so its columns are measured from the text they hold.
 FIGURE_WIDTH = 400
@@ -106,3 +94,25 @@ def figure_chart(chart: dict, title: str = "", targets: set[str] = frozenset()) 
             kind="is-target" if b["passage_id"] in targets else "")
         for i, b in enumerate(bars)
     ])
+
+
+_BAR = ('<g class="bar{selected}{kind}">\n'
+        '      <title>{label}：{count}{unit}</title>\n'
+        '      <text class="bar-label" x="0" y="{text_y}">{label}</text>\n'
+        '      <rect x="{rect_x}" y="{rect_y}" width="{width}" height="{height}" rx="2"></rect>\n'
+        '      <text class="bar-count" x="{count_x}" y="{text_y}">{count}</text>\n'
+        '    </g>')
+
+
+def chart_bars(chart) -> Markup:
+    """The ``<g>`` of each bar of a ``BarChart``, inside its ``<svg>``."""
+    return Markup("\n    ".join(
+        _BAR.format(
+            selected=" is-selected" if bar.selected else "",
+            kind=f" {escape(bar.kind)}" if bar.kind else "",
+            label=escape(bar.label), count=escape(bar.count), unit=escape(bar.unit),
+            text_y=bar.text_y, rect_x=bar.rect_x, rect_y=bar.rect_y, width=bar.width,
+            height=chart.bar_height, count_x=bar.count_x,
+        )
+        for bar in chart.bars
+    ))

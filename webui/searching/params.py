@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from search.engine import Engine
 
-from .urls import with_query
+from ..site.urls import with_query
 
 FACET_NAMES = ("place", "province", "level", "year", "section")
 FACET_LABELS = {"place": "地区", "province": "省份", "level": "层级", "year": "年份", "section": "部分"}

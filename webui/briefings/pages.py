@@ -5,10 +5,10 @@
 - Opening an edit link changes nothing in the browser: anyone can send a link, and a briefing
   planted in someone's list would collect what they add. The edit page offers "加入我的简报"
   instead, a form post (``/b/<id>/adopt``) that puts the briefing in this browser's list.
-- ``/b/<id>/edit`` sends this browser to the edit link it remembers (see ``webui.sessions``), so
+- ``/b/<id>/edit`` sends this browser to the edit link it remembers (see ``webui.site.sessions``), so
   lists and notices need not print tokens.
 - ``/b/<id>/delete`` deletes a briefing, after a page that asks to confirm.
-- ``/b/<id>.md`` and ``/b/<id>.docx`` are the exports (cached and limited: ``webui.briefing_exports``);
+- ``/b/<id>.md`` and ``/b/<id>.docx`` are the exports (cached and limited: ``webui.briefings.exports``);
   printing uses the print stylesheet.
 - ``/briefings`` lists this browser's briefings and creates a new one.
 
@@ -30,13 +30,17 @@ from werkzeug.exceptions import ServiceUnavailable
 from search.briefings.model import DatabaseGone, DiskFull, Forbidden, StoreUnavailable
 from search.errors import BadParameter, NotFound
 
-from .briefing_exports import get_exporter
-from .briefing_store import get_store, load_with_status
-from .errors import handle_http_error, wants_json
-from .searcher import get_engine
-from .sessions import MY_BRIEFINGS_MAX, check_csrf, forget, my_briefings, notify, remember, token_for
+from ..site.errors import add_help, handle_http_error, wants_json
+from ..site.limits import costs
+from ..site.searcher import get_engine
+from ..site.sessions import MY_BRIEFINGS_MAX, check_csrf, forget, my_briefings, notify, remember, token_for
+from .errors import briefing_explanations, briefing_links
+from .exports import get_exporter
+from .store import get_store, load_with_status
 
 bp = Blueprint("briefings", __name__)
+# Forms answer JSON when asked (app.js adds a passage with fetch).
+add_help(bp, explanations=briefing_explanations, repairs=briefing_links, forms_answer_json=True)
 
 NEW = "new"  # the add form's choice "a new briefing" (ids are longer, so none is "new")
 LOCAL_URL_RE = re.compile(r"/(?![/\\])[^\s\\\x00-\x1f\x7f]*")  # a path on this site, never //other.site
@@ -241,12 +245,14 @@ def download(data: bytes, mimetype: str, briefing: dict, extension: str) -> Resp
 
 
 @bp.get("/b/<bid:briefing_id>.md")
+@costs(2)
 def markdown(briefing_id: str):
     data, briefing = get_exporter().export(get_store(), briefing_id, "md", request.url_root)
     return download(data, "text/markdown", briefing, "md")
 
 
 @bp.get("/b/<bid:briefing_id>.docx")
+@costs(5)  # builds a Word document
 def word(briefing_id: str):
     data, briefing = get_exporter().export(get_store(), briefing_id, "docx", request.url_root)
     return download(data, DOCX_TYPE, briefing, "docx")

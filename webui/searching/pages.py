@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request
 
-from .charts import bar_chart
-from .comparison import MAIN_INDICATORS, CompareArgs, compare_url, shown
+from search.errors import BadParameter, QueryError, QueryTooBroad, UnknownFilter, UserError
+
+from ..figures.charts import COUNT_ROOM, LABEL_WIDTH, ROW_HEIGHT, WIDTH, Bar, BarChart
+from ..figures.comparison import MAIN_INDICATORS, CompareArgs, compare_url, shown
+from ..site.errors import add_help, repaired_query, without_single_characters
+from ..site.limits import costs
+from ..site.page_cache import cached_page
+from ..site.searcher import get_engine
 from .hit_cards import session_part
-from .page_cache import cached_page
 from .params import FACET_HINTS, FACET_LABELS, SearchArgs, facet_value_label, literal_query, shown_query
-from .searcher import get_engine
 
 bp = Blueprint("pages", __name__)
 
@@ -24,13 +28,14 @@ def home():
 
 
 @bp.get("/search")
+@costs(1)
 def search():
     engine = get_engine()
     return cached_page(engine.generation_name(), lambda: _search_page(engine), session_part)
 
 
 def _search_page(engine):
-    """The results page for this request's URL, for everyone (``webui.page_cache``), or a redirect."""
+    """The results page for this request's URL, for everyone (``webui.site.page_cache``), or a redirect."""
     args = SearchArgs.from_args(request.args)
     result = args.run(engine)
     args = args.normalized(result)
@@ -54,6 +59,7 @@ def _search_page(engine):
 
 
 @bp.get("/compare")
+@costs(3)  # four searches
 def compare():
     args = CompareArgs.from_args(request.args)
     result = args.run(get_engine()) if args.names_something() else None
@@ -62,6 +68,20 @@ def compare():
         view=shown(result, args) if result else None,
         literal_links=literal_links(result, args.url) if result else [],
     )
+
+
+def bar_chart(title: str, facet_name: str, rows: list[dict], chronological: bool = False) -> BarChart:
+    """A sidebar chart of one facet's counts (``engine.search(...)["facets"][name]``)."""
+    if chronological:
+        rows = sorted(rows, key=lambda r: r["value"])
+    longest = max((r["count"] for r in rows), default=0) or 1
+    room = WIDTH - LABEL_WIDTH - COUNT_ROOM
+    bars = [
+        Bar(label=r.get("label") or facet_value_label(facet_name, r["value"]), count=r["count"], selected=r["selected"],
+            y=i * ROW_HEIGHT, width=round(max(2.0, room * r["count"] / longest), 1) if r["count"] else 0)
+        for i, r in enumerate(rows)
+    ]
+    return BarChart(title=title, bars=bars)
 
 
 def stable_facets(engine, args: SearchArgs, result: dict) -> dict[str, list[dict]]:
@@ -116,3 +136,39 @@ def drop_suggestions(result: dict, args: SearchArgs) -> list[dict]:
         for name, values in result["filters"].items()
         if (result["query"], {n: v for n, v in result["filters"].items() if n != name}) not in offered
     ]
+
+
+# -- what an error page offers instead -------------------------------------------------------------
+
+
+def repair_links(error: UserError) -> list[tuple[str, str]]:
+    """(label, url) of the same search or comparison without the parameter the engine refused."""
+    if request.endpoint == "pages.compare":
+        return compare_links(error)
+    if request.endpoint != "pages.search":
+        return []
+    args = SearchArgs.from_args(request.args)
+    if isinstance(error, UnknownFilter):
+        return [("去掉全部筛选条件再搜索", args.without_filters())]
+    if isinstance(error, BadParameter):
+        return [("从第一页开始，每页显示默认条数", args.url(page=None, per_page=None, ctx=None))]
+    if isinstance(error, QueryTooBroad):
+        narrowed = without_single_characters(args.q)
+        return [(f"去掉单字，检索“{narrowed}”", args.url(q=narrowed, page=None, ctx=None))] if narrowed else []
+    if isinstance(error, QueryError) and (repaired := repaired_query(args.q)) and repaired != args.q:
+        cut = repaired if len(repaired) <= 30 else repaired[:30] + "…"
+        return [(f"改为检索“{cut}”", args.url(q=repaired, page=None, ctx=None))]
+    return []
+
+
+def compare_links(error: UserError) -> list[tuple[str, str]]:
+    args = CompareArgs.from_args(request.args)
+    if isinstance(error, UnknownFilter):
+        return [("去掉年份和部分的筛选再对比", args.url(year=None, section=None))]
+    if isinstance(error, QueryError) and (repaired := repaired_query(args.q)) and repaired != args.q:
+        cut = repaired if len(repaired) <= 30 else repaired[:30] + "…"
+        return [(f"改为对比“{cut}”", args.url(q=repaired))]
+    return []
+
+
+add_help(bp, repairs=repair_links)

@@ -20,10 +20,13 @@ from werkzeug.exceptions import UnsupportedMediaType
 from search.briefings.model import SURROGATES_RE, Forbidden
 from search.errors import BadParameter
 
-from .briefing_store import get_store, load_with_status
-from .searcher import get_engine
+from ..site.errors import add_help
+from ..site.searcher import get_engine
+from .errors import briefing_explanations
+from .store import get_store, load_with_status
 
 bp = Blueprint("briefing_api", __name__, url_prefix="/api/briefings")
+add_help(bp, explanations=briefing_explanations)
 
 ITEM_FIELDS = ("item_id", "passage_id", "text", "citation", "note", "status")
 TOKEN_HEADER = "X-Edit-Token"

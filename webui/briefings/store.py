@@ -1,4 +1,4 @@
-"""The one briefing store of an app (``search.briefings.store.BriefingStore``), like ``webui.searcher``.
+"""The one briefing store of an app (``search.briefings.store.BriefingStore``), like ``webui.site.searcher``.
 
 The database is ``app.config["BRIEFINGS_DB"]``, by default ``briefings.sqlite3`` in Flask's instance
 folder. The store opens a connection per operation, so it is shared by every request and thread;
@@ -17,7 +17,7 @@ from search.briefings.store import BriefingStore
 from search.briefings.model import with_status
 from search.errors import IndexUnavailable
 
-from .searcher import get_engine
+from ..site.searcher import get_engine
 
 _EXTENSION = "policy_search.briefings"
 _LOCK = threading.Lock()

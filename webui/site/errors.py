@@ -3,38 +3,31 @@ traceback.
 
 The engine's ``UserError`` messages say, in Chinese, what was wrong with the input; this module
 adds, for the HTML page, a headline, what to try, and links that repair the search (or, on a
-briefing's pages, lead back to it). The JSON error carries the same message and a stable ``code``
+briefing's pages, lead back to it): a feature declares its own with ``add_help``, so this module
+imports none. The JSON error carries the same message and a stable ``code``
 for programs (``bad_query``, ``too_broad``, ``unknown_place``, ``not_found``, ``rate_limited``, …:
 ``UserError.code``, or ``HTTP_CODES`` for the server's own refusals). Briefings add 403 (no edit
 token), 503 with Retry-After (the database stayed locked) and 400 for a form without its CSRF
-token (``FormExpired``).
+token (``webui.site.sessions.FormExpired``).
 """
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request, url_for
-from werkzeug.exceptions import BadRequest, HTTPException
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import Blueprint, Flask, current_app, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
 
 from search import settings
 from search.briefings.model import INTRO_MAX, NOTE_MAX, TITLE_MAX, Busy, Forbidden
 from search.text.streams import CJK_RE, is_cjk
 from search.errors import BadParameter, IndexDamaged, IndexUnavailable, NotFound, QueryError, QueryTooBroad, UnknownFilter, UserError
 
-from .briefing_store import get_store
-from .comparison import CompareArgs
-from .params import SearchArgs
 from .templating import CONTROL_CHARS_RE, printable
 
 QUOTE_CHARS = "\"“”「」"
-BRIEFING_BLUEPRINTS = ("briefings", "briefing_api")
-
-
-class FormExpired(BadRequest):
-    """A form post without this session's CSRF token: from another site, or an old page."""
-
-    description = "表单缺少本浏览器会话的校验码（CSRF token），或校验码不符"
-    explanation = ("表单已失效", "请回到上一页，刷新后再提交一次。表单须在本站页面上提交，且浏览器需要允许本站的 Cookie。")
-    error_code = "form_expired"
+_EXTENSION = "policy_search.error_help"
 
 
 def _explanations() -> dict[type, tuple[str, str]]:
@@ -53,14 +46,6 @@ def _explanations() -> dict[type, tuple[str, str]]:
         IndexUnavailable: ("检索索引暂不可用", "请先运行 policy-search build 建立索引，然后刷新本页。"),
         Forbidden: ("没有编辑权限", "只有持有编辑链接的人才能修改这份简报；请向简报的创建者索取编辑链接，或打开只读链接阅读。"),
         Busy: ("简报暂时无法保存", "简报数据库正忙，这次没有保存任何改动；请稍等几秒再试一次。"),
-    }
-
-
-def _briefing_explanations() -> dict[type, tuple[str, str]]:
-    """On briefing pages the same errors mean something else: a wrong id, a text too long."""
-    return {
-        NotFound: ("找不到这份简报或其中的段落", "请检查链接是否完整（简报编号区分大小写）；如果索引重建过，段落编号可能已经不存在。"),
-        BadParameter: ("无法保存这些内容", f"简报标题最多 {TITLE_MAX} 字，导语最多 {INTRO_MAX} 字，每条批注最多 {NOTE_MAX} 字。"),
     }
 
 
@@ -84,10 +69,40 @@ def status_of(error: UserError) -> int:
     return 400
 
 
+@dataclass(frozen=True)
+class ErrorHelp:
+    """What a blueprint's error pages add to the site's own (``add_help``)."""
+
+    # Headline and advice per kind of error, instead of the site's own (read when needed).
+    explanations: Callable[[], dict[type, tuple[str, str]]] | None = None
+    # (label, url) links that repair the request, or lead back to where it came from.
+    repairs: Callable[[UserError], list[tuple[str, str]]] | None = None
+    # A form post sent by a script that asked for JSON (app.js, with fetch) gets its errors as JSON.
+    forms_answer_json: bool = False
+
+
+_NO_HELP = ErrorHelp()
+
+
+def add_help(bp: Blueprint, **help) -> None:
+    """Declare what the error pages of ``bp``'s views add (the fields of ``ErrorHelp``)."""
+    def record(state) -> None:
+        name = f"{state.name_prefix}.{state.name}".lstrip(".")
+        state.app.extensions.setdefault(_EXTENSION, {})[name] = ErrorHelp(**help)
+
+    bp.record_once(record)
+
+
+def help_here() -> ErrorHelp:
+    """The help the blueprint of this request's view declared (none for a URL no view matched)."""
+    return current_app.extensions.get(_EXTENSION, {}).get(request.blueprint) or _NO_HELP
+
+
 def wants_json() -> bool:
-    """Under /api/, or a briefing form sent by a script that asked for JSON (app.js, with fetch)."""
+    """Under /api/, or a form post to a blueprint whose forms answer JSON, sent by a script that
+    asked for JSON (app.js, with fetch)."""
     return request.path.startswith("/api/") or (
-        request.blueprint == "briefings"
+        help_here().forms_answer_json
         and request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json")
 
 
@@ -96,46 +111,14 @@ def handle_user_error(error: UserError):
     headers = {"Retry-After": "2"} if isinstance(error, Busy) else {}
     if wants_json():
         return jsonify({"error": message, "code": error_code(error)}), status, headers
-    explanations = _explanations()
-    if request.blueprint in BRIEFING_BLUEPRINTS:
-        explanations = {**explanations, **_briefing_explanations()}
+    explanations, declared = _explanations(), help_here()
+    if declared.explanations:
+        explanations = {**explanations, **declared.explanations()}
+    repairs = declared.repairs(error) if declared.repairs else []
     headline, advice = next((text for kind, text in explanations.items() if isinstance(error, kind)),
                             ("请求有误", ""))
     return render_template("error.html", status=status, headline=headline, advice=advice, detail=message,
-                           repairs=repair_links(error), q=request.args.get("q", "")), status, headers
-
-
-def repair_links(error: UserError) -> list[tuple[str, str]]:
-    """(label, url) of the same search without the parameter the engine refused; on a briefing's
-    pages, its read-only view."""
-    if request.blueprint == "briefings":
-        return briefing_links(error)
-    if request.endpoint == "pages.compare":
-        return compare_links(error)
-    if request.endpoint != "pages.search":
-        return []
-    args = SearchArgs.from_args(request.args)
-    if isinstance(error, UnknownFilter):
-        return [("去掉全部筛选条件再搜索", args.without_filters())]
-    if isinstance(error, BadParameter):
-        return [("从第一页开始，每页显示默认条数", args.url(page=None, per_page=None, ctx=None))]
-    if isinstance(error, QueryTooBroad):
-        narrowed = without_single_characters(args.q)
-        return [(f"去掉单字，检索“{narrowed}”", args.url(q=narrowed, page=None, ctx=None))] if narrowed else []
-    if isinstance(error, QueryError) and (repaired := repaired_query(args.q)) and repaired != args.q:
-        shown = repaired if len(repaired) <= 30 else repaired[:30] + "…"
-        return [(f"改为检索“{shown}”", args.url(q=repaired, page=None, ctx=None))]
-    return []
-
-
-def compare_links(error: UserError) -> list[tuple[str, str]]:
-    args = CompareArgs.from_args(request.args)
-    if isinstance(error, UnknownFilter):
-        return [("去掉年份和部分的筛选再对比", args.url(year=None, section=None))]
-    if isinstance(error, QueryError) and (repaired := repaired_query(args.q)) and repaired != args.q:
-        shown = repaired if len(repaired) <= 30 else repaired[:30] + "…"
-        return [(f"改为对比“{shown}”", args.url(q=repaired))]
-    return []
+                           repairs=repairs, q=request.args.get("q", "")), status, headers
 
 
 def repaired_query(q: str) -> str:
@@ -156,19 +139,6 @@ def without_single_characters(q: str) -> str:
     while kept and kept[-1] in ("OR", "|"):
         kept.pop()
     return " ".join(kept)
-
-
-def briefing_links(error: UserError) -> list[tuple[str, str]]:
-    links = [("我的简报", url_for("briefings.mine"))]
-    briefing_id = (request.view_args or {}).get("briefing_id")
-    # Not on the read-only page itself (it is what failed); on an edit link with a wrong token, yes.
-    if briefing_id and (request.endpoint != "briefings.view" or "token" in request.args):
-        try:
-            get_store().get(briefing_id)
-        except UserError:
-            return links
-        links.insert(0, ("回到这份简报（只读）", url_for("briefings.view", briefing_id=briefing_id)))
-    return links
 
 
 HTTP_EXPLANATIONS = {

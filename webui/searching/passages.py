@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
+from ..site.searcher import get_engine
 from .report_layout import lay_out
-from .searcher import get_engine
 
 bp = Blueprint("passages", __name__)
 

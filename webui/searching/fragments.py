@@ -1,5 +1,5 @@
-"""The results page's repeated fragments, written in Python: the facet checkboxes, the bars of a
-chart, and the links of each hit.
+"""The results page's repeated fragments, written in Python: the facet checkboxes and the links of
+each hit (the bars of its charts are ``webui.figures.charts.chart_bars``).
 
 A results page lists up to 30 values for each of five facets and two charts of up to 30 bars. As
 Jinja macros those rows were two thirds of the page's rendering time (about 7 of 10 ms of CPU per
@@ -43,28 +43,6 @@ def facet_group(name: str, rows: list[dict], hint: tuple[str, str] | None = None
     ]
     return Markup('<fieldset class="facet">\n  <legend>{}</legend>\n  {}\n</fieldset>').format(
         legend, Markup("\n  ".join(options)))
-
-
-_BAR = ('<g class="bar{selected}{kind}">\n'
-        '      <title>{label}：{count}{unit}</title>\n'
-        '      <text class="bar-label" x="0" y="{text_y}">{label}</text>\n'
-        '      <rect x="{rect_x}" y="{rect_y}" width="{width}" height="{height}" rx="2"></rect>\n'
-        '      <text class="bar-count" x="{count_x}" y="{text_y}">{count}</text>\n'
-        '    </g>')
-
-
-def chart_bars(chart) -> Markup:
-    """The ``<g>`` of each bar of a ``webui.charts.BarChart``, inside its ``<svg>``."""
-    return Markup("\n    ".join(
-        _BAR.format(
-            selected=" is-selected" if bar.selected else "",
-            kind=f" {escape(bar.kind)}" if bar.kind else "",
-            label=escape(bar.label), count=escape(bar.count), unit=escape(bar.unit),
-            text_y=bar.text_y, rect_x=bar.rect_x, rect_y=bar.rect_y, width=bar.width,
-            height=chart.bar_height, count_x=bar.count_x,
-        )
-        for bar in chart.bars
-    ))
 
 
 # -- a hit's links ----------------------------------------------------------------------------------

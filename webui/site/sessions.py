@@ -26,13 +26,21 @@ from pathlib import Path
 
 from flask import Flask, flash, get_flashed_messages, request, session
 from flask.sessions import SecureCookieSessionInterface
-
-from .errors import FormExpired
+from werkzeug.exceptions import BadRequest
 
 MY_BRIEFINGS_MAX = 15
 SESSION_TITLE_MAX = 24  # characters of a title kept in the cookie; the pages read the full one
 CSRF_FIELD = "csrf_token"
 _NOTICE = "notice"
+
+
+class FormExpired(BadRequest):
+    """A form post without this session's CSRF token: from another site, or an old page. Its
+    ``explanation`` and ``error_code`` are what ``webui.site.errors`` shows for it."""
+
+    description = "表单缺少本浏览器会话的校验码（CSRF token），或校验码不符"
+    explanation = ("表单已失效", "请回到上一页，刷新后再提交一次。表单须在本站页面上提交，且浏览器需要允许本站的 Cookie。")
+    error_code = "form_expired"
 
 
 def _secret_key(instance_path: str) -> str:

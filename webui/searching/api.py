@@ -1,16 +1,17 @@
 """The JSON twin of every page: the engine's own result shapes, unchanged.
 
-Errors are ``{"error": "...", "code": "..."}`` with 400, 404 or 503 (see ``webui.errors``); 414 for an
-overlong URL and 429 with ``Retry-After`` for a client over its budget (see ``webui.limits``).
+Errors are ``{"error": "...", "code": "..."}`` with 400, 404 or 503 (see ``webui.site.errors``); 414 for an
+overlong URL and 429 with ``Retry-After`` for a client over its budget (see ``webui.site.limits``).
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from .comparison import CompareArgs
+from ..figures.comparison import CompareArgs
+from ..site.limits import costs
+from ..site.searcher import get_engine
 from .params import SearchArgs
-from .searcher import get_engine
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -36,5 +37,6 @@ def report(report_id: str):
 
 
 @bp.get("/compare")
+@costs(3)  # four searches
 def compare():
     return jsonify(CompareArgs.from_args(request.args).run_for_api(get_engine()))

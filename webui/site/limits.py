@@ -2,16 +2,17 @@
 
 Rate: a token bucket per client. A client may spend ``RATE_LIMIT_BURST`` tokens at once, then
 ``RATE_LIMIT`` a minute. A request costs what it makes the server do: one token for an ordinary
-request, ``ENDPOINT_COSTS`` for the pages known to be expensive (a comparison runs four searches,
-a Word export builds a document), and after it has run, ``TOKENS_PER_BUDGET`` more for every
-query budget of search work it did (``search.query.budget``: postings read, phrase checks), so a broad
-search costs more than a narrow one, and a cached one nothing extra. A client
-that overspent waits until its bucket has refilled. Over it: 429 with ``Retry-After`` (whole
-seconds until the next request would pass), as ``{"error", "code": "rate_limited"}`` under /api/
-and as a page otherwise.
+request, what its view declares with ``@costs(n)`` for the pages known to be expensive (a
+comparison runs four searches, a Word export builds a document), and after it has run,
+``TOKENS_PER_BUDGET`` more for every query budget of search work it did (``search.query.budget``: postings
+read, phrase checks), so a broad search costs more than a narrow one, and a cached one nothing
+extra. A client that overspent waits until its bucket has refilled. Over it: 429 with
+``Retry-After`` (whole seconds until the next request would pass), as ``{"error", "code":
+"rate_limited"}`` under /api/ and as a page otherwise.
 
-What is limited: the API, every form post, and the expensive pages (``/search``, ``/compare``, the
-briefing exports). Reading a passage or a report, the front page and static files are not.
+What is limited: the API, every form post, and the expensive pages (their views marked with
+``@costs``: ``/search``, ``/compare``, the briefing exports). Reading a passage or a report, the
+front page and static files are not.
 
 Who is limited: every client except this machine's own (loopback addresses), unless
 ``RATE_LIMIT_LOOPBACK`` is set (the app config, else the setting ``rate_limit_loopback``): a local
@@ -57,12 +58,26 @@ DEFAULT_PER_MINUTE = 120
 ENV_VAR = "POLICY_SEARCH_RATE_LIMIT"
 MAX_CLIENTS = 10_000
 MAX_QUERY_STRING = 64 * 1024
-# Requests known to cost several ordinary ones before any search work is counted.
-ENDPOINT_COSTS = {"pages.compare": 3, "api.compare": 3, "briefings.word": 5, "briefings.markdown": 2}
-EXPENSIVE_PAGES = {"pages.search", *ENDPOINT_COSTS}
+COST_ATTRIBUTE = "rate_limit_cost"  # set on a view function by ``costs``
 TOKENS_PER_BUDGET = 4  # a search that did a whole query's budget of work costs four more tokens
 MAX_WORK_TOKENS = 10  # what one request's search work can cost at most, on top of its base cost
 _EXTENSION = "policy_search.rate_limiter"
+
+
+def costs(tokens: int = 1):
+    """Mark a view as expensive: it is limited even as a page read with GET, and a request costs
+    ``tokens`` (several ordinary requests) before any search work is counted. Declared on the view
+    itself, so renaming its endpoint or blueprint keeps it."""
+    def mark(view):
+        setattr(view, COST_ATTRIBUTE, tokens)
+        return view
+
+    return mark
+
+
+def declared_cost() -> int | None:
+    """The cost the view of this request declared with ``costs``; None for an ordinary view (or no view)."""
+    return getattr(current_app.view_functions.get(request.endpoint), COST_ATTRIBUTE, None)
 
 
 class RateLimiter:
@@ -168,7 +183,7 @@ def is_limited(limiter: RateLimiter) -> bool:
     if limiter.exempt_local and is_local(request.environ):
         return False
     return (request.path.startswith("/api/") or request.method not in ("GET", "HEAD", "OPTIONS")
-            or request.endpoint in EXPENSIVE_PAGES)
+            or declared_cost() is not None)
 
 
 def work_tokens(cost: int, budget: int) -> int:
@@ -184,7 +199,8 @@ def check_request() -> None:
     if limiter is None or not is_limited(limiter):
         return
     client = client_key(request.remote_addr)
-    if wait := limiter.take(client, ENDPOINT_COSTS.get(request.endpoint, 1)):
+    cost = declared_cost()
+    if wait := limiter.take(client, 1 if cost is None else cost):
         raise TooManyRequests(f"这个地址的请求太频繁：每分钟最多约 {round(limiter.rate * 60)} 次普通请求（一次最多 "
                               f"{int(limiter.burst)} 次），范围很宽的检索、区县对比和导出 Word 算作多次；"
                               f"请 {math.ceil(wait)} 秒后再试",

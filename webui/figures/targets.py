@@ -21,9 +21,9 @@ from search.figures.indicators import indicator_key
 from search.query.parse import parse
 from search.figures.targets import STATUS_LABELS, targets
 
+from ..site.searcher import get_engine
 from .charts import BarChart, figure_chart
 from .comparison import MAIN_INDICATORS
-from .searcher import get_engine
 
 bp = Blueprint("targets", __name__)
 

@@ -1,13 +1,13 @@
 """A results page's hit cards, and the pieces they share with other pages (a passage's text, the
-"加入简报" form, the notices next to a passage), written in Python.
+"加入简报" form), written in Python.
 
 As Jinja macros a card was about half of a results page's rendering: each card called the form's
 macro, which asked the session for this browser's briefings and its CSRF token and built the form's
 URL again, and every value went through a dozen attribute lookups. Here what is the same for every
 card of a page (the links' shape, the form's URL, token and list of briefings) is written once per
 request, and a card is a few format strings. Every value still goes through ``escape``. The
-templates' macros ``passage_text``, ``add_to_briefing`` and ``notices`` call these functions, so
-each piece of markup is written in one place.
+templates' macros ``passage_text`` and ``add_to_briefing`` call these functions, so each piece of
+markup is written in one place; the notices next to a passage are ``webui.site.templating.notices``.
 """
 
 from __future__ import annotations
@@ -17,35 +17,16 @@ from markupsafe import Markup, escape
 
 from search.briefings.model import TITLE_MAX
 
+from ..site.page_cache import slot, slots_wanted
+from ..site.sessions import csrf_token, my_briefings
+from ..site.templating import notices
 from .fragments import HitLinks
-from .page_cache import slot, slots_wanted
-from .sessions import csrf_token, my_briefings, notices_for
 
 
 def passage_text(p: dict) -> Markup:
     """A passage's highlighted text (``html``, already escaped by the engine); a heading in bold."""
     html = Markup(p.get("html", ""))
     return Markup('<strong class="passage-heading">{}</strong>').format(html) if p.get("kind") == "heading" else html
-
-
-# -- notices ----------------------------------------------------------------------------------------
-
-_NOTICE = '<p class="notice">{}</p>'
-_NOTICE_LINK = '<p class="notice">{} <a href="{}">{}</a></p>'
-
-
-def notices(target: str = "") -> Markup:
-    """The notices flashed for ``target`` (a passage's "passage-…", or "" for the page), in the box
-    app.js also writes its confirmations into; for a target, the box is there even when empty."""
-    if slots_wanted():
-        return Markup(slot("notices:" + target))
-    shown = notices_for(target)
-    if not target and not shown:
-        return Markup("")
-    items = "".join(_NOTICE_LINK.format(escape(n["text"]), escape(n["link"]), escape(n.get("link_text") or ""))
-                    if n.get("link") else _NOTICE.format(escape(n["text"])) for n in shown)
-    data_for = f' data-for="{escape(target)}"' if target else ""
-    return Markup(f'<div class="notices"{data_for} role="status">\n  {items}\n</div>')
 
 
 # -- the "加入简报" form ------------------------------------------------------------------------------
@@ -73,7 +54,7 @@ def add_to_briefing(passage_id: str, next_url: str) -> Markup:
     """The form that adds a passage to one of this browser's briefings (most recently used first)
     or to a new one; it works without JavaScript (app.js sends it with fetch instead). What is the
     same for every passage of a page is worked out once per request; in a page rendered to be kept
-    (``webui.page_cache``), this browser's parts are slots that ``session_part`` fills."""
+    (``webui.site.page_cache``), this browser's parts are slots that ``session_part`` fills."""
     fixed = g.get("_briefing_form")
     if fixed is None:
         fixed = g._briefing_form = {"action": escape(url_for("briefings.add")), "title_max": TITLE_MAX}
@@ -130,7 +111,7 @@ _AROUND = '<p class="context-passage">{}</p>'
 
 
 class HitCards:
-    """The hit cards of one results page (``args``: its ``webui.params.SearchArgs``)."""
+    """The hit cards of one results page (``args``: its ``webui.searching.params.SearchArgs``)."""
 
     def __init__(self, args):
         self.args = args
