@@ -5,7 +5,7 @@
 import json, sys, time, subprocess, http.client, socket, os
 from urllib.parse import urlencode
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
-from bench.run import percentile
+from bench.measures import percentile
 from search.engine import Engine
 index = sys.argv[1]
 cases = json.load(open(__import__('pathlib').Path(__file__).resolve().parent.parent / 'tests' / 'eval' / 'dev.json', encoding='utf-8'))

@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from bench.measures import QUERIES, percentile
+
 CONCURRENCY = 8
 REQUESTS_PER_CLIENT = 60
 DEADLINE_S = 300
@@ -42,8 +44,6 @@ FIRST_TIME_PAGES = 4000  # distinct result pages: more than 10 s of first-time p
 
 def _paths(endpoint: str = "/search", specs: list[dict] | None = None) -> list[str]:
     """The benchmark's fixed query set (or ``specs``) as URLs of ``endpoint``."""
-    from bench.run import QUERIES
-
     paths = []
     for spec in QUERIES if specs is None else specs:
         params = [("q", spec["q"])] + [(k, v) for k in ("county", "year", "section") for v in spec.get(k, [])]
@@ -143,8 +143,6 @@ def _client(port: int, paths: list[str], offset: int, latencies: list, errors: l
 
 
 def _python_load(port: int, paths: list[str]) -> dict:
-    from bench.run import percentile
-
     latencies: list[float] = []
     errors: list = []
     stop_at = time.monotonic() + DEADLINE_S

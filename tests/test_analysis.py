@@ -163,6 +163,14 @@ def test_the_user_dictionary_applies_to_rjieba_as_to_jieba():
     assert "地区生产总值" in _tokens(word_stream, "全年实现地区生产总值100.5亿元")
 
 
+def test_every_user_dictionary_entry_can_be_a_word():
+    # The words field keeps a token whole only when it is all Chinese or all Latin letters and
+    # digits (search.text.streams._words splits the rest): an entry such as 单位GDP能耗 would
+    # never apply, however often it is listed.
+    dead = [w for w, _, _ in user_words() if [t for t, _, _ in word_stream(fold(w))] != [fold(w)]]
+    assert dead == []
+
+
 # -- the whole-word bonus without a segmenter -----------------------------------------------------
 
 VOCABULARY = {"森林覆盖率", "森林", "覆盖率", "gdp", "4.7", "干龙坝村", "锰"}

@@ -3,6 +3,10 @@
 User errors (no index yet, a bad query, an unknown place, an unreadable report) end with one line
 and a hint, exit status 1, never a traceback. Each module holds commands; this one gathers them
 into the group, so no command module imports another.
+
+May import: ``search.engine`` and the library's packages, and ``webui.server`` (for ``serve``).
+``build``, ``add``, ``remove`` and ``check`` manage the embedded index, so they call
+``search.whoosh_index`` directly; searching goes through the engine.
 """
 
 from __future__ import annotations
