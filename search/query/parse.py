@@ -69,11 +69,18 @@ def _tokenize(raw: str) -> list[tuple[str, bool, bool]]:
 
 
 def parse(raw: str) -> QueryPlan:
-    """The query's plan (``search.query.plan``), or QueryError with what to change."""
-    raw = raw or ""
+    """The query's plan (``search.query.plan``), or QueryError with what to change.
+
+    Plans are kept per text (and the limits in force), so a query asked again, as a page's second
+    query for its facets, paging and reloads do, is not compiled again. A plan is shared: read it,
+    never change it."""
+    return _compiled(raw or "", settings.get("max_query_chars"), settings.get("max_query_terms"))
+
+
+@lru_cache(maxsize=4096)
+def _compiled(raw: str, max_chars: int, max_terms: int) -> QueryPlan:
     if any(ord(c) < 32 and c not in "\t\n\r" for c in raw):
         raise QueryError("查询中有控制字符：请只输入普通文字")
-    max_chars = settings.get("max_query_chars")
     if len(raw) > max_chars:
         raise QueryError(f"查询有 {len(raw)} 个字符，最多只能有 {max_chars} 个：请缩短查询")
     raw = raw.strip()
@@ -100,7 +107,6 @@ def parse(raw: str) -> QueryPlan:
         else:
             groups.append([term])
         join_next = False
-    max_terms = settings.get("max_query_terms")
     if count > max_terms:
         raise QueryError(f"查询有 {count} 个词，最多只能有 {max_terms} 个：请减少关键词")
     if excluded and not groups:
