@@ -17,7 +17,7 @@ from . import settings
 from .backend import Backend, Snapshot, open_backend
 from .byte_lru import ByteLRU
 from .documents import HEADING_SEPARATOR
-from .errors import BadParameter, NotFound
+from .errors import BadParameter, NotFound, PageOutOfRange
 from .facets import FACETS
 from .figures.extraction import extract as extract_figures
 from .query.highlight import highlight
@@ -105,6 +105,11 @@ class Engine:
         """One page of ``search``'s results (``filters`` resolved)."""
         matches = snap.match(plan, filters)
         total, offset = matches.total, (page - 1) * per_page
+        pages = _pages(total, per_page)
+        if page > pages:
+            raise PageOutOfRange(f"没有第 {page} 页：这次检索共 {total} 条结果、{pages} 页"
+                                 + ("（最多翻到第 {0} 页，请加筛选条件缩小范围）".format(pages)
+                                    if pages == settings.get("max_page") else ""), last_page=pages)
         if plan.is_empty:
             ranked = matches.tiers(offset + per_page)[0][offset:]
         elif offset < total:
@@ -120,7 +125,7 @@ class Engine:
             "total": total,
             "page": page,
             "per_page": per_page,
-            "pages": max(1, -(-total // per_page)),
+            "pages": pages,
             "hits": [{**self._passage_dict(snap, snap.fields(ref), near_needles if match == "near" else needles, score),
                       "match": match} for ref, score, match in ranked],
             "facets": matches.facets(settings.get("facet_limit")),
@@ -252,6 +257,12 @@ def _reranked(snap: Snapshot, ordered: list, group_needles, diversify) -> list[t
                            "figures": fields.get("figures")})
     rerank(candidates, group_needles, diversify)
     return [(c["ref"], c["score"], c["match"]) for c in candidates] + tail
+
+
+def _pages(total: int, per_page: int) -> int:
+    """How many pages the results have, as far as a caller may page (``max_page``): one rule for
+    the site and the API, which refuse any page past it."""
+    return max(1, min(-(-total // per_page), settings.get("max_page")))
 
 
 def _check_paging(page, per_page) -> tuple[int, int]:

@@ -19,6 +19,10 @@ class QueryError(UserError):
     code = "bad_query"
 
 
+class NothingToSearch(QueryError):
+    """A query of punctuation or operators alone: there is no term to search for."""
+
+
 class QueryTooBroad(QueryError):
     """A query whose evaluation would read more of the index than one query may (see
     ``search.whoosh_index.evaluate``): too many very common single characters, or too many common terms."""
@@ -41,6 +45,16 @@ class BadParameter(UserError):
     """A page number, page size or similar parameter out of range."""
 
     code = "bad_parameter"
+
+
+class PageOutOfRange(BadParameter):
+    """A page past the last one of the results; ``last_page`` says which that is."""
+
+    code = "page_out_of_range"
+
+    def __init__(self, message: str, last_page: int):
+        super().__init__(message)
+        self.last_page = last_page
 
 
 class NotFound(UserError):

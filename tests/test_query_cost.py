@@ -156,5 +156,6 @@ def test_the_same_page_again_costs_nothing_and_is_unchanged_by_what_its_caller_d
     monkeypatch.setattr(gen, "stored", read)
     assert work.cost == 0
     assert again == expected and again["hits"] and again["facets"]["year"]
-    # Another page, or the same query worded otherwise, is its own entry.
-    assert fresh.search(q, page=page + 1, **filters)["hits"] != again["hits"]
+    # Another page (here: of another size; a page past the last is refused), or the same query
+    # worded otherwise, is its own entry.
+    assert fresh.search(q, page=page, per_page=5, **filters)["hits"] != again["hits"]

@@ -8,7 +8,8 @@ import re
 import pytest
 
 from search.text.streams import fold
-from search.errors import BadParameter, NotFound, QueryError, UnknownFilter
+from search.engine import Engine
+from search.errors import BadParameter, NotFound, PageOutOfRange, QueryError, UnknownFilter
 
 ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
 
@@ -58,11 +59,28 @@ def test_bad_queries_get_a_clear_message_in_chinese(engine, query, message):
     assert refused.value.code == "bad_query" and not ENGLISH_WORD.search(str(refused.value))
 
 
-@pytest.mark.parametrize("query", ["*1*", "森林*", "森?", "a~2", "/.*/", "(森林", "field:value", "\\"])
+@pytest.mark.parametrize("query", ["*1*", "森林*", "森?", "a~2", "(森林", "field:value"])
 def test_nothing_else_is_special(engine, query):
     # Wildcards, regex, fuzzy, grouping and fields are plain text: an answer, never an error.
     result = engine.search(query)
     assert result["total"] >= 0
+
+
+@pytest.mark.parametrize("query", [
+    "，。！？",  # punctuation alone
+    "!!!",
+    "-",  # the minus sign with nothing after it
+    "OR",  # an operator alone
+    '""',  # an empty phrase
+    "/.*/",  # what a regex would be is plain text here, and holds no word
+    "\\",
+])
+def test_a_query_with_nothing_to_search_says_so(engine, query):
+    # Not every passage listed under a heading that names the punctuation: a message saying why.
+    with pytest.raises(QueryError, match="没有可检索的词") as refused:
+        engine.search(query)
+    assert refused.value.code == "bad_query"
+    assert engine.search("")["total"] > 0  # the empty query still browses everything
 
 
 @pytest.mark.parametrize("kw, message, code", [
@@ -141,7 +159,27 @@ def test_paging_covers_every_hit_once(engine):
     for page in range(1, first["pages"] + 1):
         ids += [h["id"] for h in engine.search("发展", page=page, per_page=50)["hits"]]
     assert len(ids) == len(set(ids)) == first["total"]
-    assert engine.search("发展", page=first["pages"] + 1, per_page=50)["hits"] == []
+    # Past the last page: refused, naming the last page (the site and the API share this rule).
+    with pytest.raises(PageOutOfRange, match=f"没有第 {first['pages'] + 1} 页") as refused:
+        engine.search("发展", page=first["pages"] + 1, per_page=50)
+    assert refused.value.last_page == first["pages"] and refused.value.code == "page_out_of_range"
+
+
+def test_pages_never_promise_more_than_may_be_asked(engine, monkeypatch):
+    # An empty query lists every passage: more pages than max_page; "pages" says how far one may go.
+    engine = Engine(engine.index_dir)  # its own page cache: max_page changes below
+    monkeypatch.setenv("POLICY_SEARCH_MAX_PAGE", "5")
+    result = engine.search("", per_page=10)
+    assert result["total"] > 50 and result["pages"] == 5
+    assert engine.search("", page=5, per_page=10)["hits"]
+    with pytest.raises(BadParameter, match="页码须在 1 到 5 之间"):
+        engine.search("", page=6, per_page=10)
+    monkeypatch.delenv("POLICY_SEARCH_MAX_PAGE")  # pages are cached: another page size below
+    last = engine.search("", per_page=20)["pages"]
+    with pytest.raises(PageOutOfRange, match=f"共 .* 条结果、{last} 页"):
+        engine.search("", page=last + 1, per_page=20)
+    # No results at all is still one (empty) page, not an error.
+    assert engine.search("森林覆盖率", year=["2023"], section=["其他"])["pages"] == 1
 
 
 def test_result_shape(engine):

@@ -195,20 +195,24 @@ def test_pages_link_to_each_other(client, engine):
 
 
 @pytest.mark.parametrize("params, last", [
-    ({"q": QUERY, "page": "5"}, {"q": [QUERY]}),  # all 8 hits fit on page 1
-    ({"q": "GDP", "page": "99"}, {"q": ["GDP"], "page": ["4"]}),  # the issue's “第 99 / 4 页”
-    ({"q": "发展", "page": "99", "county": "云阳县"}, {"q": ["发展"], "place": ["重庆市云阳县"], "page": ["9"]}),
-    ({"q": "不存在的词语组合", "page": "3"}, {"q": ["不存在的词语组合"]}),  # nothing found: page 1 says so
+    ({"q": QUERY, "page": "5"}, 1),  # all 8 hits fit on page 1
+    ({"q": "GDP", "page": "99"}, 4),  # the old “第 99 / 4 页”
+    ({"q": "发展", "page": "99", "county": "云阳县"}, 9),
+    ({"q": "不存在的词语组合", "page": "3"}, 1),  # nothing found: page 1 says so
 ])
-def test_a_page_past_the_last_goes_to_the_last(client, engine, params, last):
+def test_a_page_past_the_last_is_refused_alike_on_the_site_and_in_the_api(client, engine, params, last):
+    # One paging rule: the page and its JSON twin both say there is no such page, and which is last.
     response = client.get("/search", query_string=params)
-    assert response.status_code == 302
-    assert parse_qs(urlsplit(response.headers["Location"]).query) == last
-    page = html_of(client.get(response.headers["Location"]))
-    shown = re.search(r"第 (\d+) / (\d+) 页", page.find("h1").text)
-    assert shown is None or shown[1] == shown[2] == last["page"][0]
-    api = client.get("/api/search", query_string=params).json  # the JSON twin answers as asked
-    assert api["page"] == int(params["page"]) and api["hits"] == []
+    assert response.status_code == 400
+    page = html_of(response)
+    assert f"没有第 {params['page']} 页" in page.root.text
+    [link] = page.links(f"前往最后一页（第 {last} 页）")
+    shown = html_of(client.get(link))
+    numbered = re.search(r"第 (\d+) / (\d+) 页", shown.find("h1").text)
+    assert numbered is None and last == 1 or numbered[1] == numbered[2] == str(last)
+    api = client.get("/api/search", query_string=params)
+    assert api.status_code == 400
+    assert api.json["code"] == "page_out_of_range" and api.json["last_page"] == last
 
 
 @pytest.mark.parametrize("q, heading", [

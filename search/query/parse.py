@@ -19,7 +19,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .. import settings
-from ..errors import QueryError
+from ..errors import NothingToSearch, QueryError
 from ..text.streams import fold
 from .plan import QueryPlan, Term, compile_term
 
@@ -111,6 +111,11 @@ def _compiled(raw: str, max_chars: int, max_terms: int) -> QueryPlan:
         raise QueryError(f"查询有 {count} 个词，最多只能有 {max_terms} 个：请减少关键词")
     if excluded and not groups:
         raise QueryError("查询里只有要排除的词（以 - 开头）：请再加一个要检索的词")
+    if raw and not groups:
+        # Punctuation or operators alone (，。！？, !!!, -, OR, ""): listing every passage under a
+        # heading that names them would answer a question nobody asked.
+        raise NothingToSearch(f"查询“{raw}”里没有可检索的词（只有标点或运算符）：请输入要找的词语、数字或字母；"
+                         "要浏览全部段落，请清空检索框")
     # A term typed twice searches the same thing once (的 的 的 … is 的, and costs what 的 costs).
     return QueryPlan(raw=raw, groups=_unique(groups), excluded=_unique(excluded))
 

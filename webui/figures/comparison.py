@@ -22,7 +22,7 @@ from werkzeug.datastructures import MultiDict
 
 from search.figures.compare import compare
 from search.documents import SECTION_GOALS, SECTION_REVIEW, SECTION_TASKS
-from search.errors import QueryError
+from search.errors import NothingToSearch, QueryError
 from search.figures.extraction import shown_text
 from search.figures.indicators import indicator_key
 from search.query.parse import parse
@@ -50,7 +50,10 @@ class CompareArgs:
 
     def names_something(self) -> bool:
         """Whether ``q`` names something to compare; a query that cannot run raises ``QueryError``."""
-        return not parse(self.q).is_empty
+        try:
+            return not parse(self.q).is_empty
+        except NothingToSearch:  # punctuation or an operator alone: the starting page, as for no query
+            return False
 
     def run(self, engine) -> dict:
         return compare(engine, self.q, year=self.year, section=self.section)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from flask import Blueprint, jsonify, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from search.errors import QueryError
+from search.errors import NothingToSearch, QueryError
 from search.figures.indicators import indicator_key
 from search.query.parse import parse
 from search.figures.targets import STATUS_LABELS, targets
@@ -39,7 +39,10 @@ class TargetsArgs:
 
     def names_something(self) -> bool:
         """Whether ``q`` names an indicator; a query that cannot run raises ``QueryError``."""
-        return not parse(self.q).is_empty
+        try:
+            return not parse(self.q).is_empty
+        except NothingToSearch:  # punctuation or an operator alone: the starting page, as for no query
+            return False
 
     def run(self, engine) -> dict:
         return targets(engine, self.q, county=self.county)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request
+from flask import Blueprint, render_template, request
 
-from search.errors import BadParameter, QueryError, QueryTooBroad, UnknownFilter, UserError
+from search.errors import BadParameter, PageOutOfRange, QueryError, QueryTooBroad, UnknownFilter, UserError
 
 from ..figures.charts import COUNT_ROOM, LABEL_WIDTH, ROW_HEIGHT, WIDTH, Bar, BarChart
 from ..figures.comparison import MAIN_INDICATORS, CompareArgs, compare_url, shown
@@ -35,13 +35,10 @@ def search():
 
 
 def _search_page(engine):
-    """The results page for this request's URL, for everyone (``webui.site.page_cache``), or a redirect."""
+    """The results page for this request's URL, for everyone (``webui.site.page_cache``)."""
     args = SearchArgs.from_args(request.args)
     result = args.run(engine)
     args = args.normalized(result)
-    if result["page"] > result["pages"]:
-        # A page past the end (an old link, a typed URL): the last page there is.
-        return redirect(args.page_url(result["pages"]))
     result["facets"] = stable_facets(engine, args, result)
     shown = {hit["id"] for hit in result["hits"]}
     # Context is only for a hit on this page; a stale ctx from an old link is simply not shown.
@@ -150,6 +147,8 @@ def repair_links(error: UserError) -> list[tuple[str, str]]:
     args = SearchArgs.from_args(request.args)
     if isinstance(error, UnknownFilter):
         return [("去掉全部筛选条件再搜索", args.without_filters())]
+    if isinstance(error, PageOutOfRange):
+        return [(f"前往最后一页（第 {error.last_page} 页）", args.page_url(error.last_page))]
     if isinstance(error, BadParameter):
         return [("从第一页开始，每页显示默认条数", args.url(page=None, per_page=None, ctx=None))]
     if isinstance(error, QueryTooBroad):

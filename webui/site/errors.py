@@ -22,7 +22,8 @@ from werkzeug.exceptions import HTTPException
 from search import settings
 from search.briefings.model import INTRO_MAX, NOTE_MAX, TITLE_MAX, Busy, Forbidden
 from search.text.streams import CJK_RE, is_cjk
-from search.errors import BadParameter, IndexDamaged, IndexUnavailable, NotFound, QueryError, QueryTooBroad, UnknownFilter, UserError
+from search.errors import (BadParameter, IndexDamaged, IndexUnavailable, NotFound, PageOutOfRange, QueryError, QueryTooBroad,
+                           UnknownFilter, UserError)
 
 from .templating import CONTROL_CHARS_RE, printable
 
@@ -110,7 +111,8 @@ def handle_user_error(error: UserError):
     status, message = status_of(error), printable(str(error))
     headers = {"Retry-After": "2"} if isinstance(error, Busy) else {}
     if wants_json():
-        return jsonify({"error": message, "code": error_code(error)}), status, headers
+        extra = {"last_page": error.last_page} if isinstance(error, PageOutOfRange) else {}
+        return jsonify({"error": message, "code": error_code(error), **extra}), status, headers
     explanations, declared = _explanations(), help_here()
     if declared.explanations:
         explanations = {**explanations, **declared.explanations()}
