@@ -29,7 +29,7 @@ def cli():
 
 for command in (commands.build, commands.add, commands.search, commands.export, commands.eval_command,
                 commands.serve, commands.check, reports.inspect, reports.reports, reports.remove,
-                opensearch.opensearch):
+                opensearch.opensearch, opensearch.push):
     cli.add_command(command)
 
 

@@ -37,3 +37,39 @@ def stop(home):
 
     pids = node.stop(home)
     click.echo(f"已停止 {len(pids)} 个节点" if pids else f"{home} 下没有在运行的节点")
+
+
+@click.command()
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The built index to load (default: index/ of the project).")
+@click.option("--opensearch", "url", default=None, help="The cluster's URL (default: the opensearch_url setting).")
+@click.option("--alias", default=None, help="The alias to move (default: the opensearch_alias setting).")
+@click.option("--shards", default=1, show_default=True, type=click.IntRange(1))
+@click.option("--replicas", default=0, show_default=True, type=click.IntRange(0))
+def push(index_dir, url, alias, shards, replicas):
+    """Load a built index into an OpenSearch cluster: a new index, then the alias moved to it."""
+    import sys
+
+    from .. import settings
+    from ..opensearch.client import connect, unavailable
+    from ..opensearch.push import push as push_index
+
+    url, alias = url or settings.get("opensearch_url"), alias or settings.get("opensearch_alias")
+    tty = sys.stderr.isatty()
+
+    def progress(done, total):
+        if tty or done == total:
+            click.echo(f"\rloading passages {done}/{total}", nl=done == total, err=True)
+
+    try:
+        result = push_index(index_dir or settings.get("index_dir"), connect(url, timeout=120), alias, progress,
+                            shards=shards, replicas=replicas)
+    except Exception as exc:
+        failure = unavailable(exc, url)
+        if failure is None:
+            raise
+        raise click.ClickException(str(failure)) from None
+    rate = result["passages"] / max(result["seconds"], 1e-9)
+    click.echo(f"pushed {result['reports']} reports, {result['passages']} passages in {result['seconds']:.1f} s "
+               f"({rate:.0f} passages/s) → {result['index']}, alias {alias}"
+               + (f" (was {', '.join(result['previous'])}, now deleted)" if result["previous"] else ""))

@@ -28,6 +28,8 @@ from ..errors import UserError
 LAUNCHER = Path(__file__).resolve().parent / "launcher"
 MAIN_CLASS = "org.policysearch.LocalNode"
 STATE = "cluster.json"
+# Nodes this process started, kept so that stop() reaps them (a dropped Popen warns while its child runs).
+_STARTED: dict[int, subprocess.Popen] = {}
 # The distribution's own flags for JDK 17 that matter here (SystemJvmOptions in OpenSearch 2.x).
 JVM_FLAGS = ["-Djava.locale.providers=SPI,COMPAT", "-Dlog4j2.disable.jmx=true", "-XX:+UseSerialGC",
              "-Dio.netty.allocator.numDirectArenas=0", "-Dopensearch.set.netty.runtime.available.processors=false"]
@@ -117,6 +119,7 @@ def start(home: Path, port: int = 9200, nodes: int = 1, heap_mb: int = 512, wait
         proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 start_new_session=True)
         log.close()
+        _STARTED[proc.pid] = proc
         pids.append(proc.pid)
     state = {"url": url, "pids": pids, "home": str(home), "nodes": nodes}
     (home / STATE).write_text(json.dumps(state))
@@ -160,5 +163,7 @@ def stop(home: Path, wait: float = 30.0) -> list[int]:
     for pid in pids:
         if _alive(pid):
             os.kill(pid, signal.SIGKILL)
+        if pid in _STARTED:
+            _STARTED.pop(pid).wait()
     state_file.unlink()
     return pids
