@@ -13,7 +13,8 @@ search client:
   export, and suggestions for a query that found nothing.
 
 Backends are named in ``BACKENDS`` by dotted path and imported when asked for, as Django and
-Datasette load theirs: ``whoosh`` (``search.whoosh_index``, the default on one machine).
+Datasette load theirs: ``whoosh`` (``search.whoosh_index``, the default on one machine) and
+``opensearch`` (``search.opensearch``, a cluster loaded by ``policy-search push``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from .byte_lru import ByteLRU
 from .errors import UserError
 from .query.plan import QueryPlan
 
-BACKENDS = {"whoosh": "search.whoosh_index.backend:WhooshBackend"}
+BACKENDS = {"whoosh": "search.whoosh_index.backend:WhooshBackend",
+            "opensearch": "search.opensearch.backend:OpenSearchBackend"}
 
 
 class Matches(Protocol):

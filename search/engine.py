@@ -71,7 +71,7 @@ class Engine:
         self.index_dir = Path(index_dir) if index_dir else settings.get("index_dir")
         # One cache for the backend's matches and the engine's ranked lists and pages.
         self._cache = ByteLRU(settings.get("cache_mb") * 2**20)
-        self.backend = backend or open_backend(self.index_dir, cache=self._cache)
+        self.backend = backend or open_backend(self.index_dir, settings.get("backend"), cache=self._cache)
 
     def generation(self) -> Snapshot:
         """The backend's current snapshot (a new one after a build, an add or a load)."""

@@ -83,3 +83,9 @@ class BuildError(UserError):
 class IndexDamaged(IndexUnavailable):
     """A generation whose files no longer match what was written (cut short, changed, missing):
     ``policy-search check`` lists the problems, ``policy-search build`` writes a fresh one."""
+
+
+class ClusterUnavailable(IndexUnavailable):
+    """The OpenSearch cluster does not answer, is red, or holds no loaded index under the alias."""
+
+    code = "cluster_unavailable"

@@ -33,6 +33,21 @@ SETTINGS = {
     s.name: s
     for s in [
         Setting("index_dir", PROJECT_ROOT / "index", "Where the built index lives (never committed)."),
+        Setting("backend", "whoosh",
+                "Which backend serves searches: whoosh (the embedded index in index_dir, the default on one "
+                "machine) or opensearch (a cluster at opensearch_url, loaded with policy-search push)."),
+        Setting("opensearch_url", "http://127.0.0.1:9200",
+                "The OpenSearch cluster the opensearch backend and push use (several URLs: comma-separated)."),
+        Setting("opensearch_alias", "policy-passages",
+                "The alias searched and moved by push; each push writes a new index behind it."),
+        Setting("opensearch_username", "", "User name for HTTP basic auth on a managed cluster (empty: none)."),
+        Setting("opensearch_password", "", "Password for HTTP basic auth; set it through the environment only."),
+        Setting("opensearch_api_key", "",
+                "An API key (id:key, or its base64 form) sent as 'Authorization: ApiKey'; instead of basic auth."),
+        Setting("opensearch_verify_tls", 1,
+                "Whether TLS certificates of an https cluster are verified (1) or not (0, only for a test cluster)."),
+        Setting("opensearch_ca_file", "", "A CA bundle for the cluster's certificate (empty: the system's)."),
+        Setting("opensearch_timeout", 10, "Seconds a request to the cluster may take before the page says 503."),
         Setting("source_dir", PROJECT_ROOT / "seeds", "Folder of .txt reports that `build` reads."),
         Setting(
             "cache_dir",

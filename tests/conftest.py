@@ -59,3 +59,50 @@ MINI_REPORT = """巫山县2022年国民经济和社会发展计划
 三、2023年国民经济和社会发展主要任务
 （一）建设抽水蓄能电站。推进X波段天气雷达建设，开展REITs试点。
 """
+
+
+# -- OpenSearch (search.opensearch) ------------------------------------------------------------------
+
+
+def _opensearch_unavailable(reason: str):
+    """Skip where Java or Maven Central is missing; with POLICY_SEARCH_REQUIRE_OPENSEARCH=1 (CI)
+    that is a failure instead, as a skipped browser test is."""
+    import os
+
+    if os.environ.get("POLICY_SEARCH_REQUIRE_OPENSEARCH") == "1":
+        pytest.fail(f"{reason}; POLICY_SEARCH_REQUIRE_OPENSEARCH=1 makes a skipped OpenSearch test a failure")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def opensearch_url(tmp_path_factory):
+    """One real OpenSearch node for the test run (``policy-search opensearch start``), stopped at
+    the end of the session."""
+    import socket
+
+    from search.opensearch import node
+
+    problem = node.tools_missing()
+    if problem:
+        _opensearch_unavailable(problem)
+    with socket.socket() as s:  # a free port, and the one above it (free too, almost always)
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    home = tmp_path_factory.mktemp("opensearch")
+    try:
+        state = node.start(home, port=port, nodes=1, heap_mb=512)
+    except node.NodeUnavailable as exc:
+        _opensearch_unavailable(f"no OpenSearch node could be started here: {str(exc)[:300]}")
+    yield state["url"]
+    node.stop(home)
+
+
+@pytest.fixture(scope="session")
+def opensearch_engine(opensearch_url, seed_index) -> Engine:
+    """The seeds, pushed to the node, served by the OpenSearch backend."""
+    from search.opensearch.backend import OpenSearchBackend
+    from search.opensearch.client import connect
+    from search.opensearch.push import push
+
+    push(seed_index, connect(opensearch_url), "seeds")
+    return Engine(seed_index, backend=OpenSearchBackend(url=opensearch_url, alias="seeds"))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import click
 
 from ..errors import UserError
-from . import commands, reports
+from . import commands, opensearch, reports
 
 
 class _Cli(click.Group):
@@ -32,7 +32,8 @@ def cli():
 
 
 for command in (commands.build, commands.add, commands.search, commands.export, commands.eval_command,
-                commands.serve, commands.check, reports.inspect, reports.reports, reports.remove):
+                commands.serve, commands.check, reports.inspect, reports.reports, reports.remove,
+                opensearch.opensearch, opensearch.push):
     cli.add_command(command)
 
 

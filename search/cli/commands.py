@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from .. import settings
+from ..errors import UserError
 from .options import index_option, index_path
 
 _MARK_RE = re.compile(r'<mark class="([^"]+)">(.*?)</mark>')
@@ -178,12 +179,32 @@ def eval_command(cases_file, index_dir):
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: one per core); 1 serves from one process with waitress.")
+@click.option("--backend", type=click.Choice(["whoosh", "opensearch"]), default=None,
+              help="Which backend answers (default: the backend setting, whoosh).")
+@click.option("--opensearch", "opensearch_url", default=None, help="The cluster's URL, for --backend opensearch.")
 @index_option
-def serve(host, port, workers, index_dir):
+def serve(host, port, workers, backend, opensearch_url, index_dir):
     """Serve the web site (building the index from seeds/ first when there is none)."""
+    import os
+
     from ..whoosh_index import store
 
+    # Through the environment, so that every worker process reads the same settings.
+    if backend:
+        os.environ["POLICY_SEARCH_BACKEND"] = backend
+    if opensearch_url:
+        os.environ["POLICY_SEARCH_OPENSEARCH_URL"] = opensearch_url
     index_dir = index_path(index_dir)
+    if settings.get("backend") == "opensearch":
+        from ..engine import Engine
+        from webui.server import serve as serve_site
+
+        try:
+            Engine(index_dir).info()  # says now, not on the first request, that the cluster is missing
+        except UserError as exc:
+            click.echo(f"注意：{exc}（网站照常启动，页面会显示 503，直到集群可用）", err=True)
+        serve_site(index_dir, host=host, port=port, workers=workers, announce=lambda line: click.echo(line, err=True))
+        return
     if store.current_generation(index_dir) is None:
         from ..whoosh_index.indexing import build as build_index
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import UnknownFilter
-from ..facets import FACETS, FACETS_BY_NAME, PROVINCE_SUFFIX, UNKNOWN_VALUE_CODES, report_facets
+from ..facets import FACETS, FacetNames, report_facets
 from .arrays import live_mask, term_docs
 
 
@@ -28,7 +27,7 @@ class FacetIndex:
         report, an index into ``reports`` (-1 for none). With it, the facets that belong to the
         report (place, province, level) come from the reports, without reading their postings:
         at 436,000 passages those were a thousand postings lists read at every open."""
-        self._aliases(reports)
+        self.names_ = FacetNames(reports)
         self.size = reader.doc_count_all()
         self.live = live_mask(reader) if live is None else live
         self.names: dict[str, list[str]] = {}
@@ -69,61 +68,15 @@ class FacetIndex:
         self.names[name], self.codes[name], self.index[name] = names, codes, index
         return True
 
-    def _aliases(self, reports: list[dict]) -> None:
-        """What users may type for a place or province, and what each value is shown as."""
-        owners: dict[str, set[str]] = {}
-        for r in reports:
-            place = r.get("place") or r["county_full"]
-            # The division's own name: 重庆市酉阳土家族苗族自治县 without its province (and city).
-            name = place.removeprefix(r.get("province") or "").removeprefix(r.get("city") or "")
-            for alias in (r["county"], r["county_full"], place, r.get("place_short"), name):
-                if alias:
-                    owners.setdefault(alias, set()).add(place)
-        self.place_aliases = {a: next(iter(p)) for a, p in owners.items() if len(p) == 1}
-        self.ambiguous = {a: sorted(p) for a, p in owners.items() if len(p) > 1}
-        shorts = {}
-        for r in reports:
-            place = r.get("place") or r["county_full"]
-            short = r.get("place_short") or r["county"]
-            shorts[place] = short if short not in self.ambiguous else place
-        self.province_aliases = {}
-        for r in reports:
-            province = r.get("province") or r.get("place") or ""
-            if province:
-                self.province_aliases[province] = province
-                self.province_aliases[PROVINCE_SUFFIX.sub("", province) or province] = province
-        self.labels = {"place": shorts, "year": {}, "section": {}, "level": {}, "province": {}}
-
-    def label(self, name: str, value: str) -> str:
-        """How a facet value is shown: 云阳 for 重庆市云阳县 (unless another place is also 云阳), 2023年."""
-        if name == "year":
-            return f"{value}年"
-        return self.labels.get(name, {}).get(value, value)
-
     def resolve(self, filters: dict[str, list[str]]) -> dict[str, list[str]]:
         """Normalize filter values and refuse unknown ones with a list of the known."""
-        resolved = {}
-        for name, values in filters.items():
-            if name not in FACETS_BY_NAME:
-                raise UnknownFilter(f"没有“{name}”这种筛选条件：可用的有 {'、'.join(FACETS_BY_NAME)}")
-            facet = FACETS_BY_NAME[name]
-            known = self.index[name]
-            clean = []
-            for value in values:
-                if value is None or not str(value).strip():
-                    continue
-                norm = facet.normalize(str(value), self)
-                if norm not in known:
-                    totals = np.bincount(self.codes[name][self.live], minlength=len(known))
-                    choices = sorted(known, key=lambda v: facet.sort_key(v, int(totals[known[v]])))
-                    shown = "、".join(self.label(name, c) for c in choices[:30]) + ("…" if len(choices) > 30 else "")
-                    raise UnknownFilter(f"索引中没有{facet.label}“{value}”；现有的{facet.label}：{shown}",
-                                        code=UNKNOWN_VALUE_CODES.get(name))
-                if norm not in clean:
-                    clean.append(norm)
-            if clean:
-                resolved[name] = clean
-        return resolved
+        def totals(name: str) -> dict[str, int]:
+            counts = np.bincount(self.codes[name][self.live], minlength=len(self.names[name]))
+            return {v: int(counts[i]) for v, i in self.index[name].items()}
+        return self.names_.resolve(filters, totals)
+
+    def label(self, name: str, value: str) -> str:
+        return self.names_.label(name, value)
 
     def _wanted(self, name: str, values: list[str]) -> np.ndarray:
         """Per code of the facet (and -1, in the extra last slot): whether it is one of ``values``."""

@@ -22,8 +22,8 @@ from werkzeug.exceptions import HTTPException
 from search import settings
 from search.briefings.model import INTRO_MAX, NOTE_MAX, TITLE_MAX, Busy, Forbidden
 from search.text.streams import CJK_RE, is_cjk
-from search.errors import (BadParameter, IndexDamaged, IndexUnavailable, NotFound, PageOutOfRange, QueryError, QueryTooBroad,
-                           UnknownFilter, UserError)
+from search.errors import (BadParameter, ClusterUnavailable, IndexDamaged, IndexUnavailable, NotFound, PageOutOfRange,
+                           QueryError, QueryTooBroad, UnknownFilter, UserError)
 
 from .templating import CONTROL_CHARS_RE, printable
 
@@ -44,6 +44,7 @@ def _explanations() -> dict[type, tuple[str, str]]:
         NotFound: ("找不到这个段落或报告", "链接可能有误；如果索引重建过，原来的段落编号可能已经不存在。"),
         # Before IndexUnavailable, of which it is a kind: the first match wins.
         IndexDamaged: ("检索索引已损坏", "这不是您的问题。请管理员运行 policy-search check 查看损坏的文件，再运行 policy-search build 重建索引；重建完成后本页即可使用。"),
+        ClusterUnavailable: ("检索集群暂不可用", "这不是您的问题：检索服务连不上 OpenSearch 集群，或集群状态异常。请稍后刷新本页；管理员请检查集群状态。"),
         IndexUnavailable: ("检索索引暂不可用", "请先运行 policy-search build 建立索引，然后刷新本页。"),
         Forbidden: ("没有编辑权限", "只有持有编辑链接的人才能修改这份简报；请向简报的创建者索取编辑链接，或打开只读链接阅读。"),
         Busy: ("简报暂时无法保存", "简报数据库正忙，这次没有保存任何改动；请稍等几秒再试一次。"),

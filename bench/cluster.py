@@ -1,0 +1,75 @@
+"""The OpenSearch backend beside the Whoosh one, in the same run: bulk load rate through
+``push`` into a local cluster (N nodes on loopback, N primary shards, one replica), and cold query
+latency through the library (distinct first-time queries, fresh engines) on both backends.
+
+    python -m bench.cluster --scale 20 --nodes 3
+
+A benchmark, not a test: it prints one Markdown table line per backend.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from search.backend import open_backend
+from search.engine import Engine
+from search.opensearch import node
+from search.opensearch.backend import OpenSearchBackend
+from search.opensearch.client import connect
+from search.opensearch.push import push
+from search.whoosh_index.indexing import build
+
+from .corpus import make_corpus, sample_queries
+
+
+def cold(engine: Engine, queries: list[dict]) -> tuple[float, float]:
+    times = []
+    for spec in queries:
+        started = time.perf_counter()
+        try:
+            engine.search(spec["q"], year=spec.get("year", ()))
+        except Exception:  # a year the corpus lacks: still a measured round trip
+            pass
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(0.95 * (len(times) - 1))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=int, default=20)
+    parser.add_argument("--nodes", type=int, default=3)
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--port", type=int, default=9600)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-cluster-"))
+    src, places = make_corpus(args.scale, work)
+    os.environ["POLICY_SEARCH_PLACES_FILE"] = str(places)
+    index = work / "index"
+    started = time.perf_counter()
+    build(src, index)
+    build_s = time.perf_counter() - started
+    queries = sample_queries(args.queries)
+    home = work / "cluster"
+    node.start(home, port=args.port, nodes=args.nodes)
+    try:
+        url = f"http://127.0.0.1:{args.port}"
+        loaded = push(index, connect(url, timeout=120), "bench", shards=args.nodes, replicas=min(1, args.nodes - 1))
+        w50, w95 = cold(Engine(index, backend=open_backend(index, "whoosh")), queries)
+        o50, o95 = cold(Engine(index, backend=OpenSearchBackend(url=url, alias="bench")), queries)
+    finally:
+        node.stop(home)
+    n = loaded["passages"]
+    print(f"| backend | scale | passages | load s | passages/s | cold p50 ms | cold p95 ms |")
+    print(f"| whoosh | {args.scale}x | {n} | {build_s:.1f} (build) | {n / build_s:.0f} | {w50:.1f} | {w95:.1f} |")
+    print(f"| opensearch ({args.nodes} nodes) | {args.scale}x | {n} | {loaded['seconds']:.1f} (push) | "
+          f"{n / loaded['seconds']:.0f} | {o50:.1f} | {o95:.1f} |")
+
+
+if __name__ == "__main__":
+    main()

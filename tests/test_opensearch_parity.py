@@ -1,0 +1,127 @@
+"""The contract between the backends: the same queries against the Whoosh index and against a real
+OpenSearch node holding the same passages (``search.opensearch``) give the same totals, facet
+counts, matching passages (exact and near, tier by tier) and highlight spans.
+
+The one difference, named here and in the README: the order within a tier. Both rank by BM25
+with the same b and k1, then rerank in the same Python, but Lucene's BM25 is not Whoosh's BM25F
+(idf log(1 + (N - df + 0.5) / (df + 0.5)) against log(N / (df + 1)) + 1, no (k1 + 1) factor,
+another lossy encoding of field lengths), so passages with close scores may swap.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from search.errors import UserError
+from search.query.parse import parse
+
+DEV = Path("/work/shared/eval/dev.json")
+EVAL = Path(__file__).parent / "eval" / "dev.json"
+
+
+def _dev_queries() -> list[str]:
+    path = EVAL if EVAL.exists() else DEV
+    return list(dict.fromkeys(c["query"] for c in json.loads(path.read_text(encoding="utf-8"))))
+
+
+def _bench_queries(n: int = 60) -> list[tuple[str, dict]]:
+    try:
+        from bench.corpus import sample_queries
+    except ImportError:  # the benchmark is not installed with the package
+        return []
+    out = []
+    for spec in sample_queries(n):
+        out.append((spec["q"], {"year": spec["year"]} if "year" in spec else {}))
+    return out
+
+
+CASES = [
+    *[(q, {}) for q in _dev_queries()],
+    ("", {}),  # no query: every passage in reading order
+    ("", {"place": ["云阳"], "year": ["2023"]}),  # filters alone
+    ("云", {}),  # one character: a prefix of bigrams, or the one-character word
+    ("城镇新增就业", {}),  # near matches (城镇新就业) in a tier after the exact ones
+    ("零碳供电所", {}),  # through the marks inside a name (“零碳”供电所)
+    ("增长5.5%", {}),  # a figure with words in front, within NEAR_TOKENS
+    ("200亿", {}),  # a scale's prefix: 200亿元, 200亿大关, never 200万亿
+    ("GDP", {"place": ["云阳", "奉节"]}),  # a synonym, two places ticked (disjunctive facets)
+    ("地区生产总值 2022", {"section": ["工作回顾"]}),  # a year term, and a section filter
+    ("抽水 蓄能 电站", {}),  # terms typed apart, found side by side (the adjacency bonus)
+    ("电站 -抽水", {}),  # an exclusion
+    ("乡村振兴 OR 共同富裕", {"level": ["县级"]}),  # OR, and the level facet
+    ('"群众说事、干部答题"', {}),  # a quoted phrase with a mark in it
+    *_bench_queries(),
+]
+
+
+def _ids(tiers) -> list[set[str]]:
+    return [{ref["id"] if isinstance(ref, dict) else None for ref, _, _ in tier} for tier in tiers]
+
+
+def _whoosh_ids(snap, tiers) -> list[set[str]]:
+    return [{snap.fields(ref)["id"] for ref, _, _ in tier} for tier in tiers]
+
+
+@pytest.mark.parametrize("q, filters", CASES, ids=[f"{q}|{f}" for q, f in CASES])
+def test_same_totals_facets_matches_and_highlights(engine, opensearch_engine, q, filters):
+    try:
+        a = engine.search(q, per_page=20, **filters)
+    except UserError as exc:  # a year the seeds do not have: the same refusal, in the same words
+        with pytest.raises(type(exc)) as refused:
+            opensearch_engine.search(q, per_page=20, **filters)
+        assert str(refused.value) == str(exc)
+        return
+    b = opensearch_engine.search(q, per_page=20, **filters)
+    assert (a["total"], a["filters"], a["also_searched"]) == (b["total"], b["filters"], b["also_searched"])
+    assert a["facets"] == b["facets"]
+    # Every matching passage, tier by tier (exact, then near).
+    plan = parse(q)
+    ws, os_ = engine.generation(), opensearch_engine.generation()
+    wm, om = ws.match(plan, a["filters"]), os_.match(plan, b["filters"])
+    assert (wm.total, wm.near_total) == (om.total, om.near_total)
+    assert _whoosh_ids(ws, wm.tiers(wm.total)) == _ids(om.tiers(om.total))
+    # Highlights are computed in Python from the same text: the same spans on the same passage.
+    mine = {h["id"]: h for h in a["hits"]}
+    for hit in b["hits"]:
+        if hit["id"] in mine:
+            assert (hit["spans"], hit["html"], hit["match"]) == (mine[hit["id"]]["spans"], mine[hit["id"]]["html"],
+                                                                mine[hit["id"]]["match"])
+    if a["total"] <= 20:  # the whole result on one page: the same passages, whatever their order
+        assert {h["id"] for h in a["hits"]} == {h["id"] for h in b["hits"]}
+
+
+def test_first_page_agreement_is_measured(engine, opensearch_engine):
+    """The order within a tier is BM25's (module docstring): not asserted equal, but most of each
+    first page must agree, so that a broken translation (a lost whole-word bonus, a synonym
+    weighted wrong) cannot hide behind that difference."""
+    overlap, same, pages = 0, 0, 0
+    for q, filters in CASES:
+        if not q or filters.get("year", ["2022"])[0] not in ("2022", "2023", "2024"):
+            continue
+        a = [h["id"] for h in engine.search(q, **filters)["hits"]]
+        b = [h["id"] for h in opensearch_engine.search(q, **filters)["hits"]]
+        if a:
+            overlap += len(set(a) & set(b)) / len(a)
+            same += a == b
+            pages += 1
+    print(f"first pages: {overlap / pages:.3f} of their passages shared, {same}/{pages} identical")
+    assert overlap / pages >= 0.8, overlap / pages
+
+
+@pytest.mark.parametrize("passage_id_of", ["first", "last"])
+def test_passages_context_and_reports_are_the_same(engine, opensearch_engine, passage_id_of):
+    report = engine.reports()[0 if passage_id_of == "first" else -1]
+    assert opensearch_engine.report(report["id"]) == engine.report(report["id"])
+    passages = engine.report(report["id"])["passages"]
+    for p in (passages[0], passages[len(passages) // 2], passages[-1]):
+        assert opensearch_engine.context(p["id"]) == engine.context(p["id"])
+        assert opensearch_engine.passage(p["id"]) == engine.passage(p["id"])
+
+
+def test_reports_and_export_are_the_same(engine, opensearch_engine):
+    assert opensearch_engine.reports() == engine.reports()
+    assert [p["id"] for p in opensearch_engine.export()] == [p["id"] for p in engine.export()]
+    assert opensearch_engine.info()["passages"] == engine.info()["passages"]
