@@ -4,32 +4,12 @@ against their 2026 reports, with their amplification over the national 5%左右.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from search.engine import Engine
 from search.errors import UserError
 from search.figures.ledger import ledger, parse_years
 from search.figures.ledger_rules import judge, target_band
-from search.whoosh_index.indexing import build
-
-CORPUS = Path(__file__).parent / "fixtures" / "corpus"
-
-
-@pytest.fixture(scope="session")
-def corpus_index(tmp_path_factory) -> Path:
-    """National reports 2010–2025, twelve provinces' 2025 Word reports and four 2026 web texts."""
-    index_dir = tmp_path_factory.mktemp("ledger-index")
-    src = tmp_path_factory.mktemp("ledger-src")
-    for folder in ("national", "docx-2025", "web-2026"):
-        (src / folder).mkdir()
-        for path in (CORPUS / folder).iterdir():
-            if path.suffix in (".txt", ".docx"):
-                (src / folder / path.name).write_bytes(path.read_bytes())
-    build(src, index_dir)
-    return index_dir
-
 
 @pytest.fixture(scope="module")
 def corpus(corpus_index) -> Engine:
@@ -206,3 +186,21 @@ def row(low, high, qualifier, actual, direction="higher", bound=""):
 ])
 def test_judge(r, rule, met):
     assert judge(r, rule)[1] is met
+
+
+def test_the_cli_prints_the_ledger_and_its_csv(corpus_index):
+    from click.testing import CliRunner
+
+    from search.cli import cli
+
+    runner = CliRunner()
+    table = runner.invoke(cli, ["targets", "GDP", "--place", "全国", "--year", "2014", "--index", str(corpus_index)])
+    assert table.exit_code == 0 and "全国\t2014\t地区生产总值\t目标 7.5%左右\t实绩 7.4%\t未达到" in table.output
+    out = runner.invoke(cli, ["targets", "GDP", "--level", "省级", "--year", "2025", "--rule", "tolerance", "--csv",
+                              "--base-url", "https://example.org", "--index", str(corpus_index)])
+    lines = out.output.lstrip("\ufeff").splitlines()
+    assert out.exit_code == 0 and out.output.startswith("\ufeffplace,") and len(lines) == 13
+    assert any(line.startswith("湖北,") and ",tolerance,-0.5,TRUE," in line and "https://example.org/p/" in line
+               for line in lines)
+    bad = runner.invoke(cli, ["targets", "幸福指数", "--index", str(corpus_index)])
+    assert bad.exit_code == 1 and "没有指标“幸福指数”" in bad.output

@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from ..errors import UserError
-from . import commands, reports
+from . import commands, reports, targets
 
 
 class _Cli(click.Group):
@@ -28,7 +28,8 @@ def cli():
 
 
 for command in (commands.build, commands.add, commands.search, commands.export, commands.eval_command,
-                commands.serve, commands.check, reports.inspect, reports.reports, reports.remove):
+                commands.serve, commands.check, reports.inspect, reports.reports, reports.remove,
+                targets.targets):
     cli.add_command(command)
 
 

@@ -24,6 +24,7 @@ from .ledger_rules import QUALIFIERS, RULES, amplification_base, check_rule, jud
 
 __all__ = ["QUALIFIERS", "RULES", "SOURCES", "indicator_names", "ledger", "parse_years"]
 
+_LEVEL_ORDER = {level: i for i, level in enumerate(LEVELS)}  # the nation first, then provinces…
 _LOCK = threading.Lock()
 _TABLES: dict[tuple, dict] = {}  # (engine id, snapshot name) → table; one snapshot per engine kept
 
@@ -59,7 +60,12 @@ def ledger(engine, *, place=(), level=(), province=(), year=(), q: str = "", rul
     for row in table["rows"]:
         if wanted(row):
             gap, met = judge(row, rule)
-            rows.append({**row, "gap": gap, "met": met, "rule": rule})
+            # Every rule's verdict too, so that a spreadsheet can set them side by side.
+            verdicts = {f"met_{name}": judge(row, name)[1] for name in RULES}
+            rows.append({**row, "gap": gap, "met": met, "rule": rule, **verdicts})
+    order = {name: i for i, name in enumerate(names)}
+    rows.sort(key=lambda r: (order[r["indicator"]], _LEVEL_ORDER.get(r["level"], 9), r["province"],
+                             r["place_full"], r["year"]))
     return {"rule": rule, "rule_label": RULES[rule], "tolerance": settings.get("targets_tolerance"),
             "indicators": names, "rows": rows, "unsure": [u for u in table["unsure"] if wanted(u)]}
 

@@ -51,10 +51,15 @@ def build_table(engine) -> dict:
     reports = {r["id"]: r for r in engine.reports()}
     candidates: dict[tuple, list[dict]] = defaultdict(list)
     unsure: list[dict] = []
+    deemed: dict[tuple, tuple] = {}  # (place, indicator, year) → the review passage that says 视为完成
     previous = None
     for fields in engine.export():
         text = fields["text"]
         report = reports[fields["report_id"]]
+        if fields["section"] == SECTION_REVIEW and "视为完成" in text:
+            for indicator in indicators.values():
+                if any(n in text for n in (indicator.name, *indicator.synonyms)):
+                    deemed.setdefault((report["place"], indicator.name, int(fields["year"])), (fields, report))
         if mentions.search(text) and re.search(r"\d", text):
             looks_back = bool(previous and previous["para"] == fields["para"]
                               and previous["report_id"] == fields["report_id"]
@@ -71,6 +76,12 @@ def build_table(engine) -> dict:
         if row:
             rows.append(row)
     rows += _no_target_rows(rows, reports, candidates, unsure, indicators)
+    for row in rows:
+        note = deemed.get((row["place_full"], row["indicator"], row["year"]))
+        if note:  # …计划目标由4%调整为增长0.1%，视为完成: the report's own word, beside any rule's verdict
+            fields, report = note
+            row.update(deemed_met=True, deemed_citation=citation(report, fields["heading"]),
+                       deemed_url=f"/p/{fields['id']}")
     return {"rows": rows, "unsure": unsure}
 
 
@@ -273,4 +284,5 @@ def _base_row(report: dict, indicator: LedgerIndicator, year: int) -> dict:
         "target_low": None, "target_high": None, "qualifier": None, "hard": None, "aspiration": None,
         "target_text": "", "actual": None, "actual_bound": "", "actual_text": "", "actual_source": "",
         "actual_source_label": "", "estimated": None, "no_target": False,
+        "deemed_met": False, "deemed_citation": "", "deemed_url": "",
     }
