@@ -1,6 +1,7 @@
-"""The pairing library (search.figures.targets; the page is now the ledger, tests/test_web_ledger.py): the target a report sets for a year paired with the result the next
-report states for it (three 巫溪 reports in tests/fixtures/targets, written in the seeds' format), or
-both on one row of a 计划执行情况 table (the seeds' 表1); the verdict; the page and its JSON twin."""
+"""Targets against results, the pairing library (``search.figures.targets``; the page is now the
+ledger: tests/test_web_ledger.py): the target a report sets for a year paired with the result the
+next report states for it (three 巫溪 reports in tests/fixtures/targets, written in the seeds'
+format), or both on one row of a 计划执行情况 table (the seeds' 表1); the verdict."""
 
 from __future__ import annotations
 

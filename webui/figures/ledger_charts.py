@@ -9,10 +9,12 @@ narrow enough to read them (``MAX_CHARTS`` series at most): a place or an indica
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 420, 180
+YEAR_WIDTH = 36  # room for a year's label (2024 in 11px) and its band: a long series makes a wider chart
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 28
 MAX_CHARTS = 12
 
@@ -65,7 +67,8 @@ def _chart(rows: list[dict]) -> LedgerChart:
     plot_h = HEIGHT - TOP - BOTTOM
     y = lambda v: round(TOP + (high - v) / (high - low) * plot_h, 1)  # noqa: E731
     years = list(range(rows[0]["year"], rows[-1]["year"] + 1))
-    step = (WIDTH - LEFT - RIGHT) / len(years)
+    width = max(WIDTH, LEFT + RIGHT + YEAR_WIDTH * len(years))
+    step = (width - LEFT - RIGHT) / len(years)
     x = lambda year: round(LEFT + step * (years.index(year) + 0.5), 1)  # noqa: E731
     marks = []
     for r in rows:
@@ -85,12 +88,13 @@ def _chart(rows: list[dict]) -> LedgerChart:
     ticks = [(y(v), f"{v:g}") for v in _nice_ticks(low, high)]
     first = rows[0]
     return LedgerChart(title=f"{first['place']}“{first['indicator']}”目标与实绩（{first['unit']}）",
-                       unit=first["unit"], marks=marks, ticks=ticks)
+                       unit=first["unit"], marks=marks, ticks=ticks, width=width)
 
 
 def _nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
+    """Round values (1, 2, 2.5 or 5 times a power of ten apart) for the value axis."""
     raw = (high - low) / count
-    magnitude = 10 ** len(str(int(raw))) / 10 if raw >= 1 else 10 ** -len(f"{raw:.10f}".split(".")[1].rstrip("0"))
-    step = next((m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw), raw)
-    start = (low // step + 1) * step
-    return [round(start + i * step, 6) for i in range(count + 1) if start + i * step <= high]
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    start = math.ceil(low / step) * step
+    return [round(start + i * step, 6) for i in range(count + 2) if start + i * step <= high]
