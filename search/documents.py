@@ -94,3 +94,15 @@ class Report:
     @property
     def citation_title(self) -> str:
         return f"{self.county_full}《{self.title}》"
+
+
+def citation(report: dict, heading: str) -> str:
+    """How a passage is cited: the issuer, the report's title, its chapter and year."""
+    top = heading.split(HEADING_SEPARATOR)[0] if heading else ""
+    # The national reports are the State Council's: cited as 国务院《政府工作报告》.
+    issuer = "国务院" if report.get("level") == "国家级" else report["county_full"]
+    parts = [f"{issuer}《{report['title']}》"]
+    if top:
+        parts.append(top)
+    parts.append(f"{report['year']}年")
+    return "，".join(parts)

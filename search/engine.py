@@ -16,7 +16,7 @@ from pathlib import Path
 from . import settings
 from .backend import Backend, Snapshot, open_backend
 from .byte_lru import ByteLRU
-from .documents import HEADING_SEPARATOR
+from .documents import citation
 from .errors import BadParameter, NotFound, PageOutOfRange
 from .facets import FACETS
 from .figures.extraction import extract as extract_figures
@@ -24,17 +24,6 @@ from .query.highlight import highlight
 from .query.parse import parse
 from .query.plan import QueryPlan
 from .query.rank import RERANK_DEPTH, rerank
-
-
-def _citation(report: dict, heading: str) -> str:
-    top = heading.split(HEADING_SEPARATOR)[0] if heading else ""
-    # The national reports are the State Council's: cited as 国务院《政府工作报告》.
-    issuer = "国务院" if report.get("level") == "国家级" else report["county_full"]
-    parts = [f"{issuer}《{report['title']}》"]
-    if top:
-        parts.append(top)
-    parts.append(f"{report['year']}年")
-    return "，".join(parts)
 
 
 def _reads_index(method):
@@ -179,7 +168,7 @@ class Engine:
             "report_url": f"/reports/{fields['report_id']}#{fields['id']}",
             "report_title": report["title"],
             "county_full": report["county_full"],
-            "citation": _citation(report, fields["heading"]),
+            "citation": citation(report, fields["heading"]),
         }
 
     # -- passages and reports --------------------------------------------------------------------

@@ -89,6 +89,13 @@ SETTINGS = {
                 "Whether clients on this machine (loopback addresses) are rate-limited like any other (1) or "
                 "exempt (0, the default), so that a local user's scripts are never throttled. The web app's "
                 "config RATE_LIMIT_LOOPBACK wins."),
+        Setting("targets_rule", "strict",
+                "How the targets ledger judges a result against its target when the user does not say: strict, "
+                "tolerance (a 左右 target is met within targets_tolerance points) or midpoint (a range against its "
+                "midpoint). The government itself counted 7.4% as meeting 7.5%左右 (2014)."),
+        Setting("targets_tolerance", 0.5,
+                "Points within which a 左右 target counts as met under the tolerance rule (the finance minister "
+                "called 7.2-7.3% \"about 7.5%\" in 2014)."),
         Setting("max_report_bytes", 20 * 1024 * 1024, "Largest report file read; bigger ones are refused."),
         Setting("export_cache_mb", 32, "Memory for finished briefing exports (Word, Markdown), kept per briefing "
                 "version: a full briefing's Word file is about 100 KB, its Markdown about 3 MB."),

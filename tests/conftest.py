@@ -40,6 +40,23 @@ def engine(seed_index) -> Engine:
     return Engine(seed_index)
 
 
+CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory) -> Path:
+    """National reports 2010–2025, twelve provinces' 2025 Word reports and four 2026 web texts."""
+    index_dir = tmp_path_factory.mktemp("ledger-index")
+    src = tmp_path_factory.mktemp("ledger-src")
+    for folder in ("national", "docx-2025", "web-2026"):
+        (src / folder).mkdir()
+        for path in (CORPUS / folder).iterdir():
+            if path.suffix in (".txt", ".docx"):
+                (src / folder / path.name).write_bytes(path.read_bytes())
+    build(src, index_dir)
+    return index_dir
+
+
 def write_report(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
     path = folder / name
     path.write_bytes(text.encode(encoding))

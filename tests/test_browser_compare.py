@@ -65,29 +65,32 @@ def test_compare_at_phone_width_is_one_card_per_row_without_sideways_scrolling(b
         page.context.close()
 
 
-def test_targets_against_results_from_the_comparison(page, site):
-    # From the comparison to the targets page, where the seeds' 表1 rows pair each target with its result.
+def test_the_targets_ledger_from_the_comparison(page, site):
+    # From the comparison to the ledger, where the seeds' 表1 rows give each target with its result.
     page.goto(f"{site}/compare?q=地区生产总值")
     with page.expect_navigation():
         page.locator("a.targets-link").click()
-    assert page.locator("#targets-q").input_value() == "地区生产总值"
-    youyang = page.locator("table.targets-table tbody tr", has_text="酉阳")
+    assert page.locator("#ledger-q").input_value() == "地区生产总值"
+    youyang = page.locator("table.ledger-table tbody tr", has_text="酉阳").filter(has_text="2022")
     assert youyang.count() == 1
     assert "7%" in youyang.locator(".target-value").inner_text()
     assert "2.3%" in youyang.locator(".result-value").inner_text()
     assert youyang.locator(".status-badge").inner_text() == "未达到"
-    assert youyang.locator(".cite").first.is_visible()
 
-    page.locator("#targets-q").fill("固定资产投资")
+    # The rule switch: the page says which rule is in force, and the downloads follow it.
+    page.get_by_label("容差", exact=False).check()
     with page.expect_navigation():
         page.get_by_role("button", name="查看").click()
-    met = page.locator("table.targets-table tbody tr", has_text="酉阳")
-    assert met.locator(".status-badge").inner_text() == "达到"
-    assert "11.6%" in met.locator(".result-value").inner_text()
+    assert "容差" in page.locator(".ledger-rule-in-force").inner_text()
+    assert "rule=tolerance" in page.locator("a.download-xlsx").get_attribute("href")
+    with page.expect_download() as download:
+        page.locator("a.download-csv").click()
+    assert download.value.suggested_filename.endswith(".csv")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "targets.png"), full_page=True)
+    youyang = page.locator("table.ledger-table tbody tr", has_text="酉阳").filter(has_text="2022")
     with page.expect_navigation():
-        met.get_by_role("link", name="永久链接").first.click()
+        youyang.locator("a.cite-target").click()
     assert "/p/" in page.url
 
 
@@ -96,9 +99,8 @@ def test_targets_at_phone_width_without_sideways_scrolling(browser, site):
     try:
         page.goto(f"{site}/targets?q=一般公共预算收入")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        deemed = page.locator("table.targets-table tbody tr", has_text="涪陵")
-        assert deemed.locator(".status-badge").inner_text() == "视为完成"
-        assert "视为完成" in deemed.locator(".compare-passage").inner_text()
+        deemed = page.locator("table.ledger-table tbody tr", has_text="涪陵").filter(has_text="2022")
+        assert "视为完成" in deemed.locator(".status-deemed_met").inner_text()
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "targets-phone.png"), full_page=True)
         assert not page.console_errors

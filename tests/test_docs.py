@@ -37,3 +37,12 @@ def test_readme_names_every_cli_command():
 
     for command in cli.commands:
         assert re.search(rf"policy-search {command}\b", README), command
+
+
+def test_readme_documents_every_field_of_the_targets_ledger():
+    from search.figures.ledger import QUALIFIERS, RULES
+    from search.figures.ledger_columns import FIELDS
+
+    ledger = README.split("### The targets ledger", 1)[1].split("\n### ", 1)[0]
+    for name in (*FIELDS, *RULES, *QUALIFIERS):
+        assert f"`{name}`" in ledger, name

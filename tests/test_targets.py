@@ -1,20 +1,17 @@
-"""Targets against results: the target a report sets for a year paired with the result the next
-report states for it (three 巫溪 reports in tests/fixtures/targets, written in the seeds' format), or
-both on one row of a 计划执行情况 table (the seeds' 表1); the verdict; the page and its JSON twin."""
+"""Targets against results, the pairing library (``search.figures.targets``; the page is now the
+ledger: tests/test_web_ledger.py): the target a report sets for a year paired with the result the
+next report states for it (three 巫溪 reports in tests/fixtures/targets, written in the seeds'
+format), or both on one row of a 计划执行情况 table (the seeds' 表1); the verdict."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from search.engine import Engine
 from search.whoosh_index.indexing import build
 from search.figures.targets import targets, verdict
-from webui import create_app
-
-from .web_helpers import parse_html
 
 REPORTS = Path(__file__).parent / "fixtures" / "targets"
 
@@ -56,14 +53,11 @@ def test_a_years_target_is_paired_with_the_next_reports_result(wuxi, q, year, un
     assert pair["status_label"] == {"met": "达到", "missed": "未达到", "deemed_met": "视为完成"}[status]
 
 
-def test_values_split_from_chengxiang_are_paired_each_with_its_own_kind(wuxi, client):
+def test_values_split_from_chengxiang_are_paired_each_with_its_own_kind(wuxi):
     # 城乡居民人均可支配收入分别增长6%、8% (2023's plan) against …分别增长5.1%、8.2% (2024's review).
     rows = targets(wuxi, "城乡居民人均可支配收入")["rows"]
     assert [(r["indicator"], r["target"]["shown"], r["result"]["shown"], r["status"]) for r in rows] == [
         ("城镇居民人均可支配收入", "6%", "5.1%", "missed"), ("农村居民人均可支配收入", "8%", "8.2%", "met")]
-    page = parse_html(client.get("/targets", query_string={"q": "城乡居民人均可支配收入"}).data)
-    labels = [td.find("span", "figure-indicator").text for td in page.find_all("td", "compare-year")]
-    assert labels == ["城镇居民人均可支配收入", "农村居民人均可支配收入"]
 
 
 def test_both_passages_come_with_their_citations(wuxi):
@@ -126,56 +120,6 @@ def fig(value, qualifier=None, change=None, high=None):
 ])
 def test_verdict(target, result, indicator, expected):
     assert verdict(target, result, indicator) == expected
-
-
-# -- the page and its JSON twin ------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def client(wuxi_index, tmp_path_factory):
-    db = tmp_path_factory.mktemp("targets-web") / "b.sqlite3"
-    app = create_app({"INDEX_DIR": wuxi_index, "TESTING": True, "BRIEFINGS_DB": db, "SECRET_KEY": "test",
-                      "RATE_LIMIT": 0})
-    return app.test_client()
-
-
-def test_the_page_shows_each_pair_with_its_verdict_and_both_passages(client):
-    data = client.get("/api/targets", query_string={"q": "地区生产总值"}).json
-    response = client.get("/targets", query_string={"q": "地区生产总值"})
-    assert response.status_code == 200 and b' style="' not in response.data
-    page = parse_html(response.data)
-    rows = list(page.find("table", "targets-table").find("tbody").find_all("tr"))
-    assert len(rows) == len(data["rows"]) == 2
-    for tr, row in zip(rows, data["rows"]):
-        assert tr.find("th").text.strip() == "巫溪" and f"{row['year']}年" in tr.text
-        figures = tr.find("td", "compare-figures")
-        assert row["target"]["shown"] in figures.find("span", "target-value").text
-        assert row["result"]["shown"] in figures.find("span", "result-value").text
-        assert figures.find("span", "status-badge").text.strip() == row["status_label"]
-        links = [a.attrs["href"] for a in tr.find_all("a")]
-        assert f"/p/{row['target']['passage']['id']}" in links and f"/p/{row['result']['passage']['id']}" in links
-        assert row["target"]["passage"]["citation"] in tr.text and row["result"]["passage"]["citation"] in tr.text
-    assert "达到 1 组" in page.find("p", "targets-counts").text and "未达到 1 组" in page.find("p", "targets-counts").text
-    chart = page.find("figure", "figure-chart")  # two years of one place: targets and results side by side
-    assert "巫溪" in chart.find("figcaption").text and len(list(chart.find_all("rect"))) == 4
-    compare = [a for a in page.find("p", "compare-more").find_all("a") if a.attrs["href"].startswith("/compare")]
-    assert parse_qs(urlsplit(compare[0].attrs["href"]).query) == {"q": ["地区生产总值"]}
-
-
-def test_no_query_is_the_starting_page_and_a_400_under_api(client):
-    page = parse_html(client.get("/targets").data)
-    assert page.find("form", "targets-form") and not page.find("table", "targets-table")
-    assert [a.text for a in page.find("p", "indicators").find_all("a")][0] == "地区生产总值"
-    response = client.get("/api/targets?q=+OR+")
-    assert response.status_code == 400 and "地区生产总值" in response.json["error"]
-    bad = client.get("/api/targets", query_string={"q": '"开放'})
-    assert bad.status_code == 400 and bad.json["error"]
-    assert client.get("/targets", query_string={"q": '"开放'}).status_code == 400
-
-
-def test_nothing_paired_says_so_and_leads_to_the_comparison(client):
-    page = parse_html(client.get("/targets", query_string={"q": "交通固定资产投资"}).data)
-    assert not page.find("table", "targets-table") and "没有找到" in page.find(cls="no-results").text
 
 
 # -- the real corpus: national reports over the years, and a province's Word and web reports ------

@@ -14,7 +14,7 @@ from __future__ import annotations
 import click
 
 from ..errors import UserError
-from . import commands, opensearch, reports
+from . import commands, opensearch, reports, targets
 
 
 class _Cli(click.Group):
@@ -33,7 +33,7 @@ def cli():
 
 for command in (commands.build, commands.add, commands.search, commands.export, commands.eval_command,
                 commands.serve, commands.check, reports.inspect, reports.reports, reports.remove,
-                opensearch.opensearch, opensearch.push):
+                opensearch.opensearch, opensearch.push, targets.targets):
     cli.add_command(command)
 
 

@@ -10,6 +10,7 @@ change an indicator (全社会, 全年, 增速, 扣除留抵退税因素后). A 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from .. import settings
@@ -28,19 +29,40 @@ TRAILING = re.compile(r"(?:同比|比上年|分别|累计|年均|平均|预计|�
 _AFTER_NAME = re.compile(f"(?:{TRAILING.pattern[3:-3]}|{NEUTRAL_SUFFIX.pattern[3:-3]})*")
 
 
+@dataclass(frozen=True)
+class LedgerIndicator:
+    """An indicator of the targets ledger, as its line in the indicators file declares it."""
+
+    name: str
+    unit: str  # the unit the ledger compares in
+    measure: str  # growth (a change: a fall is negative) or level (an amount or a rate)
+    direction: str  # higher (more is better) or lower (the target is a ceiling)
+    synonyms: tuple[str, ...] = ()
+
+
 @lru_cache(maxsize=1)
-def _indicator_table() -> tuple[tuple[str, ...], dict[str, str]]:
-    """(names longest first, alias → the indicator it is) from the indicators file."""
-    names, aliases = set(), {}
+def _indicator_table() -> tuple[tuple[str, ...], dict[str, str], tuple[LedgerIndicator, ...]]:
+    """(names longest first, alias → the indicator it is, the ledger's indicators) from the file."""
+    names, aliases, ledger = set(), {}, {}
     for line in (settings.DATA_DIR / "indicators.txt").read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        name, *canonical = line.strip().split("\t")
+        name, canonical, *ledger_columns = line.strip().split("\t") + [""]
+        ledger_columns = [c for c in ledger_columns if c]
         names.add(name)
         if canonical:
-            aliases[name] = canonical[0]
-            names.add(canonical[0])
-    return tuple(sorted(names, key=len, reverse=True)), aliases
+            aliases[name] = canonical
+            names.add(canonical)
+        if len(ledger_columns) == 3:
+            ledger[name] = LedgerIndicator(name, *ledger_columns)
+    synonyms = {name: tuple(a for a, c in aliases.items() if c == name) for name in ledger}
+    return (tuple(sorted(names, key=len, reverse=True)), aliases,
+            tuple(LedgerIndicator(i.name, i.unit, i.measure, i.direction, synonyms[i.name]) for i in ledger.values()))
+
+
+def ledger_indicators() -> tuple[LedgerIndicator, ...]:
+    """The targets ledger's indicators, in the file's order, each with its synonyms."""
+    return _indicator_table()[2]
 
 
 def known_indicators() -> tuple[str, ...]:
@@ -54,7 +76,7 @@ def indicator_key(name: str | None) -> str:
     (国内生产总值 → 地区生产总值). A qualified name stays itself: 交通固定资产投资, 单位GDP能耗."""
     if not name:
         return ""
-    _, aliases = _indicator_table()
+    _, aliases, _ = _indicator_table()
     name = re.sub(r"[（(][^）)]*[）)]|\*|\s", "", name).upper()
     for _ in range(2):
         name = aliases.get(name, name)

@@ -10,6 +10,7 @@ years, and ``structure`` turns the body into passages.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from ..documents import KIND_HEADING, TYPE_PLAN, TYPES, Report, short_hash
@@ -60,12 +61,26 @@ def _clean_blocks(doc: Document) -> list[Block]:
             continue
         for line in block.text.split("\n"):
             line = line.strip().strip("\u200b\u200d\ufeff").strip()
-            if line and not is_chrome(line):
+            if line and blocks and _continues_figure(blocks[-1], block, line):
+                blocks[-1] = Block(block.kind, text=blocks[-1].text + line, level=block.level)
+            elif line and not is_chrome(line):
                 blocks.append(Block(block.kind, text=line, level=block.level))
     text_chars = sum(len(b.text) for b in blocks)
     if blocks and text_chars / len(blocks) > 1500:
         blocks = split_run_on(blocks)
     return blocks
+
+
+# A line that starts with a unit, after a line that ends with a number: text copied from a wiki
+# breaks a figure there (国内生产总值达到74.4 / 万亿元，增长6.7%: the 2017 national report), and the
+# sentence would lose its subject.
+_ENDS_WITH_NUMBER = re.compile(r"\d$")
+_STARTS_WITH_UNIT = re.compile(r"^(?:[万亿千百]*(?:元|美元|人|吨|斤|户|亩)|[%％‰]|个百分点)[，、。；,]")
+
+
+def _continues_figure(previous: Block, block: Block, line: str) -> bool:
+    return (previous.kind == block.kind == BLOCK_PARA and bool(_ENDS_WITH_NUMBER.search(previous.text))
+            and bool(_STARTS_WITH_UNIT.match(line)))
 
 
 def parse_document(doc: Document, source: str = "<text>", overrides: Overrides | None = None) -> Report:

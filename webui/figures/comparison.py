@@ -25,6 +25,7 @@ from search.documents import SECTION_GOALS, SECTION_REVIEW, SECTION_TASKS
 from search.errors import NothingToSearch, QueryError
 from search.figures.extraction import shown_text
 from search.figures.indicators import indicator_key
+from search.figures.ledger import indicator_names
 from search.query.parse import parse
 
 from .charts import BarChart, figure_chart
@@ -87,7 +88,9 @@ def shown(result: dict, args: CompareArgs) -> dict:
     return {
         "plans": plans,
         "figures": {row["passage"]["id"]: figure_groups(row["figures"], named, row["role"]) for row in result["rows"]},
-        "targets_url": url_for("targets.page", q=result["query"]),
+        # The ledger takes its own indicators only; for another, it opens on all of them.
+        "targets_url": url_for("targets.page", q=result["query"] if indicator_key(result["query"]) in
+                               indicator_names() else None),
         "chart": chart_of(result, plans),
         "unplotted": with_figures - len(result["chart"]["bars"]) if result["chart"] else 0,
         "sections": [(label, args.url(section=list(values) or None), set(values) == set(args.section))

@@ -1,104 +1,138 @@
-"""Targets against results (目标完成情况): ``/targets?q=`` and its JSON twin ``/api/targets?q=``.
+"""The targets ledger (目标台账): ``/targets``, its JSON twin ``/api/targets``, and its downloads
+``/targets.csv`` and ``/targets.xlsx``.
 
-Both read ``q`` (the indicator) and ``county`` (may repeat), and return ``search.figures.targets.targets``'
-result: per place and year, the target set for the year and the result stated for it, the verdict
-(达到, 未达到, 视为完成, 无法判断) and both passages with their citations. A query that names nothing is
-the page's starting point, with the main indicators offered; under /api/ it is a 400. The page adds
-one chart per place that has pairs for two years or more in one unit: the target and the result
-of each year side by side.
+All four read the same query string: ``place`` (any level, 全国 included; may repeat), ``level``,
+``province``, ``year`` (a year or a span, 2010-2025; may repeat), ``q`` (indicators, none for all)
+and ``rule`` (strict, tolerance or midpoint); the page also ``sort`` and ``order``. They return
+``search.figures.ledger.ledger``'s rows: a download has every row of the page's view, no cap. A
+value that names nothing is a 400 with a message in Chinese, never a 500. The page adds a chart per
+indicator and place with two years or more: the target band against the result, the aspiration
+marked (``ledger_charts``).
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from flask import Blueprint, jsonify, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from search.errors import NothingToSearch, QueryError
-from search.figures.indicators import indicator_key
-from search.query.parse import parse
-from search.figures.targets import STATUS_LABELS, targets
+from search.errors import BadParameter, UnknownFilter
+from search.figures.ledger import RULES, SOURCES, indicator_names, ledger
+from search.figures.ledger_columns import COLUMNS
 
+from ..site.errors import add_help
+from ..site.limits import costs
 from ..site.searcher import get_engine
-from .charts import BarChart, figure_chart
-from .comparison import MAIN_INDICATORS
+from .ledger_charts import ledger_charts
+from .ledger_exports import csv_response, xlsx_response
 
 bp = Blueprint("targets", __name__)
 
 
+def _explanations() -> dict:
+    return {UnknownFilter: ("没有这个地区、级别、省份或指标", "地区可以是任一级（全国、江苏、南京）；级别是国家级、省级、地级或县级；"
+                            "指标见下拉列表。"),
+            BadParameter: ("条件写得不对", "年份写成 2024 或 2010-2025；判断规则是 strict、tolerance 或 midpoint。")}
+
+
+def _repairs(error) -> list[tuple[str, str]]:
+    return [("查看全部目标台账", url_for("targets.page")), ("查看收录情况", url_for("coverage.page"))]
+
+
+add_help(bp, explanations=_explanations, repairs=_repairs)
+
+# Columns the page sorts by, and how the header names them.
+SORTABLE = {"place": "地区", "level": "级别", "year": "年份", "indicator": "指标", "target_low": "目标",
+            "actual": "实绩", "gap": "差距", "met": "是否达到", "amplification": "加码"}
+
+
 @dataclass(frozen=True)
-class TargetsArgs:
+class LedgerArgs:
     q: str = ""
-    county: tuple[str, ...] = ()
+    place: tuple[str, ...] = ()
+    level: tuple[str, ...] = ()
+    province: tuple[str, ...] = ()
+    year: tuple[str, ...] = ()
+    rule: str = ""
+    sort: str = ""
+    order: str = "asc"
+    extra: dict = field(default_factory=dict, compare=False)
 
     @classmethod
-    def from_args(cls, args: MultiDict) -> TargetsArgs:
-        return cls(q=args.get("q", "").strip(), county=tuple(args.getlist("county")))
-
-    def names_something(self) -> bool:
-        """Whether ``q`` names an indicator; a query that cannot run raises ``QueryError``."""
-        try:
-            return not parse(self.q).is_empty
-        except NothingToSearch:  # punctuation or an operator alone: the starting page, as for no query
-            return False
+    def from_args(cls, args: MultiDict) -> LedgerArgs:
+        # The form's text boxes take several names at once: 全国 江苏, 北京、上海.
+        clean = lambda name: tuple(v for value in args.getlist(name) for v in re.split(r"[\s,，、]+", value) if v)  # noqa: E731
+        sort, order = args.get("sort", "").strip(), args.get("order", "asc").strip() or "asc"
+        if sort and sort not in SORTABLE:
+            raise BadParameter(f"不能按“{sort}”排序；可以按：{'、'.join(f'{k}（{v}）' for k, v in SORTABLE.items())}")
+        if order not in ("asc", "desc"):
+            raise BadParameter(f"排序方向只能是 asc（升序）或 desc（降序），不能是“{order}”")
+        return cls(q=args.get("q", "").strip(), place=clean("place"), level=clean("level"),
+                   province=clean("province"), year=clean("year"), rule=args.get("rule", "").strip(),
+                   sort=sort, order=order)
 
     def run(self, engine) -> dict:
-        return targets(engine, self.q, county=self.county)
+        result = ledger(engine, q=self.q, place=self.place, level=self.level, province=self.province,
+                        year=self.year, rule=self.rule or None)
+        if self.sort:
+            result["rows"] = sorted_rows(result["rows"], self.sort, self.order == "desc")
+        return result
 
     def url(self, endpoint: str = "targets.page", **changes) -> str:
-        params = {"q": self.q or None, "county": list(self.county) or None}
+        params = {"q": self.q or None, "place": list(self.place) or None, "level": list(self.level) or None,
+                  "province": list(self.province) or None, "year": list(self.year) or None,
+                  "rule": self.rule or None, "sort": self.sort or None,
+                  "order": self.order if self.sort and self.order != "asc" else None}
         params.update(changes)
         return url_for(endpoint, **params)
 
+    def sort_url(self, column: str) -> str:
+        order = "desc" if self.sort == column and self.order == "asc" else "asc"
+        return self.url(sort=column, order=order if order != "asc" else None)
+
+
+def sorted_rows(rows: list[dict], column: str, descending: bool) -> list[dict]:
+    """Rows by one column, empty cells last whichever the direction."""
+    present = [r for r in rows if r.get(column) is not None and r.get(column) != ""]
+    empty = [r for r in rows if r not in present] if len(present) != len(rows) else []
+    return sorted(present, key=lambda r: r[column], reverse=descending) + empty
+
 
 @bp.get("/targets")
+@costs(2)
 def page():
-    args = TargetsArgs.from_args(request.args)
-    result = args.run(get_engine()) if args.names_something() else None
-    return render_template("targets.html", args=args, result=result, indicators=MAIN_INDICATORS,
-                           view=shown(result) if result else None)
+    args = LedgerArgs.from_args(request.args)
+    engine = get_engine()
+    result = args.run(engine)
+    return render_template("targets.html", args=args, result=result, rules=RULES, sources=SOURCES,
+                           indicators=indicator_names(), sortable=SORTABLE, charts=ledger_charts(result["rows"]),
+                           counts=_counts(result["rows"]))
 
 
 @bp.get("/api/targets")
+@costs(2)
 def api():
-    args = TargetsArgs.from_args(request.args)
-    if not args.names_something():
-        raise QueryError("请输入一个指标，例如：" + "、".join(MAIN_INDICATORS[:3]))
-    return jsonify(args.run(get_engine()))
+    args = LedgerArgs.from_args(request.args)
+    result = args.run(get_engine())
+    return jsonify({**result, "columns": [{"name": n, "label": label} for n, label in COLUMNS]})
 
 
-def shown(result: dict) -> dict:
-    """What the page needs besides the result: counts per verdict, and the charts."""
-    counts = Counter(row["status"] for row in result["rows"])
-    named = {indicator_key(t) for t in [result["query"], *sum(result["also_searched"].values(), [])]}
-    return {
-        "counts": [(STATUS_LABELS[status], counts[status], status) for status in STATUS_LABELS if counts[status]],
-        "charts": charts_of(result),
-        # A pair of another indicator than the query names (城镇… for 城乡…) says which.
-        "labels": [row["indicator"] if indicator_key(row["indicator"]) not in named else "" for row in result["rows"]],
-    }
+@bp.get("/targets.csv")
+@costs(2)
+def download_csv():
+    args = LedgerArgs.from_args(request.args)
+    return csv_response(args.run(get_engine())["rows"], request.url_root)
 
 
-def charts_of(result: dict) -> list[BarChart]:
-    """Per place with pairs for two years or more in its most common unit: target and result bars."""
-    by_place = defaultdict(list)
-    for row in result["rows"]:
-        by_place[(row["county"], indicator_key(row["indicator"]))].append(row)
-    charts = []
-    for (county, _), rows in by_place.items():
-        unit, _ = Counter(r["unit"] for r in rows).most_common(1)[0]
-        rows = [r for r in rows if r["unit"] == unit]
-        if len({r["year"] for r in rows}) < 2:
-            continue
-        bars = []
-        for r in rows:
-            bars.append({"label": f"{r['year']} 目标", "value": r["target"]["value"], "text": r["target"]["shown"],
-                         "passage_id": f"target-{r['year']}"})
-            bars.append({"label": f"{r['year']} 实绩", "value": r["result"]["value"], "text": r["result"]["shown"],
-                         "passage_id": f"result-{r['year']}"})
-        chart = {"unit": unit, "max": max(b["value"] for b in bars), "bars": bars}
-        charts.append(figure_chart(chart, f"{county}“{rows[0]['indicator']}”的目标与实绩（单位：{unit}）",
-                                   targets={b["passage_id"] for b in bars if b["passage_id"].startswith("target-")}))
-    return charts
+@bp.get("/targets.xlsx")
+@costs(3)
+def download_xlsx():
+    args = LedgerArgs.from_args(request.args)
+    return xlsx_response(args.run(get_engine()), request.url_root)
+
+
+def _counts(rows: list[dict]) -> dict:
+    return {"met": sum(r["met"] is True for r in rows), "missed": sum(r["met"] is False for r in rows),
+            "open": sum(r["met"] is None for r in rows)}
