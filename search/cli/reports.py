@@ -63,9 +63,16 @@ def _print_inspection(info: dict) -> None:
     click.secho(f"{info['file']}", bold=True)
     click.echo(f"  格式　{r['format']}")
     place = f"{r['place']}（{r['level']}" + (f"，{r['province']}" if r["province"] and r["province"] != r["place"] else "") + "）"
-    click.echo(f"  地区　{place}  区划代码 {r['adcode']}")
-    click.echo(f"  类型　{r['type']}")
-    click.echo(f"  年份　{r['year']}（回顾 {r['review_year']}，计划 {r['plan_year']}）" + (f"  日期 {r['delivered']}" if r["delivered"] else ""))
+    evidence = r.get("evidence") or {}
+
+    def because(key: str) -> str:
+        return f"（{'，'.join(evidence[key])}）" if evidence.get(key) else ""
+
+    click.echo(f"  地区　{place}  区划代码 {r['adcode']}{because('place')}")
+    click.echo(f"  层级　{r['level']}{because('level')}")
+    click.echo(f"  类型　{r['type']}{because('type')}")
+    click.echo(f"  年份　{r['year']}（回顾 {r['review_year']}，计划 {r['plan_year']}）" + (f"  日期 {r['delivered']}" if r["delivered"] else "")
+               + because("year"))
     click.echo(f"  标题　{r['title']}")
     click.echo("  章节")
     for c in info["chapters"]:

@@ -31,3 +31,4 @@ class Document:
     title: str | None = None  # a title the file states apart from its text (<title>, <h1>, docx core title)
     date: str | None = None  # a publication date the file states apart from its text ("2026-02-02")
     warnings: list[str] = field(default_factory=list)  # things a user should know, in Chinese
+    site: str | None = None  # who published the page (<meta name="SiteName">): weak evidence of place
