@@ -41,6 +41,7 @@ class Overrides:
     place: str | None = None
     year: int | None = None
     type: str | None = None
+    said: str = "指定"  # who says so, for the evidence shown: 指定 (the command line) or 清单第3行
 
 
 def squeeze(text: str) -> str:

@@ -9,6 +9,8 @@ that ``inspect`` can show why: 地区：湖北省宜昌市（文件名“宜昌�
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -65,7 +67,8 @@ def decide(head_lines: list[str], body: list[Block], overrides, source: str, nam
     delivered, delivered_year = hdr.delivered_date(head_lines)
     review_year, plan_year = _years(title, head_lines, rtype, delivered_year, probe, body, overrides, source,
                                     names, evidence)
-    if overrides.year:
+    _detected_years = evidence.pop("_detected", None)
+    if overrides.year and (review_year, plan_year) != _detected_years:
         delivered_year = delivered_year if delivered_year == overrides.year else None
     title = hdr.strip_place_prefix(title or rtype, place)
     return Metadata(place, rtype, title, delivered, delivered_year, review_year, plan_year, evidence, warnings)
@@ -97,7 +100,7 @@ def _place(header_text, head_lines, opening, body_text, overrides, source, names
            site) -> Place:
     if overrides.place:
         place = hdr.resolve_place("", overrides, source)
-        evidence["place"] = [f"指定“{overrides.place}”"]
+        evidence["place"] = [f"{overrides.said}“{overrides.place}”"]
         return _with_level(place, evidence)
     unit, unit_words = ev.speaker_unit(opening, body_text)
     place = hdr.find_place(header_text)
@@ -177,7 +180,7 @@ def _type(title, header_text, preamble, probe: BodyParser, overrides, source, ev
     if overrides.type:
         if overrides.type not in TYPES:
             raise ReportError(f"{source}：--type 只能是 {'、'.join(TYPES)} 之一。")
-        evidence["type"] = [f"指定“{overrides.type}”"]
+        evidence["type"] = [f"{overrides.said}“{overrides.type}”"]
         return overrides.type
     found = hdr.type_from_words(title, header_text, preamble)
     if found:
@@ -214,7 +217,15 @@ def _work_report_chapters(chapters: list[tuple[str, str]]) -> tuple[str, str] | 
 def _years(title, head_lines, rtype, delivered_year, probe: BodyParser, body, overrides, source, names, evidence):
     """(review year, plan year), with the evidence for the year under evidence["year"]."""
     if overrides.year:
-        evidence["year"] = [f"指定“{overrides.year}”"]
+        # A year the text gives already (a manifest row left as inspect wrote it) changes nothing.
+        with contextlib.suppress(ReportError):
+            detected = _years(title, head_lines, rtype, delivered_year, probe, body,
+                              dataclasses.replace(overrides, year=None), source, names, evidence)
+            shown = detected[0] if rtype in ACCOUNT_TYPES else delivered_year or detected[1]
+            if shown == overrides.year:
+                evidence["_detected"] = detected
+                return detected
+        evidence["year"] = [f"{overrides.said}“{overrides.year}”"]
         if rtype in ACCOUNT_TYPES:
             return overrides.year, overrides.year
         return overrides.year - 1, overrides.year
