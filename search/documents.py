@@ -59,6 +59,7 @@ class Passage:
     para: int  # paragraph number within the report; sentences of one paragraph share it
     text: str
     table: dict | None = None  # for table rows: {"title", "header": [...], "cells": [...]}
+    ocr: bool = False  # read by OCR from a scanned page (may hold misread characters)
 
     def to_dict(self) -> dict:
         return asdict(self)

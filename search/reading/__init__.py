@@ -69,7 +69,7 @@ def _clean_blocks(doc: Document) -> list[Block]:
         for line in block.text.split("\n"):
             line = line.strip().strip("\u200b\u200d\ufeff").strip()
             if line and not is_chrome(line):
-                blocks.append(Block(block.kind, text=line, level=block.level))
+                blocks.append(Block(block.kind, text=line, level=block.level, ocr=block.ocr))
     text_chars = sum(len(b.text) for b in blocks)
     if blocks and text_chars / len(blocks) > 1500:
         blocks = split_run_on(blocks)
@@ -138,5 +138,6 @@ def inspect(path: Path, overrides: Overrides | None = None, first: int = 5) -> d
         "passages": len(report.passages),
         "kinds": {k: sum(1 for p in report.passages if p.kind == k) for k in ("heading", "sentence", "row")},
         "first_passages": [p.text for p in report.passages[:first]],
+        "ocr_passages": sum(1 for p in report.passages if p.ocr),  # read from scanned pages
         "warnings": report.warnings,
     }

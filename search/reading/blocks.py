@@ -22,6 +22,7 @@ class Block:
     text: str = ""  # the paragraph or heading; for a table, its caption (表1 …) or ""
     level: int | None = None  # a heading's level when the format says so (1 = chapter), else None
     rows: list[list[str]] | None = None  # a table's cells, row by row, header row(s) first
+    ocr: bool = False  # read by OCR from a scanned page: the passages from it say so
 
 
 @dataclass

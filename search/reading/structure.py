@@ -142,6 +142,7 @@ class BodyParser:
         self.seen: Counter = Counter()
         self.chapters: list[tuple[str, str]] = []  # (heading, section label), for the header's years
         self.max_passages = limit("max_report_passages")
+        self.ocr = False  # whether the block being read came from OCR
 
     def heading_path(self) -> str:
         return HEADING_SEPARATOR.join(p for p in (self.top, self.sub, self.box, self.box_sub) if p)
@@ -160,7 +161,7 @@ class BodyParser:
         report.passages.append(Passage(
             id=pid, report_id=report.id, county=report.county, year=self.year,
             section=self.section, heading=self.heading_path(), kind=kind,
-            position=len(report.passages), para=self.para, text=text, table=table,
+            position=len(report.passages), para=self.para, text=text, table=table, ocr=self.ocr,
         ))
 
     def emit_sentences(self, text: str) -> None:
@@ -220,6 +221,7 @@ class BodyParser:
     def parse(self, blocks: list[Block]) -> None:
         self.by_content = chapters_by_content(blocks)
         for block in blocks:
+            self.ocr = block.ocr
             if block.kind == BLOCK_TABLE:
                 self.table(block)
                 continue
@@ -345,5 +347,5 @@ def split_run_on(blocks: list[Block]) -> list[Block]:
         pieces = [line for p in pieces for line in p.split("\n") if line.strip()]
         # A chapter heading runs straight into its first sentence: end it after its keyword.
         pieces = [part for p in pieces for part in _split_run_on_heading(p)]
-        out.extend(Block(block.kind, text=p.strip(), level=block.level) for p in pieces)
+        out.extend(Block(block.kind, text=p.strip(), level=block.level, ocr=block.ocr) for p in pieces)
     return out
