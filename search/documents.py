@@ -18,8 +18,10 @@ SECTIONS = (SECTION_REVIEW, SECTION_GOALS, SECTION_TASKS, SECTION_OTHER)
 
 TYPE_PLAN = "计划执行情况报告"  # 国民经济和社会发展计划执行情况…的报告
 TYPE_WORK = "政府工作报告"
-TYPE_BUDGET = "预算执行情况报告"  # 财政预算执行情况…的报告, also 决算
-TYPES = (TYPE_WORK, TYPE_PLAN, TYPE_BUDGET)
+TYPE_BUDGET = "预算执行情况报告"  # 财政预算执行情况…的报告
+TYPE_FINAL = "决算报告"  # 关于2025年市本级决算（草案）的报告: the year's final accounts
+TYPE_BULLETIN = "统计公报"  # 国民经济和社会发展统计公报: the official actual figures of a year
+TYPES = (TYPE_WORK, TYPE_PLAN, TYPE_BUDGET, TYPE_FINAL, TYPE_BULLETIN)
 
 # Levels of government, from the national list of divisions (search.reading.places).
 LEVELS = ("国家级", "省级", "地级", "县级")
@@ -57,6 +59,7 @@ class Passage:
     para: int  # paragraph number within the report; sentences of one paragraph share it
     text: str
     table: dict | None = None  # for table rows: {"title", "header": [...], "cells": [...]}
+    ocr: bool = False  # read by OCR from a scanned page (may hold misread characters)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -69,7 +72,8 @@ class Report:
     county_full: str  # the place's qualified full name, as citations give it: 重庆市云阳县
     type: str  # one of TYPES
     title: str  # without the place in front: 2022年国民经济和社会发展计划执行情况及2023年计划草案的报告
-    year: int  # the year it was delivered (inferred from the plan year when it states no date)
+    year: int  # the year it was delivered (inferred from the plan year when it states no date); for
+    #            a 决算报告 or 统计公报, the year it accounts for (a bulletin on 2025 is 2025's)
     review_year: int
     plan_year: int
     delivered: str | None  # "2023-02-08", "2024-01" or None when the report states no date
@@ -83,6 +87,8 @@ class Report:
     adcode: str = ""  # the division code: 500102; 100000 for the national level
     format: str = "txt"  # what the file was: txt, docx, pdf or html
     warnings: list[str] = field(default_factory=list)  # what a user should check, in Chinese
+    # For place, level, type and year: the words each was read from (文件名“宜昌”, 正文“市人民政府”).
+    evidence: dict[str, list[str]] = field(default_factory=dict)
     passages: list[Passage] = field(default_factory=list)
 
     def summary(self) -> dict:

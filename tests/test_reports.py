@@ -152,7 +152,7 @@ def test_bad_files_are_refused_with_a_message(data, message):
 
 
 def test_report_without_a_county_is_refused():
-    with pytest.raises(ReportError, match="没有可识别的地区"):
+    with pytest.raises(ReportError, match="看不出是哪个地区"):
         parse_report(MINI_REPORT.replace("巫山县", "某某地方"), "nowhere.txt")
 
 

@@ -56,11 +56,15 @@ def _print_summary(summary, verb: str) -> None:
 @click.option("--source", type=click.Path(exists=True, path_type=Path), default=None,
               help="Folder of reports, searched recursively: .txt, .docx, .pdf, .html (default: seeds/).")
 @index_option
-def build(source, index_dir):
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="清单（CSV，见 inspect --manifest）：按行指定文件的地区、类型、年份，或跳过文件；"
+                   "不指定时使用文件夹顶层的 reports.csv（如有）。")
+def build(source, index_dir, manifest):
     """Build the index from a folder of reports, replacing the served one only when complete."""
     from ..whoosh_index.indexing import build as build_index
 
-    summary = build_index(source or settings.get("source_dir"), index_path(index_dir), progress=_ProgressBar())
+    summary = build_index(source or settings.get("source_dir"), index_path(index_dir), progress=_ProgressBar(),
+                          manifest=manifest)
     _print_summary(summary, "indexed")
 
 

@@ -31,13 +31,20 @@ def overrides_options(f):
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @overrides_options
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
-def inspect(files, place, year, rtype, as_json):
-    """Show what would be indexed from report files, without indexing (exit 1 if one is refused)."""
+@click.option("--manifest", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="把一个文件夹的清单写成 CSV（每个文件一行：地区、层级、类型、年份、标题、依据、状态），"
+                   "改正后交给 build --manifest。")
+def inspect(files, place, year, rtype, as_json, manifest):
+    """Show what would be indexed from report files or folders, without indexing (exit 1 if one is refused)."""
     from ..reading import inspect as inspect_file
 
+    if manifest is not None:
+        _write_manifest(files, manifest)
+        return
+    files = [f for path in files for f in _files_of(path)]
     refused = 0
     results = []
     for path in files:
@@ -58,14 +65,43 @@ def inspect(files, place, year, rtype, as_json):
         sys.exit(1)
 
 
+def _files_of(path: Path) -> list[Path]:
+    if not path.is_dir():
+        return [path]
+    from ..whoosh_index.indexing import report_files
+
+    return report_files(path)
+
+
+def _write_manifest(paths, manifest: Path) -> None:
+    from ..reading import manifest as manifests
+
+    if len(paths) != 1 or not paths[0].is_dir():
+        raise click.UsageError("--manifest 要跟一个文件夹：policy-search inspect 文件夹 --manifest reports.csv")
+    folder = paths[0]
+    files = [f for f in _files_of(folder) if f.resolve() != manifest.resolve()]
+    rows = manifests.survey(folder, files)
+    manifests.write(manifest, rows)
+    counts = {status: sum(1 for r in rows if r["status"] == status) for status in ("ok", "warning", "refused")}
+    click.echo(f"已写出清单 {manifest}：{len(rows)} 个文件，可以读入 {counts['ok']}，需要核对 {counts['warning']}，"
+               f"不能读入 {counts['refused']}。改正后运行 policy-search build --source {folder} --manifest {manifest}")
+
+
 def _print_inspection(info: dict) -> None:
     r = info["report"]
     click.secho(f"{info['file']}", bold=True)
     click.echo(f"  格式　{r['format']}")
     place = f"{r['place']}（{r['level']}" + (f"，{r['province']}" if r["province"] and r["province"] != r["place"] else "") + "）"
-    click.echo(f"  地区　{place}  区划代码 {r['adcode']}")
-    click.echo(f"  类型　{r['type']}")
-    click.echo(f"  年份　{r['year']}（回顾 {r['review_year']}，计划 {r['plan_year']}）" + (f"  日期 {r['delivered']}" if r["delivered"] else ""))
+    evidence = r.get("evidence") or {}
+
+    def because(key: str) -> str:
+        return f"（{'，'.join(evidence[key])}）" if evidence.get(key) else ""
+
+    click.echo(f"  地区　{place}  区划代码 {r['adcode']}{because('place')}")
+    click.echo(f"  层级　{r['level']}{because('level')}")
+    click.echo(f"  类型　{r['type']}{because('type')}")
+    click.echo(f"  年份　{r['year']}（回顾 {r['review_year']}，计划 {r['plan_year']}）" + (f"  日期 {r['delivered']}" if r["delivered"] else "")
+               + because("year"))
     click.echo(f"  标题　{r['title']}")
     click.echo("  章节")
     for c in info["chapters"]:

@@ -13,17 +13,15 @@ import hashlib
 import re
 from pathlib import Path
 
-from ..documents import KIND_HEADING, TYPE_PLAN, TYPES, Report, short_hash
+from ..documents import KIND_HEADING, TYPE_PLAN, Report, short_hash
 from ..errors import ReportError
 from . import header as hdr
-from .blocks import BLOCK_PARA, BLOCK_TABLE, Block, Document
+from .blocks import BLOCK_TABLE, Block, Document
 from .chrome import is_chrome
 from .header import Overrides
 from .plaintext import text_document
-from .structure import (
-    HEADING_SEPARATOR, SECTION_REVIEW, BodyParser, has_numbered_chapters, section_label, split_run_on,
-    split_sentences,
-)
+from . import metadata
+from .structure import HEADING_SEPARATOR, BodyParser, has_numbered_chapters, split_run_on, split_sentences
 
 __all__ = ["HEADING_SEPARATOR", "Overrides", "parse_document", "parse_text", "read_report", "split_sentences"]
 
@@ -39,7 +37,7 @@ def read_report(path: Path, overrides: Overrides | None = None, root: Path | Non
     path = Path(path)
     document = read_document(path, root)
     try:
-        return parse_document(document, source=path.name, overrides=overrides)
+        return parse_document(document, source=path.name, overrides=overrides, names=_names(path, root))
     except ReportError:
         raise
     except MemoryError:
@@ -48,8 +46,18 @@ def read_report(path: Path, overrides: Overrides | None = None, root: Path | Non
         raise ReportError(f"{path.name}：整理报告内容时出错（{type(err).__name__}）；请把这个文件报告给维护者。") from None
 
 
-def parse_text(text: str, source: str = "<text>", overrides: Overrides | None = None) -> Report:
-    return parse_document(text_document(text), source=source, overrides=overrides)
+def _names(path: Path, root: Path | None) -> list[str]:
+    """The folders between ``root`` (or, without one, the file's own folder) and the file, then its stem."""
+    try:
+        folders = list(path.parent.relative_to(root).parts) if root is not None else [path.parent.name]
+    except ValueError:
+        folders = [path.parent.name]
+    return [*folders, path.stem]
+
+
+def parse_text(text: str, source: str = "<text>", overrides: Overrides | None = None,
+               names: list[str] | None = None) -> Report:
+    return parse_document(text_document(text), source=source, overrides=overrides, names=names)
 
 
 def _clean_blocks(doc: Document) -> list[Block]:
@@ -62,9 +70,9 @@ def _clean_blocks(doc: Document) -> list[Block]:
         for line in block.text.split("\n"):
             line = line.strip().strip("\u200b\u200d\ufeff").strip()
             if line and blocks and _continues_figure(blocks[-1], block, line):
-                blocks[-1] = Block(block.kind, text=blocks[-1].text + line, level=block.level)
+                blocks[-1] = Block(block.kind, text=blocks[-1].text + line, level=block.level, ocr=block.ocr)
             elif line and not is_chrome(line):
-                blocks.append(Block(block.kind, text=line, level=block.level))
+                blocks.append(Block(block.kind, text=line, level=block.level, ocr=block.ocr))
     text_chars = sum(len(b.text) for b in blocks)
     if blocks and text_chars / len(blocks) > 1500:
         blocks = split_run_on(blocks)
@@ -83,7 +91,10 @@ def _continues_figure(previous: Block, block: Block, line: str) -> bool:
             and bool(_STARTS_WITH_UNIT.match(line)))
 
 
-def parse_document(doc: Document, source: str = "<text>", overrides: Overrides | None = None) -> Report:
+def parse_document(doc: Document, source: str = "<text>", overrides: Overrides | None = None,
+                   names: list[str] | None = None) -> Report:
+    """``names``: the folders the file was found in, from the top of the folder read, then the file
+    name without its suffix (evidence for place and year when the text has none)."""
     overrides = overrides or Overrides()
     blocks = _clean_blocks(doc)
     lines = [b.text if b.kind != BLOCK_TABLE else "" for b in blocks]
@@ -92,74 +103,26 @@ def parse_document(doc: Document, source: str = "<text>", overrides: Overrides |
     head_lines = [b.text for b in head if b.kind != BLOCK_TABLE]
     if doc.title and not hdr.find_title(head_lines):
         head_lines.insert(0, doc.title)
-    # The sentence after 各位代表 says who speaks (我代表国务院…); it is part of the header for places.
-    preamble = next((b.text for b in body[1:3] if b.kind == BLOCK_PARA and "代表" in b.text), "")
-    title = hdr.find_title(head_lines) or ""
-    # Lines stay apart: a two-character name (忠县) counts only at a line's start or after 在/年.
-    header_text = "\n".join([*(hdr.squeeze(line) for line in head_lines), hdr.squeeze(preamble[:120])])
-
-    place = hdr.resolve_place(header_text, overrides, source)
-    if overrides.type:
-        if overrides.type not in TYPES:
-            raise ReportError(f"{source}：--type 只能是 {'、'.join(TYPES)} 之一。")
-        rtype = overrides.type
-    else:
-        rtype = hdr.report_type(title, header_text, preamble, source)
-    if not title:
-        title = rtype
-    title = hdr.strip_place_prefix(title, place)
-
-    delivered, delivered_year = hdr.delivered_date(head_lines)
-    review_year, plan_year, own_year = hdr.title_years(title)
-    if plan_year is None:
-        plan_year = delivered_year or (review_year + 1 if review_year else None) or own_year
     numbered = has_numbered_chapters(body)
-    if plan_year is None or review_year is None:
-        plan_year, review_year = _years_from_body(body, numbered, plan_year, review_year, source)
-    if overrides.year:
-        plan_year, review_year = overrides.year, overrides.year - 1
-        delivered_year = delivered_year if delivered_year == overrides.year else None
-    if plan_year is None:
-        raise ReportError(f"{source}：从标题、日期行和章节标题都看不出报告是哪一年的；请用 --year 指定。")
-    review_year = review_year or plan_year - 1
-
-    report_id = short_hash(f"{place.name}|{rtype}|{delivered_year or plan_year}|{plan_year}", 5)
+    meta = metadata.decide(head_lines, body, overrides, source, list(names or ()), numbered, doc.site)
+    place, rtype, plan_year = meta.place, meta.type, meta.plan_year
+    report_id = short_hash(f"{place.name}|{rtype}|{meta.year}|{plan_year}", 5)
     report = Report(
-        id=report_id, county=place.short, county_full=place.full, type=rtype, title=title,
-        year=delivered_year or plan_year, review_year=review_year, plan_year=plan_year,
-        delivered=delivered, source=source, sha256=_digest(doc), place=place.full,
+        id=report_id, county=place.short, county_full=place.full, type=rtype, title=meta.title,
+        year=meta.year, review_year=meta.review_year, plan_year=plan_year,
+        delivered=meta.delivered, source=source, sha256=_digest(doc), place=place.full,
         place_short=place.short, level=place.level, province=place.province, city=place.city,
-        adcode=place.adcode, format=doc.format, warnings=list(doc.warnings),
+        adcode=place.adcode, format=doc.format, warnings=[*doc.warnings, *meta.warnings],
+        evidence=meta.evidence,
     )
     parser = BodyParser(report, numbered)
-    parser.emit(KIND_HEADING, f"{place.name}{title}" if rtype == TYPE_PLAN else title)
+    parser.emit(KIND_HEADING, f"{place.name}{meta.title}" if rtype == TYPE_PLAN else meta.title)
     parser.parse(body)
     if not parser.chapters:
         report.warnings.append("没有找到章节标题，全部段落归入“其他”部分。")
     if len(report.passages) < 2:
         raise ReportError(f"{source}：标题之后没有找到句子；这是报告吗？")
     return report
-
-
-def _years_from_body(body: list[Block], numbered: bool, plan_year, review_year, source: str):
-    """Years from the chapter headings, or, as a last resort, from what the review chapter cites."""
-    probe = Report(id="", county="", county_full="", type="", title="", year=0, review_year=0,
-                   plan_year=0, delivered=None, source=source, sha256="")
-    parser = BodyParser(probe, numbered)
-    parser.parse(body)
-    review, plan = hdr.years_from_headings(parser.chapters)
-    review_year = review_year or review
-    plan_year = plan_year or plan or (review_year + 1 if review_year else None)
-    if plan_year is None:
-        texts = [p.text for p in probe.passages if p.section == SECTION_REVIEW]
-        plan_year = hdr.year_from_review_text(texts)
-    if plan_year is not None:
-        # Labels depend on the plan year (a chapter about an earlier year looks back).
-        review_year = review_year or next(
-            (y for text, _ in parser.chapters
-             if section_label(text, plan_year) == SECTION_REVIEW
-             for y in [int(m) for m in hdr.YEAR_RE.findall(text)][:1]), None)
-    return plan_year, review_year
 
 
 def _digest(doc: Document) -> str:
@@ -190,5 +153,6 @@ def inspect(path: Path, overrides: Overrides | None = None, first: int = 5) -> d
         "passages": len(report.passages),
         "kinds": {k: sum(1 for p in report.passages if p.kind == k) for k in ("heading", "sentence", "row")},
         "first_passages": [p.text for p in report.passages[:first]],
+        "ocr_passages": sum(1 for p in report.passages if p.ocr),  # read from scanned pages
         "warnings": report.warnings,
     }

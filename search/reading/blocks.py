@@ -22,6 +22,7 @@ class Block:
     text: str = ""  # the paragraph or heading; for a table, its caption (表1 …) or ""
     level: int | None = None  # a heading's level when the format says so (1 = chapter), else None
     rows: list[list[str]] | None = None  # a table's cells, row by row, header row(s) first
+    ocr: bool = False  # read by OCR from a scanned page: the passages from it say so
 
 
 @dataclass
@@ -31,3 +32,4 @@ class Document:
     title: str | None = None  # a title the file states apart from its text (<title>, <h1>, docx core title)
     date: str | None = None  # a publication date the file states apart from its text ("2026-02-02")
     warnings: list[str] = field(default_factory=list)  # things a user should know, in Chinese
+    site: str | None = None  # who published the page (<meta name="SiteName">): weak evidence of place

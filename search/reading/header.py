@@ -13,9 +13,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..documents import TYPE_BUDGET, TYPE_PLAN, TYPE_WORK
+from ..documents import TYPE_BUDGET, TYPE_BULLETIN, TYPE_FINAL, TYPE_PLAN, TYPE_WORK
 from ..errors import ReportError
-from .places import Place, find_place, lookup
+from .structure import is_content_chapter
+from .places import Place, find_place, lookup  # noqa: F401 - find_place is read from here
 
 YEAR_RE = re.compile(r"((?:19|20)\d{2})年")
 DATE_RE = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(?:(\d{1,2})日)?")
@@ -24,7 +25,7 @@ _NOT_TITLE = re.compile(
     r"^——|^[—-]{1,2}\d|会议上|会议文件$|委员会$|人民政府$|^\d{4}年\d{1,2}月|"
     r"(县长|区长|市长|省长|州长|旗长|主席|总理|主任|局长|厅长)\s*\S{0,4}$|^各位代表"
 )
-_TITLE_END = re.compile(r"报告(（[^）]{1,8}）|\([^)]{1,8}\))?$")
+_TITLE_END = re.compile(r"(报告|统计公报|决算\S{0,6}情况|预算\S{0,6}说明)(（[^）]{1,8}）|\([^)]{1,8}\))?$")
 # What a report's own words say it is, when it has no title (the national texts start at 各位代表).
 _PREAMBLE_TYPES = [
     (re.compile(r"政府工作报告|报告政府工作|向大会(作|报告)(过去五年的?)?(政府)?工作|作政府工作报告"), TYPE_WORK),
@@ -40,6 +41,7 @@ class Overrides:
     place: str | None = None
     year: int | None = None
     type: str | None = None
+    said: str = "指定"  # who says so, for the evidence shown: 指定 (the command line) or 清单第3行
 
 
 def squeeze(text: str) -> str:
@@ -49,29 +51,36 @@ def squeeze(text: str) -> str:
 def split_header(lines: list[str]) -> int:
     """Index of the first body line: 各位代表, else the first chapter heading, else after 8 lines."""
     for i, line in enumerate(lines[:60]):
-        if line.startswith("各位代表"):
+        # 位代表： when a conversion lost the first character; 各位代表，这些成绩… later on is body.
+        if re.match(r"^各?位代表([：:]|\s*$)", line):
             return i
     for i, line in enumerate(lines[:60]):
-        if re.match(r"^(一、|第一部分|第一章)", line):
+        if re.match(r"^(一、|第一部分|第一章)", line) or is_content_chapter(line):
             return i
-    return min(len(lines), 8)
+    # A text with neither starts in its body: a header line is never a long run of sentences.
+    return next((i for i, line in enumerate(lines[:8]) if len(line) > 60 and line.count("。") > 1), min(len(lines), 8))
 
 
-def report_type(title: str, header: str, preamble: str, name: str) -> str:
-    for text in (title, header):
+def type_from_words(title: str, header: str, preamble: str) -> tuple[str, str] | None:
+    """(type, the words that say so) from the title, the header or the sentence after 各位代表."""
+    for text, kind in ((title, "标题"), (header, "开头")):
+        if "统计公报" in text:
+            return TYPE_BULLETIN, f"{kind}“统计公报”"
         if "政府工作报告" in text:
-            return TYPE_WORK
-        if re.search(r"预算|决算", text) and "报告" in text:
-            return TYPE_BUDGET
+            return TYPE_WORK, f"{kind}“政府工作报告”"
+        # 决算 alone is the final accounts; 决算 beside this year's 预算草案 is a budget report.
+        if "决算" in text and re.search(r"报告|情况", text) and not re.search(r"预算(\S{0,4})?草案|预算执行", text):
+            return TYPE_FINAL, f"{kind}“决算”"
+        budget = re.search(r"[预决]算(执行情况|草案)?", text)
+        if budget and re.search(r"报告|草案|说明", text):
+            return TYPE_BUDGET, f"{kind}“{budget.group(0)}”"
         if "计划" in text and "报告" in text:
-            return TYPE_PLAN
+            return TYPE_PLAN, f"{kind}“计划”"
     for pattern, rtype in _PREAMBLE_TYPES:
-        if pattern.search(preamble):
-            return rtype
-    raise ReportError(
-        f"{name}：标题和开头都看不出报告类型（政府工作报告、计划执行情况报告或预算执行情况报告）；"
-        "如果确是其中一种，请用 --type 指定。"
-    )
+        m = pattern.search(preamble)
+        if m:
+            return rtype, f"开头“{m.group(0)}”"
+    return None
 
 
 def find_title(lines: list[str]) -> str | None:
@@ -139,17 +148,23 @@ def resolve_place(header_text: str, overrides: Overrides, name: str) -> Place:
 
 
 def years_from_headings(headings: list[tuple[str, str]]) -> tuple[int | None, int | None]:
-    """(review year, plan year) from chapter headings and their section labels."""
+    """(review year, plan year) from chapter headings and their section labels; where the labels
+    do not tell (奋力完成2023年…的各项任务, 全力实现2024年…的奋斗目标), the earlier of two
+    consecutive years is the one looked back on."""
     review = plan = None
+    years = []
     for text, label in headings:
         m = YEAR_RE.search(text)
         if not m:
             continue
         year = int(m.group(1))
+        years.append(year)
         if label == "工作回顾" and review is None:
             review = year
-        elif label in ("目标安排", "重点任务") and plan is None:
+        elif label in ("目标安排", "重点任务") and plan is None and (review is None or year > review):
             plan = year
+    if len(set(years)) == 2 and max(years) == min(years) + 1:
+        review, plan = review or min(years), max(years) if plan is None or plan < max(years) else plan
     return review, plan
 
 

@@ -105,7 +105,7 @@ def read_html(data: bytes, name: str) -> Document:
     blocks = _renumber_headings(_without_title(blocks, title))
     if not blocks:
         raise ReportError(f"{name}：网页里没有找到正文文字；请确认保存的是报告全文页面（不是目录页）。")
-    return Document("html", blocks, title=title, date=date, warnings=warnings)
+    return Document("html", blocks, title=title, date=date, warnings=warnings, site=_site(root))
 
 
 def _decode(data: bytes, name: str) -> tuple[str, list[str]]:
@@ -145,6 +145,15 @@ def _title(root) -> str | None:
     if re.search(r"[\u4e00-\u9fff]", site_free):
         return site_free
     return candidates[0] if candidates else None
+
+
+def _site(root) -> str | None:
+    """The publishing site's name, as portals declare it (<meta name="SiteName" content="周口市人民政府">)."""
+    for name in ("SiteName", "ContentSource"):
+        for content in root.xpath("//meta[@name=$name]/@content", name=name):
+            if content.strip():
+                return content.strip()[:40]
+    return None
 
 
 def _date(root) -> str | None:
@@ -214,7 +223,7 @@ def _densest(root):
     """The element whose own paragraphs hold the most text: where a page without a known container keeps its article."""
     scores = {}
     for paragraph in root.iter("p", "div", "td"):
-        own = _squeeze((paragraph.text or "") + "".join((child.tail or "") for child in paragraph))
+        own = _squeeze(_inline_text(paragraph))
         if len(own) >= 20 and paragraph.getparent() is not None:
             parent = paragraph.getparent()
             scores[parent] = scores.get(parent, 0) + len(own)
@@ -222,6 +231,18 @@ def _densest(root):
         body = root.find("body")
         return body if body is not None else root
     return max(scores, key=scores.get)
+
+
+def _inline_text(element) -> str:
+    """An element's own text with that of its inline children: text pasted from Word sits in a
+    <span> per run (every number and word its own), and is still the paragraph's own text."""
+    parts = [element.text or ""]
+    for child in element:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag and tag not in BLOCK_TAGS and tag != "table":
+            parts.append(_inline_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 class _Flattener:

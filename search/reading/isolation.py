@@ -77,7 +77,8 @@ class ReaderPool:
 
     def read_many(self, paths: Iterable[Path], overrides=None, root: Path | None = None) -> Iterator[Outcome]:
         """(report, None) or (None, refusal) for each path, in the order given, read ``processes``
-        files at a time. Stopping early kills the workers still reading."""
+        files at a time. Stopping early kills the workers still reading. ``overrides``: one for
+        every file, or a dict of them by path (as str), as a manifest gives them."""
         paths = [Path(p) for p in paths]
         root_arg = str(root) if root is not None else None
         env = {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIX)}
@@ -87,7 +88,8 @@ class ReaderPool:
         try:
             while emitted < len(paths):
                 while sent < len(paths) and len(busy) < self.processes:
-                    worker = self._send((self.reader, str(paths[sent]), overrides, root_arg, env))
+                    said = overrides.get(str(paths[sent])) if isinstance(overrides, dict) else overrides
+                    worker = self._send((self.reader, str(paths[sent]), said, root_arg, env))
                     busy[worker] = (sent, time.monotonic() + self.timeout)
                     sent += 1
                 if emitted not in done:

@@ -97,10 +97,10 @@ def read_pdf(data: bytes, name: str) -> Document:
                     f"{name}：PDF 的第 {index + 1} 页无法打开（页面结构已损坏）；请重新下载或另存一份后再添加。") from None
             pages.append(_page_lines(page, name, index + 1, chars))
         title = _without_surrogates((pdf.get_metadata_value("Title") or "").strip())
+        if not any(pages):
+            return _scanned(pdf, name, title)
     finally:
         pdf.close()
-    if not any(pages):
-        raise ReportError(f"{name}：这是扫描版 PDF，没有文字层，需要先做文字识别（OCR），再添加识别出的文字。")
     warnings = []
     textless = [str(number) for number, lines in enumerate(pages, 1) if not lines]
     if textless:
@@ -116,6 +116,22 @@ def read_pdf(data: bytes, name: str) -> Document:
     if garbled > GARBLED_WARNED:
         warnings.append(f"有 {garbled:.0%} 的字符无法识别（PDF 字体缺少文字编码），显示为 �，请核对。")
     return Document("pdf", blocks, title=_meaningful_title(title), warnings=warnings)
+
+
+def _scanned(pdf, name: str, title: str) -> Document:
+    """A PDF of scanned pages, read by OCR where Tesseract is installed (search.reading.ocr)."""
+    from . import ocr
+
+    if not ocr.available():
+        raise ReportError(f"{name}：这是扫描版 PDF，没有文字层，需要文字识别（OCR）；{ocr.INSTALL_HINT}。")
+    blocks = []
+    for index in range(len(pdf)):
+        text = ocr.page_text(pdf[index], name, index + 1, len(pdf))
+        blocks += [Block(BLOCK_PARA, p, ocr=True) for p in ocr.paragraphs(text) if not PAGE_NUMBER.match(p)]
+    if not blocks:
+        raise ReportError(f"{name}：扫描版 PDF 没有文字层，经文字识别（OCR）也没有读出文字；请检查扫描质量。")
+    return Document("pdf", blocks, title=_meaningful_title(title),
+                    warnings=["这是扫描版 PDF，全部文字由文字识别（OCR）读出，可能有错字，请核对。"])
 
 
 def _page_lines(page, name: str, number: int, budget: Budget) -> list[Line]:

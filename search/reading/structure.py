@@ -34,6 +34,14 @@ UNNUMBERED_CHAPTER_RE = re.compile(
     r"(工作回顾|主要工作|工作任务|重点工作|工作安排|总体要求|主要目标|政策取向|政府自身建设|预算执行情况|预算草案)$"
 )
 
+# A chapter heading told by what it says, numbered or not: a year (or 今年, 过去五年, “十五五”) and
+# the part of the report it opens (2025年工作安排建议, 奋力完成2023年…的各项任务), or the chapter every
+# work report ends with (加强政府自身建设).
+CONTENT_CHAPTER_RE = re.compile(
+    r"^(?:.{0,12}?(?:(?:19|20)\d{2}年|今年|过去一年|过去五年|“十[一二三四五六七]五”).{0,16}"
+    r"(?:工作|任务|目标|安排|回顾|重点|建议|成就|总结)|.{0,12}政府自身建设)[^，。；：:]{0,6}$"
+)
+
 TERMINATORS = "。！？；!?;"
 CLOSERS = "”’」』）)】》\"'"
 # A terminator inside these pairs does not end the sentence (“你好！重庆”), unless the closer
@@ -109,9 +117,9 @@ def section_label(heading: str, plan_year: int | None = None) -> str:
         return SECTION_REVIEW
     if re.search(r"成就|成效", heading) and not goals:
         return SECTION_REVIEW
-    year = YEAR_RE.search(heading)
-    if year and plan_year and int(year.group(1)) < plan_year and re.search(r"工作|情况", heading):
-        return SECTION_REVIEW  # 一、2025年主要工作… in the 2026 report looks back
+    years = [int(y) for y in YEAR_RE.findall(heading)]
+    if years and plan_year and max(years) < plan_year:
+        return SECTION_REVIEW  # 一、2025年主要工作…, 奋力完成2025年…的各项任务 in the 2026 report look back
     if goals and not re.search(r"重点工作|重点任务|工作任务|政府工作", heading):
         return SECTION_GOALS
     if re.search(r"重点工作|任务|工作建议|工作安排|主要工作|政府自身建设|的建议|的工作$|措施|工作$", heading):
@@ -125,6 +133,7 @@ class BodyParser:
     def __init__(self, report: Report, numbered_chapters: bool):
         self.report = report
         self.numbered = numbered_chapters
+        self.by_content = False  # chapters are told by what they say; numbered lines are sub-sections
         self.top_number = 0
         self.top = self.sub = self.box = self.box_sub = ""
         self.section = SECTION_OTHER
@@ -133,6 +142,7 @@ class BodyParser:
         self.seen: Counter = Counter()
         self.chapters: list[tuple[str, str]] = []  # (heading, section label), for the header's years
         self.max_passages = limit("max_report_passages")
+        self.ocr = False  # whether the block being read came from OCR
 
     def heading_path(self) -> str:
         return HEADING_SEPARATOR.join(p for p in (self.top, self.sub, self.box, self.box_sub) if p)
@@ -151,7 +161,7 @@ class BodyParser:
         report.passages.append(Passage(
             id=pid, report_id=report.id, county=report.county, year=self.year,
             section=self.section, heading=self.heading_path(), kind=kind,
-            position=len(report.passages), para=self.para, text=text, table=table,
+            position=len(report.passages), para=self.para, text=text, table=table, ocr=self.ocr,
         ))
 
     def emit_sentences(self, text: str) -> None:
@@ -162,9 +172,14 @@ class BodyParser:
         """The chapter number a line starts, or None when it is not a chapter heading."""
         if block.kind == BLOCK_HEADING and block.level == 1:
             return self.top_number + 1
+        if self.by_content:
+            return self.top_number + 1 if is_content_chapter(line) else None
         m = TOP_RE.match(line) or PART_RE.match(line)
         if m:
-            if len(line) > 60 or chinese_number(m.group(1)) != self.top_number + 1:
+            number = chinese_number(m.group(1))
+            # A text that starts inside its first chapter (二、2024年工作安排 comes first) still has chapters.
+            starts_late = self.top_number == 0 and is_content_chapter(m.group(m.lastindex))
+            if len(line) > 60 or (number != self.top_number + 1 and not starts_late):
                 return None
             rest = m.group(m.lastindex)
             if "。" in rest[:-1]:
@@ -204,7 +219,9 @@ class BodyParser:
             self.emit_sentences(rest)
 
     def parse(self, blocks: list[Block]) -> None:
+        self.by_content = chapters_by_content(blocks)
         for block in blocks:
+            self.ocr = block.ocr
             if block.kind == BLOCK_TABLE:
                 self.table(block)
                 continue
@@ -215,7 +232,8 @@ class BodyParser:
             if number is not None:
                 self.start_top(line, number)
                 continue
-            if self.top_number and (SUB_RE.match(line) or (block.kind == BLOCK_HEADING and block.level == 2)):
+            numbered_sub = self.by_content and TOP_RE.match(line) and len(line) <= 60 and "。" not in line[:-1]
+            if self.top_number and (SUB_RE.match(line) or numbered_sub or (block.kind == BLOCK_HEADING and block.level == 2)):
                 self.start_sub(line)
                 continue
             if BOX_RE.match(line):
@@ -269,6 +287,29 @@ class BodyParser:
         self.box_sub = ""
 
 
+def is_content_chapter(line: str) -> bool:
+    line = line.strip()
+    return (len(line) <= 30 and not TOP_RE.match(line) and not SUB_RE.match(line)
+            and not line.endswith(("报告", "公报")) and bool(CONTENT_CHAPTER_RE.match(line)))  # a title is no chapter
+
+
+def chapters_by_content(blocks: list[Block]) -> bool:
+    """True when the chapters are unnumbered headings that say what they are (2023年工作回顾 …
+    2024年工作安排) and the numbered lines (一、 二、) are lists inside them: two such headings, the
+    first before any numbered line."""
+    found, first_numbered, first_content = 0, None, None
+    for i, block in enumerate(blocks):
+        if block.kind == BLOCK_TABLE:
+            continue
+        text = block.text.strip()
+        if first_numbered is None and TOP_RE.match(text) and len(text) <= 60:
+            first_numbered = i
+        if is_content_chapter(text):
+            found += 1
+            first_content = i if first_content is None else first_content
+    return found >= 2 and (first_numbered is None or first_content < first_numbered)
+
+
 def has_numbered_chapters(blocks: list[Block]) -> bool:
     """True when at least two lines start 一、 and 二、 (or 第一部分, 第二部分) in order."""
     seen = set()
@@ -306,5 +347,5 @@ def split_run_on(blocks: list[Block]) -> list[Block]:
         pieces = [line for p in pieces for line in p.split("\n") if line.strip()]
         # A chapter heading runs straight into its first sentence: end it after its keyword.
         pieces = [part for p in pieces for part in _split_run_on_heading(p)]
-        out.extend(Block(block.kind, text=p.strip(), level=block.level) for p in pieces)
+        out.extend(Block(block.kind, text=p.strip(), level=block.level, ocr=block.ocr) for p in pieces)
     return out

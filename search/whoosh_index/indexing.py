@@ -28,6 +28,8 @@ from .. import settings
 from ..text.streams import word_segmenter
 from ..documents import Report
 from ..reading import Overrides
+from ..reading import manifest as manifests
+from ..reading.duplicates import Deduplicator
 from ..reading.isolation import ReaderPool
 from .schema import make_schema, passage_fields
 from ..errors import BuildError, UserError
@@ -97,26 +99,20 @@ def _read_in_order(files: list[Path], overrides: Overrides | None, root: Path | 
 
 
 def read_reports(files: list[Path], progress: Progress | None, refused: list[str],
-                 overrides: Overrides | None = None, root: Path | None = None) -> list[Report]:
+                 overrides: Overrides | dict | None = None, root: Path | None = None) -> list[Report]:
     """Read every file once; a bad one is refused with its message, the others go on. ``root``:
-    the folder the files were found in (a link leading out of it is refused)."""
-    reports: dict[str, Report] = {}
+    the folder the files were found in (a link leading out of it is refused). Duplicates are told
+    by content (search.reading.duplicates)."""
+    kept = Deduplicator()
     for n, (path, (report, refusal)) in enumerate(zip(files, _read_in_order(files, overrides, root)), 1):
         if progress:
             progress("read", n, len(files), path.name)
         if report is None:
             refused.append(refusal)
             continue
-        if report.id in reports:
-            # The same report twice (a Word file and its PDF, a page and its text): keep the fuller one.
-            other = reports[report.id]
-            kept, dropped = (report, other) if len(report.passages) > len(other.passages) else (other, report)
-            refused.append(f"{dropped.source}：与 {kept.source} 是同一份报告（{report.county} {report.year}年 "
-                           f"{report.type}），保留了段落更多的 {kept.source}。")
-            reports[report.id] = kept
-            continue
-        reports[report.id] = report
-    return list(reports.values())
+        kept.add(report)
+    refused.extend(kept.messages)
+    return kept.kept()
 
 
 def _write(ix, reports: list[Report], progress: Progress | None, delete_ids=(), first_sequence: int = 0) -> int:
@@ -281,16 +277,20 @@ def _write_error(exc: OSError, index_dir: Path) -> BuildError:
     return BuildError(f"无法写入新的索引（{exc.strerror or exc}：{exc.filename or index_dir}），原索引未改动")
 
 
-def build(source: Path, index_dir: Path, progress: Progress | None = None) -> BuildSummary:
-    """Index every report file under source (recursively) into a new generation and switch to it."""
+def build(source: Path, index_dir: Path, progress: Progress | None = None,
+          manifest: Path | None = None) -> BuildSummary:
+    """Index every report file under source (recursively) into a new generation and switch to it.
+
+    ``manifest`` (default: a reports.csv at the top of source) corrects what is read per file."""
     started = time.perf_counter()
     summary = BuildSummary(index_dir=str(index_dir))
     files = report_files(source)
+    overrides = _manifest(Path(source), manifest, files, summary.refused)
     if not files:
         raise BuildError(f"{source} 里没有报告文件（.txt、.docx、.pdf、.html）。")
     with store.BuildLock(index_dir):
         store.remove_unfinished(index_dir)
-        reports = read_reports(files, progress, summary.refused, root=source)
+        reports = read_reports(files, progress, summary.refused, overrides, root=source)
         if not reports:
             raise BuildError("没有一份报告能读入，索引保持原样：\n  " + "\n  ".join(summary.refused))
         with _new_generation(index_dir) as generation:
@@ -301,6 +301,20 @@ def build(source: Path, index_dir: Path, progress: Progress | None = None) -> Bu
             _publish(index_dir, generation, summary)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _manifest(source: Path, path: Path | None, files: list[Path], refused: list[str]) -> dict:
+    """The per-file overrides of a manifest; files it skips leave ``files``; problems go to ``refused``."""
+    if path is None and source.is_dir() and (source / manifests.MANIFEST_NAME).is_file():
+        path = source / manifests.MANIFEST_NAME
+    if path is None:
+        return {}
+    found = manifests.read(path, source if source.is_dir() else source.parent)
+    refused.extend(found.problems)
+    for name, line in found.skipped.items():
+        refused.append(f"{Path(name).name}：清单第{line}行要求跳过这个文件。")
+    files[:] = [f for f in files if str(f) not in found.skipped]
+    return found.overrides
 
 
 def add(files: list[Path], index_dir: Path, progress: Progress | None = None,
