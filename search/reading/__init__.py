@@ -16,7 +16,7 @@ from pathlib import Path
 from ..documents import KIND_HEADING, TYPE_PLAN, Report, short_hash
 from ..errors import ReportError
 from . import header as hdr
-from .blocks import BLOCK_TABLE, Block, Document
+from .blocks import BLOCK_PARA, BLOCK_TABLE, Block, Document
 from .chrome import is_chrome
 from .header import Overrides
 from .plaintext import text_document
