@@ -7,7 +7,8 @@ The library, one package per concern, each ``__init__`` saying what it holds and
 - ``reading``: report files of every format into ``documents.Report``;
 - ``text``: folding and the token streams, shared by indexing, queries and every backend;
 - ``query``: the query compiled once into a plan, the work budget, reranking and highlighting;
-- ``facets``: the facets and their rules; ``figures``: figures, indicators, compare and targets;
+- ``facets``: the facets and their rules; ``figures``: figures, indicators, compare and the
+  targets ledger; ``coverage``: which places and years the index holds;
 - ``briefings``: collected passages, their store and exports;
 - ``cli``: the command line, which only calls the library (as the site, ``webui``, does).
 """

@@ -1,6 +1,14 @@
-"""OpenSearch: the cluster backend for collections past one machine. Today the export of the
-index as a mapping and bulk files (``export``), with our own tokens.
+"""OpenSearch: the cluster backend for collections past one machine, behind ``search.backend``.
 
-May import: ``search.text`` and, later, the OpenSearch client. Nothing above ``search.backend``
-imports it.
+- ``backend``: the ``Backend`` and ``Snapshot`` over an index alias; ``dsl`` compiles a plan into
+  OpenSearch queries, ``near`` checks near-match candidates in Python, ``mapping`` declares one
+  field per token stream of ``search.text`` (pre-tokenized, whitespace-analyzed);
+- ``push``: loads an embedded index into a new cluster index and moves the alias;
+- ``client``: the connection (auth, TLS); ``node``: local nodes for trying it and for tests
+  (``launcher/``: our Java Node subclass, built by Maven); ``export``: a mapping and bulk files.
+
+May import: the OpenSearch client (``opensearch-py``, an optional extra), ``search.text``,
+``search.query``, ``search.facets``, ``search.backend``, ``search.byte_lru``, ``search.errors`` and
+``search.settings``; ``push`` reads the index it loads through ``search.engine``, never
+``search.whoosh_index``. Nothing above ``search.backend`` imports this package.
 """
