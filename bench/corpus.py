@@ -52,7 +52,10 @@ def source_reports() -> list:
 def as_text(report, place_full: str) -> str:
     """The report as a plain-text file issued by ``place_full``: a title, 各位代表, then its
     paragraphs in order (headings on their own lines, table rows as lines)."""
-    lines = [f"{place_full}{report.year}年{report.type}", "各位代表："]
+    # The report's own title, which names its years (2022年…计划执行情况及2023年计划草案); a title of
+    # the year and type alone (2023年计划执行情况报告) reads as the execution of 2023's plan.
+    title = report.title if re.search(r"\d{4}年", report.title) else f"{report.year}年{report.title}"
+    lines = [f"{place_full}{title}", "各位代表："]
     para = None
     for p in report.passages[1:]:
         if p.para != para:
