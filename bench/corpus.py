@@ -64,7 +64,11 @@ def as_text(report, place_full: str) -> str:
         else:
             lines[-1] += p.text
     text = "\n".join(lines) + "\n"
-    # Other places named in the text stay; the issuing place's own name becomes the made-up one.
+    # Other places named in the text stay; the issuing place's own name becomes the made-up one. A
+    # national report speaks as 国务院 (我代表国务院): the copy speaks as its made-up county's
+    # government, or the reader rightly takes every copy for the same national report.
+    if report.place == "全国":
+        return text.replace("国务院", f"{place_full}人民政府")
     name = report.place.removeprefix(report.province) if report.province else ""
     return text.replace(name, place_full) if name else text
 
