@@ -28,6 +28,7 @@ class FacetIndex:
         report (place, province, level) come from the reports, without reading their postings:
         at 436,000 passages those were a thousand postings lists read at every open."""
         self.names_ = FacetNames(reports)
+        self._totals_by_facet: dict[str, dict[str, int]] = {}
         self.size = reader.doc_count_all()
         self.live = live_mask(reader) if live is None else live
         self.names: dict[str, list[str]] = {}
@@ -70,10 +71,17 @@ class FacetIndex:
 
     def resolve(self, filters: dict[str, list[str]]) -> dict[str, list[str]]:
         """Normalize filter values and refuse unknown ones with a list of the known."""
-        def totals(name: str) -> dict[str, int]:
+        return self.names_.resolve(filters, self._totals)
+
+    def _totals(self, name: str) -> dict[str, int]:
+        """Every value of a facet with its passage count, counted once per generation: resolving
+        runs on every search, and a bincount over every passage per filter value cost a warm
+        search ten times its time at 50x."""
+        found = self._totals_by_facet.get(name)
+        if found is None:
             counts = np.bincount(self.codes[name][self.live], minlength=len(self.names[name]))
-            return {v: int(counts[i]) for v, i in self.index[name].items()}
-        return self.names_.resolve(filters, totals)
+            found = self._totals_by_facet[name] = {v: int(counts[i]) for v, i in self.index[name].items()}
+        return found
 
     def label(self, name: str, value: str) -> str:
         return self.names_.label(name, value)
