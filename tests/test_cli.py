@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from search.cli import cli
 
-from .conftest import MINI_REPORT, write_report
+from .conftest import MINI_REPORT, SEEDS, write_report
 
 
 @pytest.fixture
@@ -134,3 +134,18 @@ def test_commands_load_only_what_they_use(seed_index, tmp_path, args, loaded):
     args = [a.format(index=seed_index, source=source, new_index=tmp_path / "index") for a in args]
     done = subprocess.run([sys.executable, "-c", LOADS, *args], capture_output=True, text=True, timeout=300)
     assert done.stderr.strip().splitlines()[-1] == repr(loaded), done.stderr
+
+
+def test_build_indexes_every_source_folder_given(run, tmp_path):
+    # build --source A --source B once kept only B, silently. A folder inside another is read once.
+    first, second = tmp_path / "a", tmp_path / "b"
+    for folder, seed in ((first, "000_d0fe4f7f7cc8ad9c.txt"), (second, "004_650584b8d763417a.txt")):
+        folder.mkdir()
+        (folder / seed).write_bytes((SEEDS / seed).read_bytes())
+    index = tmp_path / "index"
+    result = run("build", "--source", first, "--source", second, "--source", first, "--index", index)
+    assert result.exit_code == 0, result.output
+    assert "indexed 2 reports" in result.output and "云阳" in result.output and "奉节" in result.output
+    (tmp_path / "m.csv").write_text("file,place\n", encoding="utf-8")
+    refused = run("build", "--source", first, "--source", second, "--manifest", tmp_path / "m.csv", "--index", index)
+    assert refused.exit_code == 1 and "--manifest 只能配一个 --source" in refused.output

@@ -53,8 +53,9 @@ def _print_summary(summary, verb: str) -> None:
 
 
 @click.command()
-@click.option("--source", type=click.Path(exists=True, path_type=Path), default=None,
-              help="Folder of reports, searched recursively: .txt, .docx, .pdf, .html (default: seeds/).")
+@click.option("--source", type=click.Path(exists=True, path_type=Path), multiple=True,
+              help="Folder of reports, searched recursively: .txt, .docx, .pdf, .html (default: seeds/); "
+                   "repeat it to index several folders together.")
 @index_option
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="清单（CSV，见 inspect --manifest）：按行指定文件的地区、类型、年份，或跳过文件；"
@@ -63,8 +64,8 @@ def build(source, index_dir, manifest):
     """Build the index from a folder of reports, replacing the served one only when complete."""
     from ..whoosh_index.indexing import build as build_index
 
-    summary = build_index(source or settings.get("source_dir"), index_path(index_dir), progress=_ProgressBar(),
-                          manifest=manifest)
+    summary = build_index(list(source) or [settings.get("source_dir")], index_path(index_dir),
+                          progress=_ProgressBar(), manifest=manifest)
     _print_summary(summary, "indexed")
 
 

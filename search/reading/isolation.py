@@ -75,12 +75,12 @@ class ReaderPool:
             raise ReportError(refusal)
         return report
 
-    def read_many(self, paths: Iterable[Path], overrides=None, root: Path | None = None) -> Iterator[Outcome]:
+    def read_many(self, paths: Iterable[Path], overrides=None, root: Path | dict | None = None) -> Iterator[Outcome]:
         """(report, None) or (None, refusal) for each path, in the order given, read ``processes``
         files at a time. Stopping early kills the workers still reading. ``overrides``: one for
-        every file, or a dict of them by path (as str), as a manifest gives them."""
+        every file, or a dict of them by path (as str), as a manifest gives them; ``root`` too
+        (files from several folders)."""
         paths = [Path(p) for p in paths]
-        root_arg = str(root) if root is not None else None
         env = {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIX)}
         busy: dict[_Worker, tuple[int, float]] = {}  # worker: (index of its file, when it must have answered)
         done: dict[int, Outcome] = {}
@@ -89,7 +89,9 @@ class ReaderPool:
             while emitted < len(paths):
                 while sent < len(paths) and len(busy) < self.processes:
                     said = overrides.get(str(paths[sent])) if isinstance(overrides, dict) else overrides
-                    worker = self._send((self.reader, str(paths[sent]), said, root_arg, env))
+                    folder = root.get(str(paths[sent])) if isinstance(root, dict) else root
+                    worker = self._send((self.reader, str(paths[sent]), said,
+                                         str(folder) if folder is not None else None, env))
                     busy[worker] = (sent, time.monotonic() + self.timeout)
                     sent += 1
                 if emitted not in done:

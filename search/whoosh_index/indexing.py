@@ -90,7 +90,7 @@ def _helpers(count: int) -> ProcessPoolExecutor:
                                initargs=(os.getpid(),))
 
 
-def _read_in_order(files: list[Path], overrides: Overrides | None, root: Path | None = None):
+def _read_in_order(files: list[Path], overrides: Overrides | None, root: Path | dict | None = None):
     """(report or None, refusal or None) for each file, in order. Each file is read in a worker
     process bounded in time and memory (search.reading.isolation), so a file that would crash,
     exhaust memory or hang costs its own refusal, and the others go on."""
@@ -99,10 +99,10 @@ def _read_in_order(files: list[Path], overrides: Overrides | None, root: Path | 
 
 
 def read_reports(files: list[Path], progress: Progress | None, refused: list[str],
-                 overrides: Overrides | dict | None = None, root: Path | None = None) -> list[Report]:
+                 overrides: Overrides | dict | None = None, root: Path | dict | None = None) -> list[Report]:
     """Read every file once; a bad one is refused with its message, the others go on. ``root``:
-    the folder the files were found in (a link leading out of it is refused). Duplicates are told
-    by content (search.reading.duplicates)."""
+    the folder the files were found in, or a dict of them by path (as str): a link leading out of
+    it is refused. Duplicates are told by content (search.reading.duplicates)."""
     kept = Deduplicator()
     for n, (path, (report, refusal)) in enumerate(zip(files, _read_in_order(files, overrides, root)), 1):
         if progress:
@@ -277,20 +277,32 @@ def _write_error(exc: OSError, index_dir: Path) -> BuildError:
     return BuildError(f"无法写入新的索引（{exc.strerror or exc}：{exc.filename or index_dir}），原索引未改动")
 
 
-def build(source: Path, index_dir: Path, progress: Progress | None = None,
+def build(source: Path | list[Path], index_dir: Path, progress: Progress | None = None,
           manifest: Path | None = None) -> BuildSummary:
-    """Index every report file under source (recursively) into a new generation and switch to it.
+    """Index every report file under the source folder, or folders (recursively), into a new
+    generation and switch to it.
 
-    ``manifest`` (default: a reports.csv at the top of source) corrects what is read per file."""
+    ``manifest`` corrects what is read per file; without it, a reports.csv at the top of each
+    folder does. A file under two of the folders is read once."""
     started = time.perf_counter()
     summary = BuildSummary(index_dir=str(index_dir))
-    files = report_files(source)
-    overrides = _manifest(Path(source), manifest, files, summary.refused)
+    sources = [Path(s) for s in (source if isinstance(source, (list, tuple)) else [source])]
+    if manifest is not None and len(sources) > 1:
+        raise BuildError("--manifest 只能配一个 --source：清单里的文件名相对于一个文件夹。"
+                         "请把清单（reports.csv）分别放在各个文件夹的顶层。")
+    files: list[Path] = []
+    overrides: dict = {}
+    roots: dict[str, Path] = {}
+    for src in sources:
+        found = [f for f in report_files(src) if str(f) not in roots]
+        overrides.update(_manifest(src, manifest, found, summary.refused))
+        roots.update((str(f), src) for f in found)
+        files += found
     if not files:
-        raise BuildError(f"{source} 里没有报告文件（.txt、.docx、.pdf、.html）。")
+        raise BuildError(f"{'、'.join(map(str, sources))} 里没有报告文件（.txt、.docx、.pdf、.html）。")
     with store.BuildLock(index_dir):
         store.remove_unfinished(index_dir)
-        reports = read_reports(files, progress, summary.refused, overrides, root=source)
+        reports = read_reports(files, progress, summary.refused, overrides, root=roots)
         if not reports:
             raise BuildError("没有一份报告能读入，索引保持原样：\n  " + "\n  ".join(summary.refused))
         with _new_generation(index_dir) as generation:
