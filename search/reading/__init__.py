@@ -20,6 +20,7 @@ from .blocks import BLOCK_PARA, BLOCK_TABLE, Block, Document
 from .chrome import is_chrome
 from .header import Overrides
 from .plaintext import text_document
+from .sections import missing_half
 from . import metadata
 from .structure import HEADING_SEPARATOR, BodyParser, has_numbered_chapters, split_run_on, split_sentences
 
@@ -120,6 +121,8 @@ def parse_document(doc: Document, source: str = "<text>", overrides: Overrides |
     parser.parse(body)
     if not parser.chapters:
         report.warnings.append("没有找到章节标题，全部段落归入“其他”部分。")
+    elif rtype not in metadata.ACCOUNT_TYPES and (half := missing_half([label for _, label in parser.chapters])):
+        report.warnings.append(half)
     if len(report.passages) < 2:
         raise ReportError(f"{source}：标题之后没有找到句子；这是报告吗？")
     return report
