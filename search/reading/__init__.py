@@ -4,22 +4,24 @@ The shape follows unstructured and Tika: ``sniff`` detects the format from the c
 the file to one reader per format (``plaintext``, ``docx_reader``, ``pdf_reader``,
 ``html_reader``), each returning the same ``blocks.Document``. From there every format is read
 alike: ``chrome`` drops page furniture, ``header`` finds the place (``places``), type, title and
-years, and ``structure`` turns the body into passages.
+years, ``linebreaks`` joins the body's lines broken inside a sentence or a figure, and
+``structure`` turns the body into passages, labelled by ``sections``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from pathlib import Path
 
 from ..documents import KIND_HEADING, TYPE_PLAN, Report, short_hash
 from ..errors import ReportError
 from . import header as hdr
-from .blocks import BLOCK_PARA, BLOCK_TABLE, Block, Document
+from .blocks import BLOCK_TABLE, Block, Document
 from .chrome import is_chrome
 from .header import Overrides
+from .linebreaks import is_subscript, join_broken_lines
 from .plaintext import text_document
+from .sections import missing_half
 from . import metadata
 from .structure import HEADING_SEPARATOR, BodyParser, has_numbered_chapters, split_run_on, split_sentences
 
@@ -68,9 +70,9 @@ def _clean_blocks(doc: Document) -> list[Block]:
             blocks.append(block)
             continue
         for line in block.text.split("\n"):
-            line = line.strip().strip("\u200b\u200d\ufeff").strip()
-            if line and blocks and _continues_figure(blocks[-1], block, line):
-                blocks[-1] = Block(block.kind, text=blocks[-1].text + line, level=block.level, ocr=block.ocr)
+            line = line.strip().strip(_INVISIBLE).strip()
+            if line and blocks and is_subscript(blocks[-1].text, line):
+                blocks[-1] = Block(blocks[-1].kind, text=blocks[-1].text + line, level=blocks[-1].level, ocr=block.ocr)
             elif line and not is_chrome(line):
                 blocks.append(Block(block.kind, text=line, level=block.level, ocr=block.ocr))
     text_chars = sum(len(b.text) for b in blocks)
@@ -79,16 +81,8 @@ def _clean_blocks(doc: Document) -> list[Block]:
     return blocks
 
 
-# A line that starts with a unit, after a line that ends with a number: text copied from a wiki
-# breaks a figure there (国内生产总值达到74.4 / 万亿元，增长6.7%: the 2017 national report), and the
-# sentence would lose its subject.
-_ENDS_WITH_NUMBER = re.compile(r"\d$")
-_STARTS_WITH_UNIT = re.compile(r"^(?:[万亿千百]*(?:元|美元|人|吨|斤|户|亩)|[%％‰]|个百分点)[，、。；,]")
-
-
-def _continues_figure(previous: Block, block: Block, line: str) -> bool:
-    return (previous.kind == block.kind == BLOCK_PARA and bool(_ENDS_WITH_NUMBER.search(previous.text))
-            and bool(_STARTS_WITH_UNIT.match(line)))
+# Zero-width characters a copy from the web leaves on lines of their own, or around a line.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 
 
 def parse_document(doc: Document, source: str = "<text>", overrides: Overrides | None = None,
@@ -99,7 +93,7 @@ def parse_document(doc: Document, source: str = "<text>", overrides: Overrides |
     blocks = _clean_blocks(doc)
     lines = [b.text if b.kind != BLOCK_TABLE else "" for b in blocks]
     cut = hdr.split_header(lines)
-    head, body = blocks[:cut], blocks[cut:]
+    head, body = blocks[:cut], join_broken_lines(blocks[cut:])
     head_lines = [b.text for b in head if b.kind != BLOCK_TABLE]
     if doc.title and not hdr.find_title(head_lines):
         head_lines.insert(0, doc.title)
@@ -120,6 +114,8 @@ def parse_document(doc: Document, source: str = "<text>", overrides: Overrides |
     parser.parse(body)
     if not parser.chapters:
         report.warnings.append("没有找到章节标题，全部段落归入“其他”部分。")
+    elif rtype not in metadata.ACCOUNT_TYPES and (half := missing_half([label for _, label in parser.chapters])):
+        report.warnings.append(half)
     if len(report.passages) < 2:
         raise ReportError(f"{source}：标题之后没有找到句子；这是报告吗？")
     return report

@@ -54,11 +54,25 @@ def split_header(lines: list[str]) -> int:
         # 位代表： when a conversion lost the first character; 各位代表，这些成绩… later on is body.
         if re.match(r"^各?位代表([：:]|\s*$)", line):
             return i
-    for i, line in enumerate(lines[:60]):
-        if re.match(r"^(一、|第一部分|第一章)", line) or is_content_chapter(line):
-            return i
-    # A text with neither starts in its body: a header line is never a long run of sentences.
-    return next((i for i, line in enumerate(lines[:8]) if len(line) > 60 and line.count("。") > 1), min(len(lines), 8))
+    cut = next((i for i, line in enumerate(lines[:60])
+                if re.match(r"^(一、|第一部分|第一章)", line) or is_content_chapter(line)), None)
+    if cut is None:
+        # A text with neither starts in its body: a header line is never a long run of sentences.
+        cut = next((i for i, line in enumerate(lines[:8]) if len(line) > 60 and line.count("。") > 1),
+                   min(len(lines), 8))
+    # Without a bare 各位代表 line, the address (代表们：) or the sentence that opens the report
+    # (我受县政府委托，向大会报告…) still belongs to the body: it is a passage, not header.
+    return next((i for i, line in enumerate(lines[:cut]) if _ADDRESS_RE.match(line) or _opens_report(line)), cut)
+
+
+# 代表们：, 各位代表、同志们：, 各位委员：: how a speech addresses its audience.
+_ADDRESS_RE = re.compile(r"^\S{0,4}(代表|委员)\S{0,8}[：:！!]$")
+_OPENING_RE = re.compile(r"委托|我代表|向大会报告|提请\S{0,40}审[议查]|请予审[议查]")
+
+
+def _opens_report(line: str) -> bool:
+    """The sentence after the address: who speaks, on whose behalf, asking the congress to review."""
+    return len(line) > 15 and "，" in line and not _TITLE_END.search(line) and bool(_OPENING_RE.search(line))
 
 
 def type_from_words(title: str, header: str, preamble: str) -> tuple[str, str] | None:

@@ -19,6 +19,9 @@ from ..documents import (
 )
 from .blocks import BLOCK_HEADING, BLOCK_TABLE, Block
 from .limits import limit, over_limit
+from .sections import YEAR_RE, Sections, section_label
+
+__all__ = ["BodyParser", "section_label", "split_sentences"]  # section_label: read by metadata
 
 _NUM = "一二三四五六七八九十"
 TOP_RE = re.compile(rf"^([{_NUM}]+)、\s*(.+)$")
@@ -26,7 +29,6 @@ PART_RE = re.compile(rf"^第([{_NUM}]+)(部分|章)\s*(?:[：:、，,]\s*)?(.*)$
 SUB_RE = re.compile(rf"^[（(]([{_NUM}]+)[）)]\s*(.*)$")
 BOX_RE = re.compile(r"^专栏\s*\d*\s*[：:]?")
 ORDINAL_PARA_RE = re.compile(rf"^[{_NUM}]+是")
-YEAR_RE = re.compile(r"((?:19|20)\d{2})年")
 # A chapter heading without a number: short, no sentence punctuation, and about a whole part of a
 # report. Only used for reports that number none of their chapters.
 UNNUMBERED_CHAPTER_RE = re.compile(
@@ -110,23 +112,6 @@ def split_sentences(line: str) -> list[str]:
     return [p.strip() for p in pieces if has_content(p)]
 
 
-def section_label(heading: str, plan_year: int | None = None) -> str:
-    """工作回顾, 目标安排, 重点任务 or 其他 for a chapter heading of any report type."""
-    goals = re.search(r"目标|总体|考虑|形势|政策取向|部署|预算草案|收支预算", heading)
-    if re.search(r"执行情况|回顾|工作总结|过去一年|过去五年", heading):
-        return SECTION_REVIEW
-    if re.search(r"成就|成效", heading) and not goals:
-        return SECTION_REVIEW
-    years = [int(y) for y in YEAR_RE.findall(heading)]
-    if years and plan_year and max(years) < plan_year:
-        return SECTION_REVIEW  # 一、2025年主要工作…, 奋力完成2025年…的各项任务 in the 2026 report look back
-    if goals and not re.search(r"重点工作|重点任务|工作任务|政府工作", heading):
-        return SECTION_GOALS
-    if re.search(r"重点工作|任务|工作建议|工作安排|主要工作|政府自身建设|的建议|的工作$|措施|工作$", heading):
-        return SECTION_TASKS
-    return SECTION_OTHER
-
-
 class BodyParser:
     """Walks the body's blocks once, keeping the heading path, and emits passages in order."""
 
@@ -138,6 +123,7 @@ class BodyParser:
         self.top = self.sub = self.box = self.box_sub = ""
         self.section = SECTION_OTHER
         self.year = report.plan_year
+        self.sections = Sections(report.review_year, report.plan_year)
         self.para = 0
         self.seen: Counter = Counter()
         self.chapters: list[tuple[str, str]] = []  # (heading, section label), for the header's years
@@ -201,18 +187,22 @@ class BodyParser:
             # Chapters after the year's goals without a keyword of their own (三、把改革开放扎实推向
             # 纵深, 四、努力建设…服务型政府) are the year's tasks.
             self.section = SECTION_TASKS
-        self.chapters.append((line, self.section))
         year = YEAR_RE.search(line)
         if year:
             self.year = int(year.group(1))
         else:
             self.year = self.report.review_year if self.section == SECTION_REVIEW else self.report.plan_year
+        self.sections.chapter(self.section, self.year, line)
+        self.section, self.year = self.sections.current()
+        # A chapter that looks back and then ahead ends in the targets: what follows it inherits those.
+        self.chapters.append((line, SECTION_GOALS if self.sections.ahead is not None else self.section))
         self.para += 1
         self.emit(KIND_HEADING, self.top)
 
     def start_sub(self, line: str) -> None:
         head, _, rest = line.partition("。")
         self.sub, self.box, self.box_sub = head.rstrip("：:，,"), "", ""
+        self.section, self.year = self.sections.current()
         self.para += 1
         self.emit(KIND_HEADING, self.sub)
         if rest.strip():
@@ -250,7 +240,9 @@ class BodyParser:
                     self.emit(KIND_HEADING, line)
                     continue
             self.para += 1
+            self.section, self.year = self.sections.paragraph(line)
             self.emit_sentences(line)
+            self.section, self.year = self.sections.current()
 
     def table(self, block: Block) -> None:
         """One passage per row that reads on its own: 数字经济规模（亿元）：2022年预期目标 350，…"""
