@@ -1,10 +1,16 @@
-"""The targets ledger over a small hand-written index of 湖北's 2024 reports: a 统计公报 as the
-official result, and amplification (层层加码) of a city over its province and a county over its city.
+"""Where the targets ledger takes its results from, and amplification, over small indexes.
 
-宜昌, 襄阳 and 荆州 each have a 2024 work report setting a GDP target and a 2025 one reviewing 2024;
-宜昌 and 襄阳 also have their 2024 统计公报. The province and three counties set 2024 targets only."""
+- A hand-written index of 湖北's 2024 reports: a 统计公报 as the official result, and amplification
+  (层层加码) of a city over its province and a county over its city. 宜昌, 襄阳 and 荆州 each have a 2024
+  work report setting a GDP target and a 2025 one reviewing 2024; 宜昌 and 襄阳 also have their 2024
+  统计公报. The province and three counties set 2024 targets only.
+- Three years of 巫溪's 计划执行情况报告 (tests/fixtures/targets, in the seeds' format): a target against
+  the next plan report's result; and the seeds' 计划执行情况 tables, whose rows give both.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -186,3 +192,80 @@ def test_the_api_and_the_permalink_show_the_bulletin(hubei):
     page = client.get(row["actual_url"])
     text = parse_html(page.data).find("body").text
     assert page.status_code == 200 and "按不变价格计算，比上年增长6.1%" in text and "统计公报" in text
+
+
+# -- 计划执行情况报告 and their tables ------------------------------------------------------------------
+
+WUXI = Path(__file__).parent / "fixtures" / "targets"
+
+
+@pytest.fixture(scope="module")
+def wuxi(tmp_path_factory) -> Engine:
+    index_dir = tmp_path_factory.mktemp("wuxi-index")
+    build(WUXI, index_dir)
+    return Engine(index_dir)
+
+
+def one_row(engine, q: str, place: str, year: int) -> dict:
+    (row,) = ledger(engine, q=q, place=[place], year=[str(year)])["rows"]
+    return row
+
+
+@pytest.mark.parametrize("q, year, target, actual, met", [
+    ("地区生产总值", 2022, "6.5%左右", "4.2%", False),
+    ("地区生产总值", 2023, "6%左右", "6.2%", True),
+    ("GDP", 2023, "6%左右", "6.2%", True),  # the synonym finds the same row
+    ("一般公共预算收入", 2022, "5%", "5.3%", True),
+    ("一般公共预算收入", 2023, "5%", "3.1%", False),
+    ("城镇调查失业率", 2023, "5.5%以内", "控制在5.3%", True),  # a ceiling: less is better
+    ("居民消费价格", 2022, "3%左右", "1.9%", True),
+])
+def test_a_plan_reports_target_against_the_next_plan_reports_result(wuxi, q, year, target, actual, met):
+    row = one_row(wuxi, q, "巫溪", year)
+    assert (row["target_text"], row["actual_text"], row["met"], row["actual_source"]) == (target, actual, met, "plan")
+    assert f"《{year - 1}年国民经济和社会发展计划执行情况" in row["target_citation"]
+    assert f"《{year}年国民经济和社会发展计划执行情况" in row["actual_citation"]
+    assert row["target_passage_id"] != row["actual_passage_id"]
+    assert target in wuxi.passage(row["target_passage_id"])["text"]
+
+
+def test_a_review_saying_deemed_met_is_kept_beside_the_verdict(wuxi):
+    # …固定资产投资增速计划目标由10%调整为6%，视为完成: 6% misses 10%以上 under any rule, and the report's word is kept.
+    row = one_row(wuxi, "固定资产投资", "巫溪", 2022)
+    assert (row["target_text"], row["actual_text"], row["met"], row["deemed_met"]) == ("10%以上", "6%", False, True)
+    assert "视为完成" in wuxi.passage(row["deemed_url"].removeprefix("/p/"))["text"] and row["deemed_citation"]
+
+
+def test_parts_and_five_year_figures_never_make_a_row(wuxi):
+    # 完成交通固定资产投资20亿元, 重大项目…完成固定资产投资30亿元, 力争工业投资增长15%, 年均增长5.9%
+    shown = {r[k] for r in ledger(wuxi, place=["巫溪"])["rows"] for k in ("target_text", "actual_text")}
+    assert shown and not shown & {"15亿元", "20亿元", "30亿元", "15%", "5.9%"}
+
+
+def test_a_target_whose_result_is_not_indexed_has_an_empty_result(wuxi):
+    row = one_row(wuxi, "GDP", "巫溪", 2024)  # 2024's result is in a report not written yet
+    assert (row["target_text"], row["actual"], row["met"], row["actual_citation"]) == ("6%左右", None, None, "")
+
+
+@pytest.mark.parametrize("place, q, target, actual, met", [
+    ("酉阳", "地区生产总值", "7%", "2.3%", False),  # 2022年预期目标增幅（%） 7，2022年完成增幅（%） 2.3
+    ("酉阳", "固定资产投资", "8%", "11.6%", True),
+    ("涪陵", "城镇调查失业率", "≤5.5%", "5%", True),
+    ("涪陵", "一般公共预算收入", "4%", "2.6%", False),  # deemed met, below
+    # 2022年预期目标增幅（%） 1.5以内，2022年完成增幅（%） 2.5以内: anything up to 2.5 may or may not be.
+    ("酉阳", "居民消费价格", "1.5%以内", "2.5%以内", None),
+    # 单位GDP能耗降低（%）*：2022年预期目标 3.3，2022年完成情况 预计1.1: a smaller fall than planned.
+    ("涪陵", "单位GDP能耗", "3.3%", "预计1.1%", False),
+])
+def test_a_table_row_gives_the_target_and_the_result(engine, place, q, target, actual, met):
+    row = one_row(engine, q, place, 2022)
+    assert row["actual_source"] == "table" and row["target_passage_id"] == row["actual_passage_id"]
+    assert (row["target_text"], row["actual_text"], row["met"]) == (target, actual, met)
+
+
+def test_a_table_row_of_falls_is_signed_and_the_report_word_is_kept(engine):
+    energy = one_row(engine, "单位GDP能耗", "涪陵", 2022)
+    assert (energy["target_high"], energy["actual"], energy["estimated"]) == (-3.3, -1.1, True)
+    # 2022年预期目标 4，2022年完成情况 2.6, and elsewhere: …计划目标由4%…调整为增长0.1%…，视为完成。
+    revenue = one_row(engine, "一般公共预算收入", "涪陵", 2022)
+    assert revenue["deemed_met"] and revenue["met"] is False

@@ -40,6 +40,7 @@ _GOAL_WORDING = re.compile(r"目标|预期|力争|确保|控制在|左右|以上
 _MULTI_YEAR_CHAPTER = re.compile(r"五年|十年|十[一二三四五]五|时期")
 _PLAN_WORDING = re.compile(r"目标|预期|力争|确保|左右|以上|以内|不低于|不超过")
 # A plan chapter that opens with the past year (三、2011年的工作: 过去一年，我们…。国内生产总值增长10.3%…).
+_FALL_ROW = re.compile(r"降低|下降|减少|降幅")  # a table row whose name says its values are falls
 _LOOKS_BACK = re.compile(r"^(?:过去一年|去年|刚刚过去的一年)")
 
 
@@ -104,6 +105,8 @@ def _candidates(fields: dict, report: dict, indicators: dict[str, LedgerIndicato
         if factor is None:
             continue  # another measure of the indicator (GDP in 亿元): not the ledger's
         mark_fell_to(text, figure)
+        if fields["kind"] == "row" and not figure.get("change") and _FALL_ROW.search(text.split("：", 1)[0]):
+            figure["change"] = "下降"  # 单位GDP能耗降低（%）：2022年预期目标 3.3: every value is a fall
         role, figure_year = figure.get("role"), figure.get("year", year)
         if bulletin and role == "target":
             continue  # …完成年度计划目标: a bulletin's word about a goal, not the goal
