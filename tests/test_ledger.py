@@ -183,6 +183,13 @@ def row(low, high, qualifier, actual, direction="higher", bound=""):
     (row(None, -3, "以上", -2.0, "lower", "≤"), "strict", None),  # 降幅超过2%: may or may not reach 3%
     (row(None, -2.5, "左右", -3.0, "lower", "≤"), "strict", True),  # 降幅超过3% against 2.5%左右
     (row(5, 5, "none", None), "strict", None),  # no result yet
+    (row(6, 6, "none", 6), "strict", True),  # reaching the target is meeting it
+    (row(5, 5, "none", -2), "strict", False),  # a fall misses any rise
+    (row(None, 5.5, "以内", 5.8, "lower"), "strict", False),
+    (row(63, 63, "none", 64, bound="≥"), "strict", True),  # 预计64以上: whatever it is, it reaches 63
+    (row(63, 63, "none", 60, bound="≥"), "strict", None),  # 60以上 may or may not reach 63
+    (row(None, 1.5, "以内", 2.5, "lower", "≤"), "strict", None),  # 2.5以内 against 1.5以内
+    (row(None, 1.5, "以内", 1.2, "lower", "≤"), "strict", True),
 ])
 def test_judge(r, rule, met):
     assert judge(r, rule)[1] is met

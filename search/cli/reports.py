@@ -24,7 +24,7 @@ def _overrides(place, year, rtype):
 def overrides_options(f):
     """--place, --year and --type: what to use where detection from the file's header fails."""
     f = click.option("--type", "rtype", default=None,
-                     help="报告类型：政府工作报告、计划执行情况报告 或 预算执行情况报告。")(f)
+                     help="报告类型：政府工作报告、计划执行情况报告、预算执行情况报告、决算报告 或 统计公报。")(f)
     f = click.option("--year", type=int, default=None, help="报告的年份（作报告的那一年）。")(f)
     f = click.option("--place", default=None, help="发布报告的地区：简称、全称或区划代码（如 涪陵、重庆市涪陵区、500102）。")(f)
     return f

@@ -101,6 +101,8 @@ _SHARE = re.compile(r"占|比重|比例|完成率|的$|之比|计划的")
 # 完成/实现 whose subject is the clause before (实施重大项目90个，完成固定资产投资41亿元).
 _BARE_VERB = re.compile(r"^(?:累计|共)?(?:完成|实现)")
 _SUBJECT_BEFORE = re.compile(r"项目|工程")
+# 地区生产总值6205.75亿元，按不变价格计算，比上年增长6.1%: a bulletin's aside, no new subject.
+_METHOD_ASIDE = re.compile(r"[，,]?按(?:不变|可比)价格?计算")
 
 
 def base_value(figure: dict) -> tuple[str | None, float | None]:
@@ -284,7 +286,7 @@ def _single(text: str, figures: list[dict], i: int, lead: str) -> None:
     _set_change(f, clause)
     previous = figures[i - 1] if i else None
     if not phrase or phrase in ("总量", "总额", "规模"):
-        gap = text[previous["end"]:f["start"]] if previous else ""
+        gap = _METHOD_ASIDE.sub("", text[previous["end"]:f["start"]]) if previous else ""
         if previous and previous.get("indicator") and len(gap) <= 12 and not re.search(r"[；;。]", gap):
             f["indicator"], f["paired"] = previous["indicator"], previous["paired"]
             for name in ("key", "split_from"):

@@ -4,9 +4,9 @@
 indicator, year) the reports speak of, with the target's band and wording, the result and where it
 came from, the gap and the verdict under the rule the caller picks (``ledger_rules``), and the
 amplification over the level above (层层加码): this target minus the same indicator's target of the
-place one level up (the nation for a province, the province for a city, the city for a county),
-for the same year, when that report is indexed. Figures that are not sure are listed apart, with
-the reason (``unsure``).
+place one level up (the nation for a province, the province for a city, the city for a county, the
+province for a county no city stands over), for the same year, when that report is indexed. Figures
+that are not sure are listed apart, with the reason (``unsure``).
 
 The table is built from the whole index (``ledger_build``) once per snapshot and kept; a call
 filters it and judges it under its rule, which costs milliseconds.
@@ -149,6 +149,7 @@ def _parents(row: dict) -> list[str]:
     if row["level"] == "地级":
         return [row["province"]]
     if row["level"] == "县级":
-        city = row["city"]
-        return [n for n in (row["province"] + city if city else "", row["province"]) if n]
+        # A county's city; the province only for a county no city stands over (省直管: 仙桃). A
+        # county whose city's report is not indexed has none, not one over its province.
+        return [row["province"] + row["city"]] if row["city"] else [row["province"]]
     return []

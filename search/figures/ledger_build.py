@@ -24,12 +24,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from ..documents import HEADING_SEPARATOR, SECTION_GOALS, SECTION_REVIEW, TYPE_BUDGET, TYPE_PLAN, TYPE_WORK, citation
+from ..documents import (HEADING_SEPARATOR, SECTION_GOALS, SECTION_REVIEW, TYPE_BUDGET, TYPE_BULLETIN, TYPE_PLAN,
+                         TYPE_WORK, citation)
 from .extraction import extract, shown_text
 from .indicators import LedgerIndicator, indicator_key, ledger_indicators
 from .ledger_rules import aspiring, estimated, mark_fell_to, result_bound, signed, target_band
 
-TYPE_BULLETIN = "统计公报"  # a report type the reader does not know yet; the ledger is ready for it
 SOURCES = {"bulletin": "统计公报", "table": "计划执行情况表", "plan": "计划执行情况报告",
            "review": "下一年政府工作报告的回顾", "budget": "预算执行情况报告"}
 _SOURCE_ORDER = list(SOURCES)
@@ -40,6 +40,7 @@ _GOAL_WORDING = re.compile(r"目标|预期|力争|确保|控制在|左右|以上
 _MULTI_YEAR_CHAPTER = re.compile(r"五年|十年|十[一二三四五]五|时期")
 _PLAN_WORDING = re.compile(r"目标|预期|力争|确保|左右|以上|以内|不低于|不超过")
 # A plan chapter that opens with the past year (三、2011年的工作: 过去一年，我们…。国内生产总值增长10.3%…).
+_FALL_ROW = re.compile(r"降低|下降|减少|降幅")  # a table row whose name says its values are falls
 _LOOKS_BACK = re.compile(r"^(?:过去一年|去年|刚刚过去的一年)")
 
 
@@ -90,7 +91,10 @@ def build_table(engine) -> dict:
 
 def _candidates(fields: dict, report: dict, indicators: dict[str, LedgerIndicator], looks_back: bool):
     text, section, year = fields["text"], fields["section"], int(fields["year"])
-    figures = extract(text, fields["kind"], section=section, year=year, heading=fields["heading"])
+    # A 统计公报 accounts for its year and sets no goals: each of its figures is read as a review's.
+    bulletin = report.get("type") == TYPE_BULLETIN
+    figures = extract(text, fields["kind"], section=SECTION_REVIEW if bulletin else section, year=year,
+                      heading=fields["heading"])
     multi_year = bool(_MULTI_YEAR_CHAPTER.search(fields["heading"].split(HEADING_SEPARATOR)[0]))
     for figure in figures:
         name = indicator_key(figure.get("indicator"))
@@ -101,7 +105,11 @@ def _candidates(fields: dict, report: dict, indicators: dict[str, LedgerIndicato
         if factor is None:
             continue  # another measure of the indicator (GDP in 亿元): not the ledger's
         mark_fell_to(text, figure)
+        if fields["kind"] == "row" and not figure.get("change") and _FALL_ROW.search(text.split("：", 1)[0]):
+            figure["change"] = "下降"  # 单位GDP能耗降低（%）：2022年预期目标 3.3: every value is a fall
         role, figure_year = figure.get("role"), figure.get("year", year)
+        if bulletin and role == "target":
+            continue  # …完成年度计划目标: a bulletin's word about a goal, not the goal
         doubt = _doubt(figure, year)
         if multi_year and figure.get("change") == "下降" and not figure.get("fell_to") and figure.get("sure"):
             figure["sure"], doubt = False, "五年规划或五年回顾一章里的降幅，可能是几年累计"
