@@ -24,6 +24,7 @@ from . import dsl
 from .client import connect, unavailable
 from .mapping import FACET_FIELDS
 from .near import near_ids
+from .suggest import suggestions
 
 WINDOW = 10_000  # index.max_result_window: deeper reads go through search_after
 FACET_SIZE = 20_000  # more than any facet's values (about 3,200 places), so every count is exact
@@ -120,7 +121,7 @@ class Snapshot:
         return Matches(self, plan, filters)
 
     def suggestions(self, plan: QueryPlan, filters: dict) -> list[dict]:
-        return []  # not offered by this backend yet (README: what the backends do differently)
+        return suggestions(self, plan, filters)
 
     def fields(self, ref: dict) -> dict:
         return ref
