@@ -4,7 +4,9 @@ latency through the library (distinct first-time queries, fresh engines) on both
 
     python -m bench.cluster --scale 20 --nodes 3
 
-A benchmark, not a test: it prints one Markdown table line per backend.
+A benchmark, not a test: it prints one Markdown table line per backend, then where the
+OpenSearch backend's cold time goes: HTTP requests per query and the milliseconds spent in them,
+by endpoint (BENCH_TRACE=1 lists the slowest queries' requests too).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 import statistics
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
 from search.backend import open_backend
@@ -27,15 +30,55 @@ from search.whoosh_index.indexing import build
 from .corpus import make_corpus, sample_queries
 
 
-def cold(engine: Engine, queries: list[dict]) -> tuple[float, float]:
-    times = []
+class Trace:
+    """Every HTTP request a client makes, timed, by endpoint (the last path part: _search,
+    _msearch, _count...), so a run says how many round trips a cold query costs and what they
+    cost beside the Python around them."""
+
+    def __init__(self, client):
+        self.calls: list[tuple[str, float]] = []
+        transport = client.transport
+        inner = transport.perform_request
+
+        def perform_request(method, url, *args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return inner(method, url, *args, **kwargs)
+            finally:
+                self.calls.append((url.rstrip("/").rsplit("/", 1)[-1].split("?")[0],
+                                   (time.perf_counter() - started) * 1000))
+
+        transport.perform_request = perform_request
+
+    def report(self, queries: int, total_ms: float) -> str:
+        by: dict[str, list[float]] = defaultdict(list)
+        for endpoint, ms in self.calls:
+            by[endpoint].append(ms)
+        spent = sum(ms for _, ms in self.calls)
+        lines = [f"requests/query {len(self.calls) / queries:.2f}; in requests {spent / queries:.1f} ms/query "
+                 f"of {total_ms / queries:.1f} ms/query"]
+        lines += [f"  {e}: {len(v) / queries:.2f}/query, median {statistics.median(v):.1f} ms, "
+                  f"total {sum(v) / queries:.1f} ms/query" for e, v in sorted(by.items(), key=lambda i: -sum(i[1]))]
+        return "\n".join(lines)
+
+
+def cold(engine: Engine, queries: list[dict], trace: Trace | None = None) -> tuple[float, float]:
+    times, slowest = [], []
     for spec in queries:
+        before = len(trace.calls) if trace else 0
         started = time.perf_counter()
         try:
             engine.search(spec["q"], year=spec.get("year", ()))
         except Exception:  # a year the corpus lacks: still a measured round trip
             pass
         times.append((time.perf_counter() - started) * 1000)
+        if trace:
+            slowest.append((times[-1], spec["q"], trace.calls[before:]))
+    if trace:
+        print(trace.report(len(queries), sum(times)))
+        if os.environ.get("BENCH_TRACE"):
+            for ms, q, calls in sorted(slowest, key=lambda s: -s[0])[:10]:
+                print(f"  {ms:6.1f} ms {q!r}: " + ", ".join(f"{e} {c:.1f}" for e, c in calls))
     times.sort()
     return statistics.median(times), times[int(0.95 * (len(times) - 1))]
 
@@ -61,7 +104,8 @@ def main() -> None:
         url = f"http://127.0.0.1:{args.port}"
         loaded = push(index, connect(url, timeout=120), "bench", shards=args.nodes, replicas=min(1, args.nodes - 1))
         w50, w95 = cold(Engine(index, backend=open_backend(index, "whoosh")), queries)
-        o50, o95 = cold(Engine(index, backend=OpenSearchBackend(url=url, alias="bench")), queries)
+        backend = OpenSearchBackend(url=url, alias="bench")
+        o50, o95 = cold(Engine(index, backend=backend), queries, Trace(backend.client))
     finally:
         node.stop(home)
     n = loaded["passages"]

@@ -111,6 +111,24 @@ def test_first_page_agreement_is_measured(engine, opensearch_engine):
     assert overlap / pages >= 0.8, overlap / pages
 
 
+# Queries that find nothing: each kind of offer (without filters, a quoted term with its synonyms,
+# close words, the query without one AND group).
+NOTHING_FOUND = [
+    ("森林覆盖路", {}), ("抽水蓄能电占", {}), ("城镇化律 2022", {}), ("城镇化律 发展", {}),
+    ("安吉游戏", {"county": ["城口"]}), ("锰污染 安吉游戏", {}), ('"GDP"', {"county": ["云阳"]}),
+    ("锰污染 OR 安吉游戏 森林覆盖路 -云阳", {}), ('“群众说事、干部答题” 不存在的词语', {}),
+    ("森林覆盖路 发展", {"level": ["县级"]}), ("森林覆盖路 OR 抽水蓄能电占 发展", {"year": ["2023"]}),
+    ('"地区生产总值" 锰污染', {}),
+]
+
+
+@pytest.mark.parametrize("q, filters", NOTHING_FOUND, ids=[f"{q}|{f}" for q, f in NOTHING_FOUND])
+def test_same_suggestions_when_nothing_is_found(engine, opensearch_engine, q, filters):
+    a, b = engine.search(q, **filters), opensearch_engine.search(q, **filters)
+    assert a["suggestions"], a  # each case offers something on the reference backend
+    assert b["suggestions"] == a["suggestions"]
+
+
 @pytest.mark.parametrize("passage_id_of", ["first", "last"])
 def test_passages_context_and_reports_are_the_same(engine, opensearch_engine, passage_id_of):
     report = engine.reports()[0 if passage_id_of == "first" else -1]
@@ -125,3 +143,16 @@ def test_reports_and_export_are_the_same(engine, opensearch_engine):
     assert opensearch_engine.reports() == engine.reports()
     assert [p["id"] for p in opensearch_engine.export()] == [p["id"] for p in engine.export()]
     assert opensearch_engine.info()["passages"] == engine.info()["passages"]
+
+
+@pytest.mark.parametrize("word", ["发屐", "建没", "经挤", "城镇化律", "GDQ"])
+def test_same_close_words(engine, opensearch_engine, word):
+    """Words with many neighbours one edit away (发展, 发挥, 发布…): the same three, in the same
+    order (the most passages first on both backends)."""
+    from search.opensearch.suggest import Counts
+    from search.query.budget import Work
+    from search.whoosh_index.suggest import close_words
+
+    plan = parse(word)
+    mine = close_words(engine.generation(), word.lower(), Work())
+    assert mine and Counts(opensearch_engine.generation(), plan, {}).close_words(word.lower()) == mine

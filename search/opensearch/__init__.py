@@ -2,7 +2,8 @@
 
 - ``backend``: the ``Backend`` and ``Snapshot`` over an index alias; ``dsl`` compiles a plan into
   OpenSearch queries, ``near`` checks near-match candidates in Python, ``mapping`` declares one
-  field per token stream of ``search.text`` (pre-tokenized, whitespace-analyzed);
+  field per token stream of ``search.text`` (pre-tokenized, whitespace-analyzed); ``suggest``
+  counts the offers of ``search.query.suggest`` for a query that found nothing;
 - ``push``: loads an embedded index into a new cluster index and moves the alias;
 - ``client``: the connection (auth, TLS); ``node``: local nodes for trying it and for tests
   (``launcher/``: our Java Node subclass, built by Maven); ``export``: a mapping and bulk files.

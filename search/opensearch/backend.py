@@ -20,10 +20,12 @@ from ..byte_lru import ByteLRU
 from ..errors import ClusterUnavailable, UserError
 from ..facets import FACETS, FacetNames
 from ..query.plan import QueryPlan
+from ..query.rank import RERANK_DEPTH
 from . import dsl
-from .client import connect, unavailable
+from .client import connect, refused, unavailable
 from .mapping import FACET_FIELDS
-from .near import near_ids
+from .near import near_kept, near_request
+from .suggest import suggestions
 
 WINDOW = 10_000  # index.max_result_window: deeper reads go through search_after
 FACET_SIZE = 20_000  # more than any facet's values (about 3,200 places), so every count is exact
@@ -89,6 +91,18 @@ class Snapshot:
     def search(self, body: dict, **params) -> dict:
         return self.client.search(index=self.name, body=body, **params)
 
+    def msearch(self, bodies: list[dict]) -> list[dict]:
+        """The answers to several searches sent in one round trip; a search the cluster refused
+        raises its error, as a search of its own would."""
+        if not bodies:
+            return []
+        lines = [line for body in bodies for line in ({}, body)]
+        answers = self.client.msearch(index=self.name, body=lines)["responses"]
+        for answer in answers:
+            if "error" in answer:
+                raise refused(answer)
+        return answers
+
     def scan(self, query: dict, source, sort=({"order": "asc"},), limit: int | None = None):
         """Every source the query matches in ``sort`` order (ties by id), read a page at a time
         with search_after in a point in time, so deep reads see one consistent state."""
@@ -120,7 +134,7 @@ class Snapshot:
         return Matches(self, plan, filters)
 
     def suggestions(self, plan: QueryPlan, filters: dict) -> list[dict]:
-        return []  # not offered by this backend yet (README: what the backends do differently)
+        return suggestions(self, plan, filters)
 
     def fields(self, ref: dict) -> dict:
         return ref
@@ -166,7 +180,13 @@ def _terms_aggs(filters: dict | None = None) -> dict:
 
 
 class Matches:
-    """What a plan matches within resolved filters (``search.backend.Matches``)."""
+    """What a plan matches within resolved filters (``search.backend.Matches``).
+
+    A cold query costs two round trips (one when no term can be nearly matched): every term's
+    near-match candidates in one ``_msearch``, then one ``_msearch`` of the counting search (the
+    total, the near total as a ``filter`` aggregation, the facets) and a search per tier for its
+    first ``RERANK_DEPTH``, which the engine asks for on every first page. Deeper pages ask
+    again."""
 
     def __init__(self, snap: Snapshot, plan: QueryPlan, filters: dict):
         self.snap, self.plan, self.filters = snap, plan, filters
@@ -177,54 +197,79 @@ class Matches:
             if any(extra):
                 self.query = dsl.query(plan, [[{"ids": {"values": ids}}] if ids else [] for ids in extra])
                 self.near = {"bool": {"must": [self.query], "must_not": [self.exact]}}
-        body = {"size": 0, "track_total_hits": True, "query": self.query, "aggs": _terms_aggs(filters)}
+        aggs = _terms_aggs(filters)
+        if self.near is not None:
+            aggs["near_total"] = {"filter": self._filtered(self.near)}
+        # Aggregations ignore the post_filter: the facets count every value, the total only
+        # what is within the filters. The counting search scores every match (track_total_hits);
+        # the tiers' searches score only what can still make the top (track_total_hits false),
+        # so they stay separate searches, sent together (hits in the counting search measured
+        # slower: bench/RESULTS.md).
+        counts = {"track_total_hits": True, "query": self.query, "aggs": aggs, "size": 0}
         if filters:
-            body["post_filter"] = {"bool": {"filter": dsl.filters(filters)}}
-        found = snap.search(body)
+            counts["post_filter"] = {"bool": {"filter": dsl.filters(filters)}}
+        tiers = [self.exact] if self.near is None else [self.exact, self.near]
+        found, *tops = snap.msearch([counts, *(self._top_body(q, RERANK_DEPTH) for q in tiers)])
         self.total = found["hits"]["total"]["value"]
         aggs = found["aggregations"]
         self._counts = {f: {b["key"]: b["doc_count"] for b in (aggs[f]["values"] if filters else aggs[f])["buckets"]}
                         for f in FACET_FIELDS}
-        self.near_total = 0
-        if self.near is not None:
-            self.near_total = snap.client.count(index=snap.name, body={"query": self._filtered(self.near)})["count"]
+        self.near_total = aggs["near_total"]["doc_count"] if self.near is not None else 0
+        self._first = [t["hits"]["hits"] for t in tops]  # of each tier, in _top's order
 
     def _nearly(self) -> list[list[str]]:
-        """Per AND group, the passages that nearly match one of its unquoted terms (cached per plan)."""
+        """Per AND group, the passages that nearly match one of its unquoted terms (cached per
+        plan): every term's candidates asked in one round trip."""
         key = ("os-near", self.snap.name, self.plan.key)
         cached = self.snap.cache.get(key)
         if cached is None:
-            cached = []
-            for group in self.plan.groups:
+            asked = []  # (group, searched, body)
+            for n, group in enumerate(self.plan.groups):
                 exact = dsl.group(group)
-                ids = {i for t in group if not t.phrase for s in t.searched for i in near_ids(self.snap.search, s, exact)}
-                cached.append(sorted(ids))
+                for s in (s for t in group if not t.phrase for s in t.searched):
+                    body = near_request(s, exact)
+                    if body is not None:
+                        asked.append((n, s, body))
+            ids: list[set[str]] = [set() for _ in self.plan.groups]
+            for (n, s, _), answer in zip(asked, self.snap.msearch([b for _, _, b in asked])):
+                ids[n].update(near_kept(s, answer))
+            cached = [sorted(i) for i in ids]
             self.snap.cache.put(key, cached)
         return cached
 
     def _filtered(self, query: dict) -> dict:
         return {"bool": {"must": [query], "filter": dsl.filters(self.filters)}} if self.filters else query
 
+    def _sort(self) -> list[dict]:
+        """Best first, ties in reading order, as the Whoosh index breaks them by document number;
+        an empty plan in reading order."""
+        return [{"order": "asc"}] if self.plan.is_empty else [{"_score": "desc"}, {"order": "asc"}]
+
+    def _top_body(self, query: dict, keep: int) -> dict:
+        """A search for the best ``keep`` of ``query`` within the filters."""
+        return {"size": keep, "query": self._filtered(query), "sort": self._sort(), "track_total_hits": False}
+
     def tiers(self, keep: int) -> list[list[tuple[dict, float | None, str | None]]]:
         if self.plan.is_empty:
-            return [self._top(self.exact, keep, None, [{"order": "asc"}])]
+            return [self._top(0, self.exact, keep, None)]
         out, found = [], 0
-        for query, kind in ((self.exact, "exact"), (self.near, "near")):
+        for n, (query, kind) in enumerate(((self.exact, "exact"), (self.near, "near"))):
             if query is not None and found < keep:
-                best = self._top(query, keep - found, kind)
+                best = self._top(n, query, keep - found, kind)
                 out.append(best)
                 found += len(best)
         return out
 
-    def _top(self, query: dict, keep: int, kind: str | None, sort=({"_score": "desc"}, {"order": "asc"})) -> list:
-        """The best ``keep`` (source, score, kind); ties in reading order, as the Whoosh index
-        breaks them by document number."""
-        query = self._filtered(query)
-        if keep <= WINDOW:
-            body = {"size": keep, "query": query, "sort": list(sort), "track_total_hits": False}
-            hits = self.snap.search(body)["hits"]["hits"]
+    def _top(self, tier: int, query: dict, keep: int, kind: str | None) -> list:
+        """The best ``keep`` (source, score, kind) of a tier: from the first hits when they hold
+        them (or are all there is), else asked again."""
+        first = self._first[tier]
+        if keep <= len(first) or len(first) < RERANK_DEPTH:
+            hits = first[:keep]
+        elif keep <= WINDOW:
+            hits = self.snap.search(self._top_body(query, keep))["hits"]["hits"]
         else:
-            hits = list(self.snap.scan(query, True, sort=sort, limit=keep))
+            hits = list(self.snap.scan(self._filtered(query), True, sort=self._sort(), limit=keep))
         scored = kind is not None
         return [(h["_source"], float(h["sort"][0]) if scored else None, kind) for h in hits]
 

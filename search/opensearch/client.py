@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConnectionError as TransportConnectionError
-from opensearchpy.exceptions import ConnectionTimeout, TransportError
+from opensearchpy.exceptions import HTTP_EXCEPTIONS, ConnectionTimeout, TransportError
 
 from .. import settings
 from ..errors import ClusterUnavailable
@@ -37,3 +37,11 @@ def unavailable(exc: Exception, url: str) -> ClusterUnavailable | None:
     if isinstance(exc, TransportError) and isinstance(exc.status_code, int) and exc.status_code >= 500:
         return ClusterUnavailable(f"OpenSearch 集群 {url} 暂时无法回答（{exc.status_code}）")
     return None
+
+
+def refused(answer: dict) -> TransportError:
+    """What a search of its own would have raised, for a search an ``_msearch`` answered with an
+    error (so that a refused or failed search in a batch is told apart as it is alone)."""
+    status, error = answer.get("status", 500), answer["error"]
+    kind = error.get("type", "error") if isinstance(error, dict) else str(error)
+    return HTTP_EXCEPTIONS.get(status, TransportError)(status, kind, answer)

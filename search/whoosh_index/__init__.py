@@ -6,7 +6,7 @@ Whoosh.
   with numpy over Whoosh's postings; ``whoosh_query`` states the same semantics in Whoosh's own
   queries, for the tests that hold the evaluator to them;
 - ``facets``: facet counts and filters as value codes per document;
-- ``suggest``: what to offer when a query finds nothing;
+- ``suggest``: counting the offers ``search.query.suggest`` makes when a query finds nothing;
 - ``schema``, ``analyzers``, ``indexing``, ``segment_writer``, ``arrays``, ``store``: the fields,
   building and adding, the bulk segment writer, reading columns and postings as arrays, and the
   generations on disk.
