@@ -43,6 +43,12 @@ class BadParameter(UserError):
     code = "bad_parameter"
 
 
+class BadJson(BadParameter):
+    """A request body that is not JSON one can read: malformed, or nested past the parser's depth."""
+
+    code = "bad_json"
+
+
 class NotFound(UserError):
     """No passage or report with that id."""
 

@@ -34,7 +34,7 @@ URL: a query string longer than ``MAX_QUERY_STRING`` bytes gets 414 before any v
 same cap as a body's. Below it, what is too long is the engine's to explain (a query is at most 200
 characters, so 5000 get a 400 page that keeps them in the box to correct). The servers refuse
 bigger requests themselves (``webui.server``): waitress past 128 KiB of headers (431), gunicorn
-a request line past 8 KiB (400), about 900 Chinese characters percent-encoded.
+a request line past 1 MiB or a header past 8 KiB (400).
 """
 
 from __future__ import annotations
