@@ -21,6 +21,7 @@ from search.figures.indicators import indicator_key
 from search.query.parse import parse
 from search.figures.targets import STATUS_LABELS, targets
 
+from ..site.limits import costs
 from ..site.searcher import get_engine
 from .charts import BarChart, figure_chart
 from .comparison import MAIN_INDICATORS
@@ -51,6 +52,7 @@ class TargetsArgs:
 
 
 @bp.get("/targets")
+@costs(1)  # a search, charged for its work on top like /search's
 def page():
     args = TargetsArgs.from_args(request.args)
     result = args.run(get_engine()) if args.names_something() else None
