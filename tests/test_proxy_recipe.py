@@ -65,8 +65,9 @@ def test_the_readmes_proxy_recipe_limits_each_forwarded_client(seed_index, tmp_p
             except OSError:
                 assert time.monotonic() < deadline and server.poll() is None, "the server did not start"
                 time.sleep(0.2)
-        one_client = [get(port, "/api/reports", "198.51.100.1") for _ in range(100)]  # past a burst of 30 in each of two workers
-        assert one_client[0] == 200 and one_client[-1] == 429
+        # The default burst is 30, per worker (gunicorn runs two, and either may take a request).
+        one_client = [get(port, "/api/reports", "198.51.100.1") for _ in range(100)]
+        assert one_client[0] == 200 and 429 in one_client and one_client.count(200) <= 2 * 30 + 10
         assert get(port, "/api/reports", "198.51.100.2") == 200  # another client has a budget of its own
     finally:
         server.terminate()
