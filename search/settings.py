@@ -77,8 +77,9 @@ SETTINGS = {
         Setting("max_report_bytes", 20 * 1024 * 1024, "Largest report file read; bigger ones are refused."),
         Setting("export_cache_mb", 32, "Memory for finished briefing exports (Word, Markdown), kept per briefing "
                 "version: a full briefing's Word file is about 100 KB, its Markdown about 3 MB."),
-        Setting("max_concurrent_exports", 2, "Briefing exports made at once (a full one costs most of a second of "
-                "CPU); one more at that moment gets 503 with Retry-After, so searches stay fast."),
+        Setting("max_concurrent_exports", 2, "Briefing exports made at once on this machine, over all the site's "
+                "worker processes (a full one costs most of a second of CPU); one more at that moment gets 503 "
+                "with Retry-After, so searches stay fast."),
         # What reading one report file may cost (search/reading/limits.py). The largest real files we have
         # (/work/shared/corpus, 165 files) set the scale: 1.5 MB on disk, a .docx expanding to 0.47 MB, a PDF
         # of 230 pages whose compressed streams expand to 13 MB in all and 0.73 MB at most each, 1,694
