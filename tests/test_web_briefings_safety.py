@@ -208,6 +208,26 @@ def test_deleting_on_the_page_asks_to_confirm_first(client, passages):
     assert client.get(f"/api/briefings/{made['id']}").status_code == 404
 
 
+@pytest.mark.parametrize("token", [
+    None,  # the form's token field left out
+    "",
+    "wrong",
+])
+@pytest.mark.parametrize("confirmed", [None, "yes"])  # the asking step and the deleting one
+def test_the_delete_form_without_the_briefings_token_deletes_nothing(client, passages, token, confirmed):
+    made = create(client, title="不能删的简报")
+    add(client, made, passages[0]["id"])
+    adopt(client, made)  # even a browser that lists it needs the token in the form
+    fields = {"csrf_token": csrf_of(client)}
+    if token is not None:
+        fields["token"] = token
+    if confirmed:
+        fields["confirmed"] = confirmed
+    refused = client.post(f"/b/{made['id']}/delete", data=fields)
+    assert refused.status_code == 403 and html_of(refused).find("h1").text == "没有编辑权限"
+    assert len(read(client, made["id"])["items"]) == 1
+
+
 # -- a full disk, a database that went away ---------------------------------------------------------
 
 
