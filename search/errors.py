@@ -57,6 +57,12 @@ class PageOutOfRange(BadParameter):
         self.last_page = last_page
 
 
+class BadJson(BadParameter):
+    """A request body that is not JSON one can read: malformed, or nested past the parser's depth."""
+
+    code = "bad_json"
+
+
 class NotFound(UserError):
     """No passage or report with that id."""
 

@@ -64,11 +64,11 @@ SETTINGS = {
                 "bigram a single character expands to 45, a phrase's position check 2, a stored passage read 30: "
                 "search/work.py); a query that needs more is refused as too broad. With "
                 "query_work_per_passage, any query stays under 50 ms of CPU on the seeds."),
-        Setting("query_work_per_passage", 0.55,
+        Setting("query_work_per_passage", 1.0,
                 "More work a query may do per passage in the index, since common words' postings grow with it. "
-                "The costliest benchmark and dev query, 固定资产投资 增长 亿元, needs 0.55 per passage at 50x the seeds "
-                "and 0.51 at 200x; a query that uses its whole budget takes about 1.5-2 µs of CPU per unit, so "
-                "about 0.5 s at 200x."),
+                "Five figures near words (提高6% 完成5.5% 增长7% 提高1.9% 3个百分点) need about 0.95 per passage at 200x "
+                "the seeds, counting each figure's position checks; a query that uses its whole budget there takes "
+                "at most about 0.6 µs of CPU per unit (bench/costly_queries.py), so about 0.3 s at 200x."),
         Setting("per_page", 10, "Hits per page when the caller does not say."),
         Setting("max_per_page", 50, "Largest page a caller may ask for."),
         Setting("max_page", 1000, "Deepest page a caller may ask for; deeper is never useful."),
@@ -99,8 +99,9 @@ SETTINGS = {
         Setting("max_report_bytes", 20 * 1024 * 1024, "Largest report file read; bigger ones are refused."),
         Setting("export_cache_mb", 32, "Memory for finished briefing exports (Word, Markdown), kept per briefing "
                 "version: a full briefing's Word file is about 100 KB, its Markdown about 3 MB."),
-        Setting("max_concurrent_exports", 2, "Briefing exports made at once (a full one costs most of a second of "
-                "CPU); one more at that moment gets 503 with Retry-After, so searches stay fast."),
+        Setting("max_concurrent_exports", 2, "Briefing exports made at once on this machine, over all the site's "
+                "worker processes (a full one costs most of a second of CPU); one more at that moment gets 503 "
+                "with Retry-After, so searches stay fast."),
         # What reading one report file may cost (search/reading/limits.py). The largest real files we have
         # (/work/shared/corpus, 165 files) set the scale: 1.5 MB on disk, a .docx expanding to 0.47 MB, a PDF
         # of 230 pages whose compressed streams expand to 13 MB in all and 0.73 MB at most each, 1,694

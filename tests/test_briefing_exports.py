@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import sqlite3
+import subprocess
+import sys
 import threading
 from datetime import datetime, timedelta, timezone
 
@@ -197,6 +199,36 @@ def test_exports_beyond_the_limit_get_503_while_searches_and_cached_exports_go_o
         release.set()
         worker.join(timeout=30)
     assert word_text(answers[0]) and client.get(f"/b/{slow['id']}.md").status_code == 200
+
+
+# Another worker process of the same site, making an export: it holds every slot until told to stop.
+OTHER_WORKER = """
+import sys
+from pathlib import Path
+from webui.briefings.exports import MachineSlots
+slots = MachineSlots(Path(sys.argv[1]), int(sys.argv[2]))
+held = slots.take()
+print("held" if held is not None else "none", flush=True)
+sys.stdin.read()
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="slots are per process where there is no flock")
+def test_the_limit_is_per_machine_not_per_worker_process(site, engine, tmp_path):
+    app, renders = site
+    client = app.test_client()
+    made = briefing_with_items(client, engine)
+    other = subprocess.Popen([sys.executable, "-c", OTHER_WORKER, str(tmp_path / "b.sqlite3.export-slots"), "1"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout.readline().strip() == "held"
+        busy = client.get(f"/b/{made['id']}.docx")
+        assert busy.status_code == 503 and not renders  # the one slot of this machine is the other worker's
+    finally:
+        other.stdin.close()
+        other.wait(timeout=30)
+        other.stdout.close()
+    assert word_text(client.get(f"/b/{made['id']}.docx")) and len(renders) == 1  # its slot was given back
 
 
 def test_a_stored_control_character_does_not_break_the_word_export(site, engine, tmp_path):

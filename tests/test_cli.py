@@ -106,6 +106,19 @@ def test_serve_where_it_cannot_listen_says_so_in_one_line(run, seed_index, host,
     assert result.output.strip().count("\n") == 0
 
 
+@pytest.mark.parametrize("port", [
+    80000,  # past 65535: bind() raised OverflowError, a traceback
+    -1,
+])
+def test_serve_on_a_port_out_of_range_says_so_in_one_line(run, seed_index, port):
+    result = run("serve", "--port", port, "--index", seed_index)
+    message = "端口须是 0 到 65535 之间的整数，不是 {port}"
+    assert result.exit_code == 1
+    assert message.format(port=port) in result.output
+    assert "serving" not in result.output and "Traceback" not in result.output
+    assert result.output.strip().count("\n") == 0
+
+
 # What each command must not load: a query's whole-word bonus asks the index's vocabulary instead
 # of a segmenter's dictionary (jieba's took 1-3 s to load), building cuts words with rjieba, only
 # tests build Whoosh queries (whoosh.query), and the site's packages belong to serve alone.

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import pytest
 
+from search.engine import Engine
 from search.text.streams import fold
+from search.whoosh_index.indexing import build
 from search.figures.compare import compare
 from search.figures.extraction import figures_for
 from search.figures.indicators import mentions_only_as_part
+
+from .conftest import MINI_REPORT, write_report
 
 MAIN_INDICATORS = ["地区生产总值", "一般公共预算收入", "固定资产投资", "社会消费品零售总额",
                    "城乡居民人均可支配收入", "城镇新增就业"]
@@ -121,3 +125,32 @@ def test_zero_results_suggest_a_query_that_finds_something(engine, query, kw, su
 
 def test_no_suggestions_when_something_was_found(engine):
     assert engine.search("森林覆盖率")["suggestions"] == []
+
+
+@pytest.fixture(scope="module")
+def threshold_engine(tmp_path_factory) -> Engine:
+    """One report whose review states GDP only as a threshold passed, beside a figure 100 times larger."""
+    folder = tmp_path_factory.mktemp("threshold")
+    (folder / "src").mkdir()
+    review = "全年实现地区生产总值100.5亿元、增长4.7%。中华人民共和国成立以来首次突破百亿。"
+    assert review in MINI_REPORT
+    write_report(folder / "src", "r.txt", MINI_REPORT.replace(review, "全县地区生产总值突破200亿元大关。全县财政收入达到20000亿元。"))
+    build(folder / "src", folder / "index")
+    return Engine(folder / "index")
+
+
+def test_compare_shows_no_figure_it_is_not_sure_of(threshold_engine):
+    # 突破200亿元大关 says GDP passed 200亿元, not what it was: the row keeps the passage, without a number.
+    rows = {(r["county"], r["year"]): r for r in compare(threshold_engine, "地区生产总值")["rows"]}
+    assert rows[("巫山", 2022)]["figures"] == [] and "突破200亿元大关" in rows[("巫山", 2022)]["passage"]["text"]
+    assert [f["text"] for f in rows[("巫山", 2023)]["figures"]] == ["6%"]  # the plan's target is sure
+
+
+@pytest.mark.parametrize("q, found", [
+    ("200亿", "全县地区生产总值突破200亿元大关。"),  # not 20000亿元, whose digits begin the same
+    ("200亿元", "全县地区生产总值突破200亿元大关。"),
+    ("20000亿", "全县财政收入达到20000亿元。"),
+    ("2万亿", "全县财政收入达到20000亿元。"),  # the same amount, written otherwise
+])
+def test_a_figure_finds_its_own_amount_only(threshold_engine, q, found):
+    assert [h["text"] for h in threshold_engine.search(q)["hits"]] == [found]

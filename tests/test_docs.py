@@ -46,3 +46,23 @@ def test_readme_documents_every_field_of_the_targets_ledger():
     ledger = README.split("### The targets ledger", 1)[1].split("\n### ", 1)[0]
     for name in (*FIELDS, *RULES, *QUALIFIERS):
         assert f"`{name}`" in ledger, name
+
+
+def _error_codes() -> set[str]:
+    """Every ``code`` an error answer of the site can carry."""
+    from search import errors
+    from search.facets import UNKNOWN_VALUE_CODES
+    from webui.gunicorn_worker import TIMEOUT_CODE
+    from webui.site.errors import BRIEFING_CODES, HTTP_CODES
+    from webui.site.sessions import FormExpired
+
+    kinds = [kind for kind in vars(errors).values() if isinstance(kind, type) and issubclass(kind, errors.UserError)]
+    codes = {kind.code for kind in kinds} - {"bad_report", "build_failed"}  # the command line's, never the site's
+    return (codes | set(UNKNOWN_VALUE_CODES.values()) | set(BRIEFING_CODES.values()) | set(HTTP_CODES.values())
+            | {FormExpired.error_code, TIMEOUT_CODE})
+
+
+@pytest.mark.parametrize("code", sorted(_error_codes()))
+def test_readme_lists_every_error_code(code):
+    listed = README.split("and does not change with the wording:", 1)[1].split("Pages send", 1)[0]
+    assert f"`{code}`" in listed

@@ -131,6 +131,17 @@ def test_table_row_values_take_unit_role_and_year_from_the_labels():
     assert estimate["value"] == 2.25 and estimate.get("estimate") and estimate["role"] == "actual"
 
 
+@pytest.mark.parametrize("row, year, sure", [
+    ("数字经济规模（亿元）：2022年完成情况 400", 2022, True),  # the row the others spoil one part of
+    ("数字经济规模：2022年完成情况 400", 2022, False),  # no unit, in the row's name or the column's
+    ("数字经济规模（亿元）：2022年 400", 2022, False),  # no role: neither 目标 nor 完成 in the column
+    ("数字经济规模（亿元）：2021年完成情况 400", 2022, False),  # another year than the report's
+    ("（亿元）：2022年完成情况 400", 2022, False),  # no indicator named
+])
+def test_a_table_row_figure_is_sure_only_with_its_name_unit_role_and_year(row, year, sure):
+    assert [f["sure"] for f in extract(row, "row", year=year)] == [sure]
+
+
 @pytest.mark.parametrize("name, key", [
     ("全社会固定资产投资", "固定资产投资"), ("固投", "固定资产投资"), ("交通固定资产投资", "交通固定资产投资"),
     ("GDP", "地区生产总值"), ("gdp", "地区生产总值"), ("国内生产总值", "地区生产总值"), ("地区生产总值增速（%）", "地区生产总值"),

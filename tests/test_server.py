@@ -250,3 +250,36 @@ def test_every_worker_serves_a_rebuilt_index_and_the_master_holds_none_of_it(tmp
             set(site.workers())  # both workers opened the index themselves
     finally:
         site.stop()
+
+
+# -- what a client may send wrong: the site's own answer on both servers ----------------------------
+
+
+def test_a_query_over_the_length_limit_gets_the_sites_chinese_400(port):
+    # About 905 Chinese characters used to pass gunicorn's request-line limit and get its English 414.
+    q = quote("中" * 1000)
+    status, data = get_json(port, f"/api/search?q={q}")
+    assert status == 400 and data["code"] == "bad_query" and "最多只能有 200 个" in data["error"]
+    status, page = exchange(port, f"GET /search?q={q} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+    assert status == 400 and "最多只能有 200 个" in page.decode("utf-8")
+
+
+def test_json_nested_past_the_parsers_depth_is_bad_json(port):
+    body = b"[" * 50_000  # well under the 64 KiB cap; the parser gives up long before the end
+    status, answer = exchange(port, post_json("/api/briefings", len(body), body))
+    assert status == 400 and json.loads(answer)["code"] == "bad_json"
+
+
+@needs_gunicorn
+@pytest.mark.parametrize("path, kind", [
+    ("/api/reports", "application/json"),  # the API's error shape
+    ("/", "text/html"),
+])
+def test_a_script_name_the_path_is_not_under_is_a_404_not_a_500(gunicorn_site, path, kind):
+    # gunicorn believes a SCRIPT_NAME header from a proxy on this machine, and said 500 when the path
+    # was not under it.
+    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nSCRIPT_NAME: /elsewhere\r\nConnection: close\r\n\r\n"
+    status, body = exchange(gunicorn_site.port, request.encode())
+    assert status == 404 and "没有这个页面" in body.decode("utf-8")
+    if kind == "application/json":
+        assert json.loads(body)["code"] == "not_found"

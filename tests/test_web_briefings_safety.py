@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import sqlite3
 
 import pytest
 
@@ -206,6 +208,26 @@ def test_deleting_on_the_page_asks_to_confirm_first(client, passages):
     assert client.get(f"/api/briefings/{made['id']}").status_code == 404
 
 
+@pytest.mark.parametrize("token", [
+    None,  # the form's token field left out
+    "",
+    "wrong",
+])
+@pytest.mark.parametrize("confirmed", [None, "yes"])  # the asking step and the deleting one
+def test_the_delete_form_without_the_briefings_token_deletes_nothing(client, passages, token, confirmed):
+    made = create(client, title="不能删的简报")
+    add(client, made, passages[0]["id"])
+    adopt(client, made)  # even a browser that lists it needs the token in the form
+    fields = {"csrf_token": csrf_of(client)}
+    if token is not None:
+        fields["token"] = token
+    if confirmed:
+        fields["confirmed"] = confirmed
+    refused = client.post(f"/b/{made['id']}/delete", data=fields)
+    assert refused.status_code == 403 and html_of(refused).find("h1").text == "没有编辑权限"
+    assert len(read(client, made["id"])["items"]) == 1
+
+
 # -- a full disk, a database that went away ---------------------------------------------------------
 
 
@@ -227,6 +249,37 @@ def test_a_full_disk_is_a_clear_503_and_loses_nothing(client, passages, monkeypa
     assert page.status_code == 503 and html_of(page).find("h1").text == "简报没有保存：服务器磁盘已满"
     monkeypatch.undo()
     assert read(client, made["id"]) == before
+
+
+def test_a_really_full_disk_refuses_changes_with_503_and_still_reads(client, passages, monkeypatch):
+    """On a full disk SQLite fails as a connection opens (it cannot size the -shm file: an I/O error,
+    not SQLITE_FULL), for reading too: every briefing page was a 500. Seen on a full tmpfs."""
+    made = create(client)
+    add(client, made, passages[0]["id"], note="已有的批注")
+    before = read(client, made["id"])
+    connect = BriefingStore._connect
+
+    def no_room_for_the_shm(self):
+        connect(self).close()
+        error = sqlite3.OperationalError("disk I/O error")
+        error.sqlite_errorcode = 4874  # SQLITE_IOERR_SHMSIZE
+        raise error
+
+    monkeypatch.setattr(BriefingStore, "_connect", no_room_for_the_shm)
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9, 0))
+    changes = [client.post("/api/briefings", json={"title": "新"}), add(client, made, passages[1]["id"]),
+               client.post("/briefings", data={"csrf_token": csrf_of(client), "title": "新简报"}),
+               client.post("/b/add", data={"csrf_token": csrf_of(client), "passage_id": passages[1]["id"]})]
+    assert [c.status_code for c in changes] == [503] * 4
+    assert all("磁盘已满" in c.json["error"] for c in changes[:2])
+    assert {html_of(c).find("h1").text for c in changes[2:]} == {"简报没有保存：服务器磁盘已满"}
+    # Reading needs no room: the read-only page, its JSON twin, the edit page and the Word export still work.
+    assert read(client, made["id"]) == before
+    for url in (f"/b/{made['id']}", f"/b/{made['id']}?token={made['edit_token']}", f"/b/{made['id']}.docx"):
+        assert client.get(url).status_code == 200, url
+    monkeypatch.undo()
+    assert read(client, made["id"]) == before  # nothing half-written
+    assert client.post("/api/briefings", json={"title": "新"}).status_code == 201  # room again: it works
 
 
 def test_a_database_removed_while_serving_is_503_and_not_recreated(client, passages, db_path):

@@ -69,9 +69,13 @@ def test_the_burst_passes_then_429_json_with_retry_after(client):
     ("/api/reports", 200), ("/api/passages/{passage}", 200), ("/api/compare?q=地区生产总值", 200),
     ("/api/no-such-thing", 404), ("/api/search?page=0", 400),
     ("/search?q=森林覆盖率", 200), ("/compare?q=森林覆盖率", 200),  # the expensive pages too
+    ("/targets?q=地区生产总值", 200), ("/api/targets?q=地区生产总值", 200),  # /targets was not limited at all
+    ("/", 200), ("/p/{passage}", 200), ("/reports/{report}", 200),  # reading pages cost one token
+    ("/briefings", 200), ("/no-such-page", 404),  # a scanner's guesses too
 ])
-def test_every_api_route_and_expensive_page_counts(client, engine, url, status):
-    url = url.format(passage=engine.search("森林覆盖率")["hits"][0]["id"])
+def test_every_route_and_page_counts(client, engine, url, status):
+    hit = engine.search("森林覆盖率")["hits"][0]
+    url = url.format(passage=hit["id"], report=hit["report_id"])
     assert client.get(url).status_code == status
     statuses = exhaust(client, url)
     assert statuses[-1] == 429 and set(statuses) <= {status, 429}
@@ -89,10 +93,9 @@ def test_other_clients_are_not_affected_and_ipv6_counts_by_its_64(client):
     assert client_key(None) == "-"
 
 
-def test_reading_pages_are_not_limited_forms_are_with_a_page(client, engine):
+def test_static_files_are_not_limited_forms_are_with_a_page(client, engine):
     exhaust(client)
-    hit = engine.search("森林覆盖率")["hits"][0]
-    for url in ("/", f"/p/{hit['id']}", f"/reports/{hit['report_id']}", "/static/style.css"):
+    for url in ("/static/style.css", "/static/app.js"):
         response = client.get(url)
         response.close()  # a static file stays open until then
         assert response.status_code == 200, url
@@ -305,6 +308,25 @@ def test_the_production_server_refuses_long_urls_without_a_500(seed_index, tmp_p
             statuses.append(connection.getresponse().status)
             connection.close()
         assert statuses == [400, 414, 431]  # the engine, this app, waitress (over 128 KiB of headers)
+    finally:
+        server.close()
+        thread.join(timeout=5)
+
+
+def test_under_waitress_a_forwarded_request_from_this_machine_is_not_exempt(seed_index, tmp_path):
+    # waitress drops X-Forwarded-For by default, and a proxy's requests then looked like this machine's own.
+    server = make_server(seed_index, port=0, threads=2, config={
+        "BRIEFINGS_DB": tmp_path / "b.sqlite3", "SECRET_KEY": "test", "RATE_LIMIT": RATE, "RATE_LIMIT_BURST": BURST})
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        statuses = []
+        for _ in range(BURST + 2):
+            connection = http.client.HTTPConnection("127.0.0.1", server.effective_port, timeout=10)
+            connection.request("GET", "/api/reports", headers={"X-Forwarded-For": "198.51.100.7"})
+            statuses.append(connection.getresponse().status)
+            connection.close()
+        assert statuses[0] == 200 and statuses[-1] == 429
     finally:
         server.close()
         thread.join(timeout=5)

@@ -85,3 +85,24 @@ def test_a_new_build_is_searched_at_once_not_its_predecessors_pages(tmp_path):
     indexing.build(src, index)
     after = parse_html(client.get("/search?q=抽水蓄能").data)
     assert len(list(after.find_all("li", "hit"))) == 2
+
+
+def test_a_briefings_read_only_page_is_rendered_once_per_version_and_kind_of_reader(app, monkeypatch):
+    from webui.briefings import pages
+
+    from .test_web_briefings import add, adopt, create
+
+    renders = []
+    load = pages.load_with_status
+    monkeypatch.setattr(pages, "load_with_status", lambda briefing_id: renders.append(briefing_id) or load(briefing_id))
+    owner, reader = app.test_client(), app.test_client()
+    made = create(owner, title="缓存的简报")
+    adopt(owner, made)  # renders the edit page (never cached) once
+    renders.clear()
+    url = f"/b/{made['id']}"
+    seen = [c.get(url).get_data(as_text=True) for c in (reader, reader, owner, owner)]
+    assert len(renders) == 2  # once for readers, once for a browser that may edit
+    assert "打开编辑页" in seen[2] and "打开编辑页" not in seen[0]
+    passage_id = app.test_client().get("/api/search?q=森林覆盖率").json["hits"][0]["id"]
+    assert add(reader, made, passage_id, note="新的批注").status_code == 201  # a new version
+    assert "新的批注" in reader.get(url).get_data(as_text=True) and len(renders) == 3

@@ -1,8 +1,8 @@
 """The production server, with a request log.
 
 On Linux and macOS ``policy-search serve`` runs gunicorn: one worker process per core
-(``--workers``), each with a few threads, and no keep-alive, so that requests spread over the
-workers. The app is created once in the master and preloaded into the forked workers: the imported
+(``--workers``), each with many threads (slow clients: ``webui.gunicorn_worker``), and no
+keep-alive, so that requests spread over the workers. The app is created once in the master and preloaded into the forked workers: the imported
 code, the compiled templates, the session key and the briefings database's migrations are done once.
 The master never opens the index: a file opened before the fork would share its read offset with
 every worker (Whoosh seeks, then reads), so each worker opens the generation named by CURRENT
@@ -42,12 +42,18 @@ from .site.searcher import get_engine
 # Request line and headers: room for a query string just over the app's cap, so that the app's
 # own 414 explains it, and for ordinary headers; anything bigger is refused unread (431).
 MAX_HEADER_BYTES = 2 * MAX_QUERY_STRING
-# gunicorn measures the request line alone, and 8190 is the most it allows: a query at the
-# engine's limit of 200 characters, percent-encoded, with every filter, takes under 4 KiB.
-GUNICORN_MAX_REQUEST_LINE = 8190
+# 0 is gunicorn's "no limit of its own" (it still stops at 1 MiB): at its highest limit, 8190, a
+# query of about 905 Chinese characters got gunicorn's English 414, where waitress lets the app say
+# in Chinese that a query is at most 200 characters (and, past 64 KiB, that the URL is too long).
+GUNICORN_MAX_REQUEST_LINE = 0
 GUNICORN_MAX_HEADER_FIELDS = 50  # Chromium sends about 20; proxies add a few
 GUNICORN_MAX_HEADER_FIELD = 8190
-THREADS_PER_WORKER = 4  # requests one gunicorn worker answers at once (slow readers included)
+WAITRESS_CONNECTION_LIMIT = 1000
+WAITRESS_IDLE_SECONDS = 10
+# Connections one gunicorn worker serves at once, slow clients included: each waits on its socket in
+# a thread of its own, for at most webui.gunicorn_worker.READ_SECONDS. 20 slow clients spread over 2
+# workers leave most threads to everyone else (bench/slow_clients.py).
+THREADS_PER_WORKER = 32
 
 
 class PortUnavailable(UserError):
@@ -139,7 +145,17 @@ def make_server(index_dir: Path, host: str = "127.0.0.1", port: int = 8000, thre
     body_limit = app.config["MAX_CONTENT_LENGTH"] + 1
     return StoppableServer(waitress.create_server(
         RequestLog(app), threads=threads, ident="policy-search",
-        max_request_body_size=body_limit, max_request_header_size=MAX_HEADER_BYTES, **where))
+        max_request_body_size=body_limit, max_request_header_size=MAX_HEADER_BYTES,
+        # waitress reads requests in its event loop, so slow clients hold no thread; what they hold
+        # is a connection. Past 100 of them (its default) it accepted nobody else: 120 idle
+        # connections stopped the site. Room for many more, idle ones closed sooner (120 s by
+        # default) and looked for every 2 s, and poll(), as select() stops at 1024 descriptors.
+        connection_limit=WAITRESS_CONNECTION_LIMIT, channel_timeout=WAITRESS_IDLE_SECONDS,
+        cleanup_interval=2, asyncore_use_poll=True,
+        # waitress drops X-Forwarded-For and the like unless told to trust a proxy: a forwarded
+        # request then looked like this machine's own, exempt from the rate limit (see
+        # webui.site.limits.is_local). The app sees them; only ProxyFix, when applied, believes them.
+        clear_untrusted_proxy_headers=False, **where))
 
 
 class StoppableServer:
@@ -188,6 +204,8 @@ def default_workers() -> int:
 def listen(host: str, port: int) -> socket.socket:
     """A socket listening on host:port, bound before anything is announced, so that a port in use
     is one line saying so rather than a server's traceback."""
+    if not 0 <= port <= 65535:
+        raise PortUnavailable(f"端口须是 0 到 65535 之间的整数，不是 {port}：例如 policy-search serve --port 8000")
     try:
         family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
         return socket.create_server((host, port), family=family, backlog=2048)
@@ -233,12 +251,14 @@ def serve(index_dir: Path, host: str = "127.0.0.1", port: int = 8000, workers: i
         finally:
             server.close()
         return
+    from .gunicorn_worker import SiteWorker
+
     app = create_app({**(config or {}), "INDEX_DIR": Path(index_dir)})
     _prepare_for_workers(app)
     options = {
         "bind": [f"fd://{sock.detach()}"],  # gunicorn's listener owns the socket from here on
         "workers": workers,
-        "worker_class": "gthread",
+        "worker_class": SiteWorker,
         "threads": THREADS_PER_WORKER,
         # A connection kept alive stays with the worker that accepted it, and one worker accepted
         # all 8 connections a client opened at once (measured), leaving the other cores idle.

@@ -30,6 +30,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import shutil
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -77,8 +78,22 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _is_disk_full(exc: sqlite3.Error) -> bool:
-    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in str(exc)
+# Below this much free space, an I/O error of SQLite's is taken for a full disk: on a really full
+# disk SQLite rarely says SQLITE_FULL, it fails to size the -shm file (SQLITE_IOERR_SHMSIZE) as
+# soon as a connection opens, and that was a 500 on every briefing page, reading included.
+LOW_SPACE_BYTES = 16 * 1024 * 1024
+
+
+def _is_disk_full(exc: sqlite3.Error, folder: Path) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code == sqlite3.SQLITE_FULL or "disk is full" in str(exc):
+        return True
+    if code is None or code & 0xFF != sqlite3.SQLITE_IOERR:
+        return False
+    try:
+        return shutil.disk_usage(folder).free < LOW_SPACE_BYTES
+    except OSError:
+        return False
 
 
 class BriefingStore:
@@ -146,7 +161,7 @@ class BriefingStore:
         try:
             yield
         except sqlite3.OperationalError as exc:
-            if _is_disk_full(exc):
+            if _is_disk_full(exc, self.path.parent):
                 raise DiskFull("服务器的磁盘已满，这次的改动没有保存；已有的简报都还在。请告诉管理员清理磁盘后再试") from None
             raise
 
@@ -182,12 +197,32 @@ class BriefingStore:
 
     @contextmanager
     def _read(self):
-        with self._storage_errors():
+        try:
             db = self._connect()
-            try:
-                yield db
-            finally:
-                db.close()
+        except sqlite3.OperationalError as exc:
+            if not _is_disk_full(exc, self.path.parent):
+                raise
+            db = self._connect_to_read_only()
+        try:
+            yield db
+        finally:
+            db.close()
+
+    def _connect_to_read_only(self) -> sqlite3.Connection:
+        """A connection that needs no room on disk, for reading while the disk is full: SQLite reads
+        the database file alone (``immutable``: no -wal or -shm, no locks). What it may miss is a change
+        still in the write-ahead log of another process's open connection; none can be added while
+        the disk is full, and each operation's own connection checkpoints the log when it closes."""
+        try:
+            db = sqlite3.connect(f"{self.path.as_uri()}?immutable=1", uri=True, isolation_level=None)
+            db.execute("SELECT 1 FROM sqlite_master LIMIT 1")
+        except sqlite3.Error:
+            raise DiskFull("服务器的磁盘已满，暂时无法读取简报；已有的简报都还在。请告诉管理员清理磁盘后再试") from None
+        if self._file_identity() != self._opened:
+            db.close()
+            raise self._gone()
+        db.row_factory = sqlite3.Row
+        return db
 
     def _migrate(self, db: sqlite3.Connection) -> None:
         version = db.execute("PRAGMA user_version").fetchone()[0]

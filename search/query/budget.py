@@ -1,10 +1,12 @@
 """What evaluating a query costs: ``Work``, counted in postings read, and the budget it may spend.
 
 Every evaluation (``search.whoosh_index.evaluate``) counts what it does: postings lists opened, bigrams a single
-character expands to, postings read, phrase positions checked, stored passages read. Each counts
-what it costs in CPU as so many postings (measured cold on the seeds and at 50x: a posting with
-its frequency and positions is about 1.5 µs). A query may spend its budget; work that would pass
-it is refused before it is done (``Exhausted``), which the evaluator turns into ``QueryTooBroad``.
+character expands to, postings read, phrase positions checked (a figure term's too, one document and
+token at a time), stored passages read. Each counts what it costs in CPU as so many postings. At 200x
+the seeds, cold, a query that spends a large budget takes 0.3-0.6 µs of CPU per unit; a figure's
+check of one document and token about 1.1-1.5 µs, two units (``bench/costly_queries.py``). A query
+may spend its budget; work that would pass it is refused before it is done (``Exhausted``), which
+the evaluator turns into ``QueryTooBroad``.
 
 Work is counted the same whether postings or terms were cached or read from disk, so a query is
 answered or refused the same way every time. ``metered()`` adds up the work really done inside a
@@ -22,6 +24,7 @@ from .. import settings
 LOOKUP_COST = 100  # opening a term's postings list
 EXPANSION_COST = 45  # a bigram of a single character's expansion, per segment (document numbers only)
 POSITION_COST = 2  # decoding one document's positions of one token, to check a phrase
+FIGURE_CHECK_COST = 1  # a figure term's check of one document and token, in phrase position checks
 STORED_COST = 30  # reading one passage's stored fields
 BLOCK = 128  # postings in a block of Whoosh's W3 codec (the most a block holds)
 

@@ -18,7 +18,7 @@ from flask import Blueprint, jsonify, request, url_for
 from werkzeug.exceptions import UnsupportedMediaType
 
 from search.briefings.model import SURROGATES_RE, Forbidden
-from search.errors import BadParameter
+from search.errors import BadJson, BadParameter
 
 from ..site.errors import add_help
 from ..site.searcher import get_engine
@@ -47,7 +47,12 @@ def json_body(allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict:
     """The request's JSON object, with only known fields, text where text is expected."""
     if not request.is_json:
         raise UnsupportedMediaType("请以 JSON 发送请求内容，并带上 Content-Type: application/json")
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested past the parser's depth: no briefing field is ever nested
+        raise BadJson("请求内容嵌套太深，不是简报接口能读的 JSON；请发送一个简单的 JSON 对象，如 {\"title\": \"…\"}") from None
+    if body is None:
+        raise BadJson("请求内容不是有效的 JSON；请发送一个 JSON 对象，如 {\"title\": \"…\"}")
     if not isinstance(body, dict):
         raise BadParameter("请求内容须是一个 JSON 对象，如 {\"title\": \"…\"}")
     if has_lone_surrogate(body):

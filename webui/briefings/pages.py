@@ -28,12 +28,14 @@ from flask import Blueprint, Response, jsonify, make_response, redirect, render_
 from werkzeug.exceptions import ServiceUnavailable
 
 from search.briefings.model import DatabaseGone, DiskFull, Forbidden, StoreUnavailable
-from search.errors import BadParameter, NotFound
+from search.errors import BadParameter, IndexUnavailable, NotFound
 
 from ..site.errors import add_help, handle_http_error, wants_json
 from ..site.limits import costs
+from ..site.page_cache import cached_page
 from ..site.searcher import get_engine
 from ..site.sessions import MY_BRIEFINGS_MAX, check_csrf, forget, my_briefings, notify, remember, token_for
+from ..site.templating import notices
 from .errors import briefing_explanations, briefing_links
 from .exports import get_exporter
 from .store import get_store, load_with_status
@@ -159,15 +161,30 @@ def create():
 
 @bp.get("/b/<bid:briefing_id>")
 def view(briefing_id: str):
-    briefing = load_with_status(briefing_id)
     token = request.args.get("token")
     if token is None:
-        return render_template("briefing.html", briefing=briefing, token=None,
-                               can_edit=token_for(briefing_id) is not None)
+        return read_only(briefing_id)
+    briefing = load_with_status(briefing_id)
     if not get_store().check_token(briefing_id, token):
         raise Forbidden("这个编辑链接无效（令牌不对或不完整）；不用它也可以阅读这份简报")
     return private(make_response(render_template("briefing.html", briefing=briefing, token=token,
                                                  adopted=token_for(briefing_id) is not None)))
+
+
+def read_only(briefing_id: str) -> str:
+    """The page colleagues read, rendered once per briefing version and index generation (a 500-item
+    briefing's page is 2 MB and took 60-80 ms to build) in two kinds, for a browser that may edit
+    it and one that may not; the notices are filled in per request (``webui.site.page_cache``)."""
+    version = get_store().summary(briefing_id)["version"]  # NotFound first
+    can_edit = token_for(briefing_id) is not None
+    try:
+        generation = get_engine().generation_name()
+    except IndexUnavailable:  # items are shown from their snapshots (load_with_status)
+        generation = "-"
+    return cached_page(f"{generation}/briefing-{version}-{'editor' if can_edit else 'reader'}",
+                       lambda: render_template("briefing.html", briefing=load_with_status(briefing_id), token=None,
+                                               can_edit=can_edit),
+                       lambda name: notices(name.removeprefix("notices:")))
 
 
 @bp.get("/b/<bid:briefing_id>/edit")

@@ -10,9 +10,12 @@ extra. A client that overspent waits until its bucket has refilled. Over it: 429
 ``Retry-After`` (whole seconds until the next request would pass), as ``{"error", "code":
 "rate_limited"}`` under /api/ and as a page otherwise.
 
-What is limited: the API, every form post, and the expensive pages (their views marked with
-``@costs``: ``/search``, ``/compare``, the briefing exports). Reading a passage or a report, the
-front page and static files are not.
+What is limited: every request but static files (which a page loads a few of, and which cost a
+file read): the API, forms, every page, and a URL no page answers (a scanner's). Reading a passage
+or a report costs one token, like any ordinary request; the expensive pages declare more with
+``@costs`` (``/compare``, the briefing exports), and a search is charged for its work
+(``/search``, ``/targets`` and their JSON twins). Reading pages used to cost nothing, so a client
+could rebuild a 500-item briefing's 2 MB page as often as it liked.
 
 Who is limited: every client except this machine's own (loopback addresses), unless
 ``RATE_LIMIT_LOOPBACK`` is set (the app config, else the setting ``rate_limit_loopback``): a local
@@ -34,7 +37,7 @@ URL: a query string longer than ``MAX_QUERY_STRING`` bytes gets 414 before any v
 same cap as a body's. Below it, what is too long is the engine's to explain (a query is at most 200
 characters, so 5000 get a 400 page that keeps them in the box to correct). The servers refuse
 bigger requests themselves (``webui.server``): waitress past 128 KiB of headers (431), gunicorn
-a request line past 8 KiB (400), about 900 Chinese characters percent-encoded.
+a request line past 1 MiB or a header past 8 KiB (400).
 """
 
 from __future__ import annotations
@@ -182,8 +185,7 @@ def limits_loopback(app: Flask) -> bool:
 def is_limited(limiter: RateLimiter) -> bool:
     if limiter.exempt_local and is_local(request.environ):
         return False
-    return (request.path.startswith("/api/") or request.method not in ("GET", "HEAD", "OPTIONS")
-            or declared_cost() is not None)
+    return request.endpoint != "static"
 
 
 def work_tokens(cost: int, budget: int) -> int:
