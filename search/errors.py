@@ -6,6 +6,10 @@ that programs can test, whatever the wording of the message. Anything else is a 
 traceback.
 """
 
+from __future__ import annotations
+
+import re
+
 
 class UserError(Exception):
     """Base of every error caused by input, with a message for the user."""
@@ -76,9 +80,13 @@ class IndexUnavailable(UserError):
 
 
 class ReportError(UserError):
-    """A report file that cannot be read."""
+    """A report file that cannot be read. The message names the file, so it is made printable
+    (``printable``): a file name may hold a newline or a terminal's escape sequences."""
 
     code = "bad_report"
+
+    def __init__(self, message: str):
+        super().__init__(printable(message))
 
 
 class BuildError(UserError):
@@ -95,3 +103,18 @@ class ClusterUnavailable(IndexUnavailable):
     """The OpenSearch cluster does not answer, is red, or holds no loaded index under the alias."""
 
     code = "cluster_unavailable"
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters and undecodable bytes written as escapes (\\x1b, \\xff):
+    a file name with a newline or an escape sequence forges lines, clears the screen or sets the
+    window title when printed raw, and one that is not UTF-8 (its bytes kept as lone surrogates)
+    cannot be written to a JSON file or a page at all."""
+    def escape(m: re.Match) -> str:
+        code = ord(m.group())
+        return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\x{code:02x}" if code < 0x100 \
+            else f"\\u{code:04x}"
+    return _UNPRINTABLE.sub(escape, text)

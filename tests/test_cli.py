@@ -162,3 +162,24 @@ def test_build_indexes_every_source_folder_given(run, tmp_path):
     (tmp_path / "m.csv").write_text("file,place\n", encoding="utf-8")
     refused = run("build", "--source", first, "--source", second, "--manifest", tmp_path / "m.csv", "--index", index)
     assert refused.exit_code == 1 and "--manifest 只能配一个 --source" in refused.output
+
+
+def test_file_names_are_kept_and_printed_safely(run, tmp_path):
+    # A name that is not UTF-8 once stopped the build writing meta.json; names with a newline or
+    # escape sequences were printed raw by `reports`, forging lines and driving the terminal.
+    folder = tmp_path / "src"
+    folder.mkdir()
+    not_utf8 = b"bad\xff\xfe.txt".decode("utf-8", "surrogateescape")
+    (folder / not_utf8).write_bytes((SEEDS / "000_d0fe4f7f7cc8ad9c.txt").read_bytes())
+    (folder / "esc\x1b[2Jclear.txt").write_bytes((SEEDS / "004_650584b8d763417a.txt").read_bytes())
+    (folder / "a\x1b]0;title\x07\nforged: line.txt").write_bytes(b"\x00\x01 not a report")
+    index = tmp_path / "index"
+    built = run("build", "--source", folder, "--index", index)
+    assert built.exit_code == 0, built.output
+    listed = run("reports", "--index", index)
+    assert listed.exit_code == 0
+    assert "bad\\xff\\xfe.txt" in listed.output and "esc\\x1b[2Jclear.txt" in listed.output
+    assert "\x1b" not in listed.output and len(listed.output.splitlines()) == 2
+    refused = [line for line in built.output.splitlines() if "forged" in line]
+    assert refused and all("\x1b" not in line and "\x07" not in line for line in refused)
+    assert not any(line.startswith("forged: line") for line in built.output.splitlines())

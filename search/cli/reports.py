@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from .options import index_option, index_path
-from ..errors import ReportError
+from ..errors import ReportError, printable
 
 
 def _overrides(place, year, rtype):
@@ -126,8 +126,10 @@ def reports(index_dir, as_json):
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for r in sorted(rows, key=lambda r: (r.get("province", ""), r.get("place", ""), r["year"])):
+        # Titles come from the files' text and sources are file names: either may hold a control
+        # character that would forge lines or drive the terminal.
         click.echo(f"{r['id']}  {r.get('place') or r['county_full']}  {r['year']}  {r['type']}  "
-                   f"{r['passage_count']} 段  《{r['title']}》  {r['source']}")
+                   f"{r['passage_count']} 段  《{printable(r['title'])}》  {printable(r['source'])}")
 
 
 @click.command()
