@@ -61,9 +61,10 @@ def test_build_add_export(run, tmp_path, seeds_dir):
     write_report(src, "r.txt", MINI_REPORT)
     (src / "empty.txt").write_bytes(b"")
     result = run("build", "--source", src, "--index", index)
-    assert result.exit_code == 0, result.output
+    # Built, with a file left out: status 3 says so to a script (0: every file read; 1: nothing changed).
+    assert result.exit_code == 3, result.output
     assert "indexed 1 reports" in result.output and "巫山" in result.output
-    assert "empty.txt：文件是空的" in result.output
+    assert "empty.txt：文件是空的" in result.output and "1 个文件没有收入索引" in result.output
     result = run("add", seeds_dir / "003_acdff93d03fcc2c7.txt", "--index", index)
     assert result.exit_code == 0 and "index now has 2 reports" in result.output
     lines = run("export", "--index", index).output.splitlines()
@@ -175,7 +176,7 @@ def test_file_names_are_kept_and_printed_safely(run, tmp_path):
     (folder / "a\x1b]0;title\x07\nforged: line.txt").write_bytes(b"\x00\x01 not a report")
     index = tmp_path / "index"
     built = run("build", "--source", folder, "--index", index)
-    assert built.exit_code == 0, built.output
+    assert built.exit_code == 3, built.output  # built; the file that is not a report refused
     listed = run("reports", "--index", index)
     assert listed.exit_code == 0
     assert "bad\\xff\\xfe.txt" in listed.output and "esc\\x1b[2Jclear.txt" in listed.output

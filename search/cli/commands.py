@@ -41,6 +41,17 @@ class _ProgressBar:
 SUMMARY_PLACES = 8  # places named in the one-line summary of a build or an add
 
 
+# Exit status of a build or an add that went through but refused some files (listed above it): a
+# script can tell "all read" (0) from "built, with files left out" (3) from "nothing changed" (1).
+EXIT_SOME_REFUSED = 3
+
+
+def _refused_exit(summary) -> None:
+    if summary.refused:
+        click.echo(f"{len(summary.refused)} 个文件没有收入索引（见上）；其余已收入。", err=True)
+        sys.exit(EXIT_SOME_REFUSED)
+
+
 def _print_summary(summary, verb: str) -> None:
     for message in summary.refused:
         click.secho(f"refused: {message}", fg="yellow", err=True)
@@ -67,6 +78,7 @@ def build(source, index_dir, manifest):
     summary = build_index(list(source) or [settings.get("source_dir")], index_path(index_dir),
                           progress=_ProgressBar(), manifest=manifest)
     _print_summary(summary, "indexed")
+    _refused_exit(summary)
 
 
 @click.command()
@@ -83,6 +95,7 @@ def add(files, index_dir, place, year, rtype):
     overrides = Overrides(place=place, year=year, type=rtype)
     summary = add_reports(list(files), index_path(index_dir), progress=_ProgressBar(), overrides=overrides)
     _print_summary(summary, "index now has")
+    _refused_exit(summary)
 
 
 # -- search --------------------------------------------------------------------------------------
