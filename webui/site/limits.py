@@ -20,10 +20,9 @@ could rebuild a 500-item briefing's 2 MB page as often as it liked.
 Who is limited: every client except this machine's own (loopback addresses), unless
 ``RATE_LIMIT_LOOPBACK`` is set (the app config, else the setting ``rate_limit_loopback``): a local
 user's scripts are never throttled. A request that a proxy forwarded (it carries
-``X-Forwarded-For`` or ``Forwarded``) is not local just because the proxy runs on this machine;
-apply werkzeug's ``ProxyFix`` so that the client's own address is used (then only clients whose
-forwarded address is loopback are exempt). Without ``ProxyFix``, all forwarded requests share the
-proxy's one bucket.
+``X-Forwarded-For`` or ``Forwarded``) is never exempt, whatever address it names: the exemption
+applies only when no forwarding header is present. Apply werkzeug's ``ProxyFix`` so that each
+client's own address gets its bucket; without it, all forwarded requests share the proxy's one.
 
 ``RATE_LIMIT``: the config wins; else the environment variable ``POLICY_SEARCH_RATE_LIMIT``; else
 off under ``TESTING`` (the test client sends everything from one address, hundreds a second);
@@ -147,8 +146,8 @@ def client_key(address: str | None) -> str:
 
 
 def is_local(environ: dict) -> bool:
-    """A client on this machine: a loopback address, not a proxy forwarding someone else's request
-    (unless ProxyFix has already put the forwarded address in its place)."""
+    """A client on this machine: a loopback address, and no forwarding header (a proxy on this
+    machine forwards other people's requests; one that says its client is local is still a proxy)."""
     try:
         ip = ipaddress.ip_address(environ.get("REMOTE_ADDR") or "")
     except ValueError:
@@ -156,7 +155,7 @@ def is_local(environ: dict) -> bool:
     if ip.version == 6 and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     forwarded = "HTTP_X_FORWARDED_FOR" in environ or "HTTP_FORWARDED" in environ
-    return ip.is_loopback and (not forwarded or "werkzeug.proxy_fix.orig" in environ)
+    return ip.is_loopback and not forwarded
 
 
 def configured_rate(app: Flask) -> int:
