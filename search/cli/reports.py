@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from .options import index_option, index_path
-from ..errors import ReportError, printable
+from ..errors import printable
 
 
 def _overrides(place, year, rtype):
@@ -39,7 +39,7 @@ def overrides_options(f):
                    "改正后交给 build --manifest。")
 def inspect(files, place, year, rtype, as_json, manifest):
     """Show what would be indexed from report files or folders, without indexing (exit 1 if one is refused)."""
-    from ..reading import inspect as inspect_file
+    from ..reading.isolation import ReaderPool, inspect_one
 
     if manifest is not None:
         _write_manifest(files, manifest)
@@ -47,14 +47,17 @@ def inspect(files, place, year, rtype, as_json, manifest):
     files = [f for path in files for f in _files_of(path)]
     refused = 0
     results = []
-    for path in files:
-        try:
-            info = inspect_file(path, _overrides(place, year, rtype))
-        except ReportError as exc:
+    # Each file is inspected in a bounded worker process (search.reading.isolation), as a build
+    # reads it: a file that would crash, exhaust memory or hang gets its one line like any other.
+    with ReaderPool(reader=inspect_one) as pool:
+        outcomes = list(pool.read_many(files, _overrides(place, year, rtype)))
+    for path, (info, refusal) in zip(files, outcomes):
+        if info is None:
             refused += 1
-            results.append({"file": str(path), "refused": str(exc)})
+            refusal = printable(refusal)
+            results.append({"file": printable(str(path)), "refused": refusal})
             if not as_json:
-                click.secho(f"{path}: 不能索引：{exc}", fg="red")
+                click.secho(f"{printable(str(path))}: 不能索引：{refusal}", fg="red")
             continue
         results.append(info)
         if not as_json:

@@ -52,6 +52,13 @@ def read_one(path: str, overrides, root: str | None) -> Report:
     return read_report(Path(path), overrides, Path(root) if root is not None else None)
 
 
+def inspect_one(path: str, overrides, root: str | None) -> dict:
+    """What a worker runs for ``policy-search inspect``: the file's inspection (plain data)."""
+    from . import inspect
+
+    return inspect(Path(path), overrides)
+
+
 class ReaderPool:
     """Worker processes that read report files, each file bounded in wall time and memory.
 
