@@ -243,3 +243,10 @@ def test_a_stored_control_character_does_not_break_the_word_export(site, engine,
     assert text.startswith("旧标题\n") and "旧\n批注" in text
     assert "旧标题" in client.get(f"/b/{made['id']}.md").data.decode()
     assert BriefingStore(tmp_path / "b.sqlite3").summary(made["id"])["title"] == "旧\x01标题"  # nothing rewritten
+
+
+def test_the_word_export_is_a4():
+    # python-docx's template is US Letter (8.5 × 11 in); briefings are printed on A4 (210 × 297 mm).
+    section = Document(io.BytesIO(to_docx(briefing_of(), BASE))).sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert round(section.left_margin.mm) == round(section.right_margin.mm) == 25  # Word keeps twips

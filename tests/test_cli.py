@@ -184,3 +184,17 @@ def test_file_names_are_kept_and_printed_safely(run, tmp_path):
     refused = [line for line in built.output.splitlines() if "forged" in line]
     assert refused and all("\x1b" not in line and "\x07" not in line for line in refused)
     assert not any(line.startswith("forged: line") for line in built.output.splitlines())
+
+
+@pytest.mark.parametrize("option, value, expected", [
+    ("--province", "重庆", {"重庆市"}),  # a province by its short name
+    ("--level", "县级", {"县级"}),
+    ("--place", "云阳", {"重庆市云阳县"}),
+    ("--county", "奉节", {"重庆市奉节县"}),  # the old name of --place still works
+])
+def test_search_filters_by_province_level_and_place(run, seed_index, option, value, expected):
+    result = run("search", "森林覆盖率", option, value, "--json", "--index", seed_index)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    shown = {"--province": "province", "--level": "level", "--place": "place", "--county": "place"}[option]
+    assert data["total"] > 0 and {hit[shown] for hit in data["hits"]} == expected

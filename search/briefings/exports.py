@@ -78,11 +78,22 @@ def to_markdown(briefing: dict, base_url: str) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def _a4(doc) -> None:
+    """A4 paper with 2.5 cm margins: python-docx's template is US Letter, which a Chinese office's
+    printer and 公文 conventions do not use."""
+    from docx.shared import Mm
+
+    for section in doc.sections:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Mm(25)
+
+
 def to_docx(briefing: dict, base_url: str) -> bytes:
     from docx import Document
 
     title = " ".join(clean_text(briefing["title"]).split())  # one line, as a heading and a property
     doc = Document()
+    _a4(doc)
     _set_properties(doc, title)
     note_style, cite_style, link_style = _add_styles(doc)
     doc.add_heading(title, level=1)

@@ -114,20 +114,23 @@ def _terminal_marks(html: str) -> str:
 
 @click.command()
 @click.argument("query", nargs=-1)
-@click.option("--county", multiple=True, help="Only this county (short or full name); repeatable.")
+@click.option("--place", "--county", "place", multiple=True,
+              help="Only this place (地区: 云阳, 云阳县, 重庆市云阳县, 全国); repeatable. --county is its old name.")
+@click.option("--province", multiple=True, help="Only this province (重庆 or 重庆市); repeatable.")
+@click.option("--level", multiple=True, help="Only this level (国家级, 省级, 地级, 县级); repeatable.")
 @click.option("--year", multiple=True, help="Only this year; repeatable.")
 @click.option("--section", multiple=True, help="Only this section (工作回顾, 目标安排, 重点任务, 其他); repeatable.")
 @click.option("--page", default=1, show_default=True)
 @click.option("--limit", "per_page", default=None, type=int, help="Hits per page (1-50, default 10).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @index_option
-def search(query, county, year, section, page, per_page, as_json, index_dir):
+def search(query, place, province, level, year, section, page, per_page, as_json, index_dir):
     """Search: terms are ANDed; "a phrase", a OR b, -excluded."""
     from ..engine import Engine
 
     engine = Engine(index_path(index_dir))
-    result = engine.search(" ".join(query), county=county, year=year, section=section,
-                           page=page, per_page=per_page)
+    result = engine.search(" ".join(query), place=place, province=province, level=level, year=year,
+                           section=section, page=page, per_page=per_page)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=1))
         return
