@@ -198,3 +198,18 @@ def test_search_filters_by_province_level_and_place(run, seed_index, option, val
     data = json.loads(result.output)
     shown = {"--province": "province", "--level": "level", "--place": "place", "--county": "place"}[option]
     assert data["total"] > 0 and {hit[shown] for hit in data["hits"]} == expected
+
+
+def test_add_says_which_report_it_replaced(run, tmp_path):
+    # The same place, type and year again replaces the indexed report: said, not done in silence.
+    index = tmp_path / "index"
+    seed = SEEDS / "003_acdff93d03fcc2c7.txt"
+    assert run("build", "--source", seed, "--index", index).exit_code == 0
+    edited = tmp_path / "城口2023.txt"
+    edited.write_text(seed.read_text(encoding="utf-8") + "\n新增一句用于验证替换。\n", encoding="utf-8")
+    added = run("add", edited, "--index", index)
+    assert added.exit_code == 0, added.output
+    [line] = [line for line in added.output.splitlines() if line.startswith("replaced: ")]
+    assert "重庆市城口县 2023 政府工作报告" in line and "003_acdff93d03fcc2c7.txt" in line
+    fresh = run("add", SEEDS / "004_650584b8d763417a.txt", "--index", index)
+    assert fresh.exit_code == 0 and "replaced" not in fresh.output

@@ -43,6 +43,7 @@ class BuildSummary:
     index_dir: str
     reports: list[dict] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    replaced: list[dict] = field(default_factory=list)  # reports an add replaced (same place, type, year)
     passages: int = 0
     seconds: float = 0.0
 
@@ -357,6 +358,7 @@ def add(files: list[Path], index_dir: Path, progress: Progress | None = None,
             _write(ix, reports, progress, delete_ids=new_ids, first_sequence=first)
             ix.close()
             kept = [r for r in old_reports if r["id"] not in new_ids]
+            summary.replaced = [r for r in old_reports if r["id"] in new_ids]
             summary.reports = kept + [{**r.summary(), "sequence": n} for n, r in enumerate(reports, first)]
             summary.passages = sum(r["passage_count"] for r in summary.reports)
             _publish(index_dir, generation, summary, shared)
