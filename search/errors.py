@@ -80,13 +80,14 @@ class IndexUnavailable(UserError):
 
 
 class ReportError(UserError):
-    """A report file that cannot be read. The message names the file, so it is made printable
-    (``printable``): a file name may hold a newline or a terminal's escape sequences."""
+    """A report file that cannot be read. The message names the file, so its control characters and
+    undecodable bytes are escaped (``escape_unprintable``): a file name may hold a newline or a
+    terminal's escape sequences."""
 
     code = "bad_report"
 
     def __init__(self, message: str):
-        super().__init__(printable(message))
+        super().__init__(escape_unprintable(message))
 
 
 class BuildError(UserError):
@@ -108,7 +109,7 @@ class ClusterUnavailable(IndexUnavailable):
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
-def printable(text: str) -> str:
+def escape_unprintable(text: str) -> str:
     """``text`` with control characters and undecodable bytes written as escapes (\\x1b, \\xff):
     a file name with a newline or an escape sequence forges lines, clears the screen or sets the
     window title when printed raw, and one that is not UTF-8 (its bytes kept as lone surrogates)

@@ -12,7 +12,7 @@ import click
 
 from .. import settings
 from ..errors import UserError
-from ..errors import printable
+from ..errors import escape_unprintable
 from .options import index_option, index_path
 
 _MARK_RE = re.compile(r'<mark class="([^"]+)">(.*?)</mark>')
@@ -97,7 +97,8 @@ def add(files, index_dir, place, year, rtype):
     summary = add_reports(list(files), index_path(index_dir), progress=_ProgressBar(), overrides=overrides)
     for r in summary.replaced:  # the same place, type and year: the new file takes its place
         click.echo(f"replaced: {r.get('place') or r['county_full']} {r['year']} {r['type']} "
-                   f"《{printable(r['title'])}》 ({printable(r['source'])}, {r['passage_count']} passages)")
+                   f"《{escape_unprintable(r['title'])}》 ({escape_unprintable(r['source'])}, "
+                   f"{r['passage_count']} passages)")
     _print_summary(summary, "index now has")
     _refused_exit(summary)
 

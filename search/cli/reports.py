@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from .options import index_option, index_path
-from ..errors import printable
+from ..errors import escape_unprintable
 
 
 def _overrides(place, year, rtype):
@@ -54,10 +54,10 @@ def inspect(files, place, year, rtype, as_json, manifest):
     for path, (info, refusal) in zip(files, outcomes):
         if info is None:
             refused += 1
-            refusal = printable(refusal)
-            results.append({"file": printable(str(path)), "refused": refusal})
+            refusal = escape_unprintable(refusal)
+            results.append({"file": escape_unprintable(str(path)), "refused": refusal})
             if not as_json:
-                click.secho(f"{printable(str(path))}: 不能索引：{refusal}", fg="red")
+                click.secho(f"{escape_unprintable(str(path))}: 不能索引：{refusal}", fg="red")
             continue
         results.append(info)
         if not as_json:
@@ -132,7 +132,8 @@ def reports(index_dir, as_json):
         # Titles come from the files' text and sources are file names: either may hold a control
         # character that would forge lines or drive the terminal.
         click.echo(f"{r['id']}  {r.get('place') or r['county_full']}  {r['year']}  {r['type']}  "
-                   f"{r['passage_count']} 段  《{printable(r['title'])}》  {printable(r['source'])}")
+                   f"{r['passage_count']} 段  《{escape_unprintable(r['title'])}》  "
+                   f"{escape_unprintable(r['source'])}")
 
 
 @click.command()

@@ -14,7 +14,7 @@ import hashlib
 from pathlib import Path
 
 from ..documents import KIND_HEADING, TYPE_PLAN, Report, short_hash
-from ..errors import ReportError, printable
+from ..errors import ReportError, escape_unprintable
 from . import header as hdr
 from .blocks import BLOCK_TABLE, Block, Document
 from .chrome import is_chrome
@@ -39,7 +39,7 @@ def read_report(path: Path, overrides: Overrides | None = None, root: Path | Non
     path = Path(path)
     document = read_document(path, root)
     try:
-        return parse_document(document, source=printable(path.name), overrides=overrides, names=_names(path, root))
+        return parse_document(document, source=escape_unprintable(path.name), overrides=overrides, names=_names(path, root))
     except ReportError:
         raise
     except MemoryError:
@@ -54,7 +54,7 @@ def _names(path: Path, root: Path | None) -> list[str]:
         folders = list(path.parent.relative_to(root).parts) if root is not None else [path.parent.name]
     except ValueError:
         folders = [path.parent.name]
-    return [printable(name) for name in (*folders, path.stem)]
+    return [escape_unprintable(name) for name in (*folders, path.stem)]
 
 
 def parse_text(text: str, source: str = "<text>", overrides: Overrides | None = None,

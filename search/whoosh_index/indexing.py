@@ -32,7 +32,7 @@ from ..reading import manifest as manifests
 from ..reading.duplicates import Deduplicator
 from ..reading.isolation import ReaderPool
 from .schema import make_schema, passage_fields
-from ..errors import BuildError, UserError, printable
+from ..errors import BuildError, UserError, escape_unprintable
 
 # progress(stage, done, total, label): stage is "read" (reports) or "index" (passages).
 Progress = Callable[[str, int, int, str], None]
@@ -107,9 +107,9 @@ def read_reports(files: list[Path], progress: Progress | None, refused: list[str
     kept = Deduplicator()
     for n, (path, (report, refusal)) in enumerate(zip(files, _read_in_order(files, overrides, root)), 1):
         if progress:
-            progress("read", n, len(files), printable(path.name))
+            progress("read", n, len(files), escape_unprintable(path.name))
         if report is None:
-            refused.append(printable(refusal))  # a worker's own message names the file as it is
+            refused.append(escape_unprintable(refusal))  # a worker's own message names the file as it is
             continue
         kept.add(report)
     refused.extend(kept.messages)
@@ -325,7 +325,7 @@ def _manifest(source: Path, path: Path | None, files: list[Path], refused: list[
     found = manifests.read(path, source if source.is_dir() else source.parent)
     refused.extend(found.problems)
     for name, line in found.skipped.items():
-        refused.append(f"{printable(Path(name).name)}：清单第{line}行要求跳过这个文件。")
+        refused.append(f"{escape_unprintable(Path(name).name)}：清单第{line}行要求跳过这个文件。")
     files[:] = [f for f in files if str(f) not in found.skipped]
     return found.overrides
 
