@@ -97,6 +97,13 @@ SETTINGS = {
                 "Points within which a 左右 target counts as met under the tolerance rule (the finance minister "
                 "called 7.2-7.3% \"about 7.5%\" in 2014)."),
         Setting("max_report_bytes", 20 * 1024 * 1024, "Largest report file read; bigger ones are refused."),
+        Setting("admin_token", "",
+                "The token a maintainer signs in with on the site's /admin pages to add reports; empty (the "
+                "default): the pages do not exist (404). Set it through the environment only, never on a "
+                "command line that other users of the machine can list."),
+        Setting("max_upload_mb", 50,
+                "Largest upload on the admin pages, in MB, all files of one form together (each file is still "
+                "at most max_report_bytes); a bigger one gets 413 before it is read."),
         Setting("export_cache_mb", 32, "Memory for finished briefing exports (Word, Markdown), kept per briefing "
                 "version: a full briefing's Word file is about 100 KB, its Markdown about 3 MB."),
         Setting("max_concurrent_exports", 2, "Briefing exports made at once on this machine, over all the site's "

@@ -9,7 +9,8 @@ briefings only through ``search.briefings.store.BriefingStore`` (see ``webui.bri
 Config: ``INDEX_DIR``; ``BRIEFINGS_DB`` (default: ``briefings.sqlite3`` in the instance folder);
 ``SECRET_KEY`` (default: a random key kept in the instance folder); ``MAX_CONTENT_LENGTH``;
 ``RATE_LIMIT`` (tokens a minute per client on the API, forms and expensive pages; an ordinary request
-costs one) and ``RATE_LIMIT_LOOPBACK`` (limit this machine's clients too; see ``webui.site.limits``).
+costs one) and ``RATE_LIMIT_LOOPBACK`` (limit this machine's clients too; see ``webui.site.limits``);
+``ADMIN_TOKEN`` (the maintainer's pages for adding reports exist only with one: ``webui.admin``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from flask import Flask
 
 from search import settings
 
-from . import briefings, figures, searching
+from . import admin, briefings, figures, searching
 from .site import errors, limits, searcher, security, sessions, templating
 
 # No form or JSON body of the site comes near this (an intro of 5000 characters, form-encoded, is
@@ -51,4 +52,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     searching.init_app(app)
     briefings.init_app(app)
     figures.init_app(app)
+    admin.init_app(app)
     return app

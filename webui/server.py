@@ -15,7 +15,8 @@ waitress (pure Python) serves where gunicorn cannot run (Windows, or gunicorn mi
 single process (``--workers 1``); tests call ``make_server`` with port 0 and run it in a thread.
 
 Both servers refuse what the app would refuse anyway before reading it: request bodies over the
-app's 64 KiB cap, and oversized headers. Both also refuse a request line with raw non-ASCII bytes
+app's 64 KiB cap (with the admin pages, twice their upload cap: ``webui.admin.body_limit``), and
+oversized headers. Both also refuse a request line with raw non-ASCII bytes
 (``/api/search?county=奉节`` typed into curl unencoded) with a plain 400 of their own; browsers
 percent-encode, and the README shows ``curl -G --data-urlencode``.
 """
@@ -35,7 +36,7 @@ from urllib.parse import unquote_plus
 
 from search.errors import UserError
 
-from . import create_app
+from . import admin, create_app
 from .site.limits import MAX_QUERY_STRING
 from .site.searcher import get_engine
 
@@ -142,7 +143,7 @@ def make_server(index_dir: Path, host: str = "127.0.0.1", port: int = 8000, thre
     where = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
     # waitress reads a whole body before the app sees it, so the app's cap must be waitress's too
     # (it refuses a body of max_request_body_size bytes or more, unread).
-    body_limit = app.config["MAX_CONTENT_LENGTH"] + 1
+    body_limit = admin.body_limit(app) + 1
     return StoppableServer(waitress.create_server(
         RequestLog(app), threads=threads, ident="policy-search",
         max_request_body_size=body_limit, max_request_header_size=MAX_HEADER_BYTES,

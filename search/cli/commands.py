@@ -90,11 +90,11 @@ def build(source, index_dir, manifest):
 @click.option("--type", "rtype", default=None, help="报告类型，在无法识别时指定。")
 def add(files, index_dir, place, year, rtype):
     """Add reports, or replace them (same place, type and year), without rebuilding the rest."""
-    from ..whoosh_index.indexing import add as add_reports
+    from ..adding import add_files
     from ..reading import Overrides
 
     overrides = Overrides(place=place, year=year, type=rtype)
-    summary = add_reports(list(files), index_path(index_dir), progress=_ProgressBar(), overrides=overrides)
+    summary = add_files(list(files), index_path(index_dir), progress=_ProgressBar(), overrides=overrides)
     for r in summary.replaced:  # the same place, type and year: the new file takes its place
         click.echo(f"replaced: {r.get('place') or r['county_full']} {r['year']} {r['type']} "
                    f"《{escape_unprintable(r['title'])}》 ({escape_unprintable(r['source'])}, "

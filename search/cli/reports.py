@@ -39,7 +39,7 @@ def overrides_options(f):
                    "改正后交给 build --manifest。")
 def inspect(files, place, year, rtype, as_json, manifest):
     """Show what would be indexed from report files or folders, without indexing (exit 1 if one is refused)."""
-    from ..reading.isolation import ReaderPool, inspect_one
+    from ..adding import inspect_files
 
     if manifest is not None:
         _write_manifest(files, manifest)
@@ -49,15 +49,12 @@ def inspect(files, place, year, rtype, as_json, manifest):
     results = []
     # Each file is inspected in a bounded worker process (search.reading.isolation), as a build
     # reads it: a file that would crash, exhaust memory or hang gets its one line like any other.
-    with ReaderPool(reader=inspect_one) as pool:
-        outcomes = list(pool.read_many(files, _overrides(place, year, rtype)))
-    for path, (info, refusal) in zip(files, outcomes):
-        if info is None:
+    for path, info in zip(files, inspect_files(files, _overrides(place, year, rtype))):
+        if "refused" in info:
             refused += 1
-            refusal = escape_unprintable(refusal)
-            results.append({"file": escape_unprintable(str(path)), "refused": refusal})
+            results.append({"file": escape_unprintable(str(path)), "refused": info["refused"]})
             if not as_json:
-                click.secho(f"{escape_unprintable(str(path))}: 不能索引：{refusal}", fg="red")
+                click.secho(f"{escape_unprintable(str(path))}: 不能索引：{info['refused']}", fg="red")
             continue
         results.append(info)
         if not as_json:

@@ -131,11 +131,11 @@ def _digest(doc: Document) -> str:
     return h.hexdigest()
 
 
-def inspect(path: Path, overrides: Overrides | None = None, first: int = 5) -> dict:
+def inspect(path: Path, overrides: Overrides | None = None, first: int = 5, root: Path | None = None) -> dict:
     """What ``read_report`` would index from a file, as plain data, without indexing it.
 
     Raises ReportError, like ``read_report``, for a file that would be refused."""
-    report = read_report(path, overrides)
+    report = read_report(path, overrides, root)
     chapters, seen = [], set()
     for p in report.passages:
         top = p.heading.split(HEADING_SEPARATOR)[0] if p.heading else ""

@@ -56,7 +56,7 @@ def inspect_one(path: str, overrides, root: str | None) -> dict:
     """What a worker runs for ``policy-search inspect``: the file's inspection (plain data)."""
     from . import inspect
 
-    return inspect(Path(path), overrides)
+    return inspect(Path(path), overrides, root=Path(root) if root is not None else None)
 
 
 class ReaderPool:

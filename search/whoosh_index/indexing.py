@@ -44,6 +44,7 @@ class BuildSummary:
     reports: list[dict] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     replaced: list[dict] = field(default_factory=list)  # reports an add replaced (same place, type, year)
+    added: list[dict] = field(default_factory=list)  # the reports an add read and indexed
     passages: int = 0
     seconds: float = 0.0
 
@@ -331,9 +332,10 @@ def _manifest(source: Path, path: Path | None, files: list[Path], refused: list[
 
 
 def add(files: list[Path], index_dir: Path, progress: Progress | None = None,
-        overrides: Overrides | None = None) -> BuildSummary:
+        overrides: Overrides | dict | None = None, root: Path | dict | None = None) -> BuildSummary:
     """Add or replace reports (same place, type and year) without re-reading the others.
-    ``overrides`` says the place, year or type where detection fails.
+    ``overrides`` says the place, year or type where detection fails (one for all files, or a dict
+    of them by path as str); ``root`` is the folder the files were found in (or a dict of them).
 
     The new generation shares the served one's segment files (hard links) and writes only a segment
     for the added reports and a new table of contents, so its cost follows the reports added, not
@@ -344,7 +346,7 @@ def add(files: list[Path], index_dir: Path, progress: Progress | None = None,
         store.remove_unfinished(index_dir)
         current = store.current_generation(index_dir)
         old_reports = store.open_generation(index_dir)[1]["reports"] if current else []
-        reports = read_reports(files, progress, summary.refused, overrides)
+        reports = read_reports(files, progress, summary.refused, overrides, root)
         if not reports:
             raise BuildError("没有一份报告能读入，索引保持原样：\n  " + "\n  ".join(summary.refused))
         with _new_generation(index_dir) as generation, _damage_shows(current):
@@ -359,7 +361,8 @@ def add(files: list[Path], index_dir: Path, progress: Progress | None = None,
             ix.close()
             kept = [r for r in old_reports if r["id"] not in new_ids]
             summary.replaced = [r for r in old_reports if r["id"] in new_ids]
-            summary.reports = kept + [{**r.summary(), "sequence": n} for n, r in enumerate(reports, first)]
+            summary.added = [{**r.summary(), "sequence": n} for n, r in enumerate(reports, first)]
+            summary.reports = kept + summary.added
             summary.passages = sum(r["passage_count"] for r in summary.reports)
             _publish(index_dir, generation, summary, shared)
     summary.seconds = time.perf_counter() - started
