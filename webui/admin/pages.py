@@ -18,6 +18,8 @@ alone; a bigger upload gets the site's Chinese 413 page, refused before it is re
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import Forbidden, RequestEntityTooLarge
 
@@ -159,10 +161,21 @@ def _inspect(batch: staging.Batch, overrides: dict) -> list[dict]:
                          processes=min(INSPECT_PROCESSES, len(batch.names)))
 
 
+# The readers' refusals name the CLI's options; on the site, the form's fields say the same.
+_CLI_ADVICE_RE = re.compile(r"请用 --(place|year|type) 指定")
+_FIELD_NAMES = {"place": "地区", "year": "年份", "type": "类型"}
+
+
+def site_wording(refusal: str) -> str:
+    return _CLI_ADVICE_RE.sub(lambda m: f"请在下面的改正栏里填写{_FIELD_NAMES[m.group(1)]}", refusal)
+
+
 def _preview_page(batch: staging.Batch, errors: dict, chosen: list[int] | None = None):
     files = []
     for n, (name, info, said) in enumerate(zip(batch.names, batch.inspections, batch.corrections)):
         readable = "refused" not in info
+        if not readable:
+            info = {**info, "refused": site_wording(info["refused"])}
         files.append({"n": n, "name": name, "info": info, "said": said, "error": errors.get(n),
                       "include": (n in chosen) if chosen is not None else readable, "readable": readable})
     return render_template("admin/preview.html", batch=batch, files=files, types=TYPES, problem=errors.get(-1))
