@@ -23,6 +23,7 @@ import re
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import Forbidden, RequestEntityTooLarge
 
+from search import settings
 from search.adding import add_files, inspect_files, overrides_for
 from search.documents import TYPES
 from search.errors import BadParameter, UserError
@@ -153,7 +154,8 @@ def decide(batch_id: str):
     summary = add_files(paths, current_app.config["INDEX_DIR"], {str(p): overrides[str(p)] for p in paths},
                         roots=batch.roots())
     batch.remove()
-    return render_template("admin/added.html", summary=summary)
+    # The embedded index is what an add changes; a site searching a cluster shows it after a push.
+    return render_template("admin/added.html", summary=summary, needs_push=settings.get("backend") != "whoosh")
 
 
 def _inspect(batch: staging.Batch, overrides: dict) -> list[dict]:
