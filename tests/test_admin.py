@@ -261,3 +261,14 @@ def test_several_files_at_once_the_readable_one_is_added(app, index_dir):
     text = client.post(url, data=form).get_data(as_text=True)
     assert "加入 1 份报告" in text and "河南省 2026 政府工作报告" in text
     assert {r["place"] for r in Engine(index_dir).reports()} >= {"河南省", "重庆市云阳县"}
+
+
+def test_uploads_are_read_in_the_bounded_reader_processes(app, monkeypatch):
+    # A reader process may use read_memory_mb of address space: with too little, the upload is
+    # refused the way a file that would exhaust memory is, and the site goes on.
+    monkeypatch.setenv("POLICY_SEARCH_READ_MEMORY_MB", "40")
+    client = signed_in(app)
+    url = upload(client, (HENAN.name, HENAN.read_bytes())).headers["Location"]
+    page = client.get(url).get_data(as_text=True)
+    assert re.search(r"不能收入索引：[^<]*内存[^<]*上限", page)
+    assert client.get("/api/search", query_string={"q": "森林覆盖率"}).status_code == 200
