@@ -126,7 +126,9 @@ def test_upload_preview_correct_the_year_add_and_search(app, index_dir):
     response = upload(client, (HENAN.name, HENAN.read_bytes()))
     assert response.status_code == 302
     preview_url = response.headers["Location"]
-    page = client.get(preview_url).get_data(as_text=True)
+    shown = client.get(preview_url)
+    assert shown.headers["Cache-Control"] == "no-store"
+    page = shown.get_data(as_text=True)
     # The same facts as `policy-search inspect`, with their evidence and the first passages.
     for expected in ("河南省", "省级", "政府工作报告", "2026", "依据", "2026年河南省政府工作报告", "前几段"):
         assert expected in page

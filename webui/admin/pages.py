@@ -80,6 +80,13 @@ def guard():
     return None
 
 
+@bp.after_request
+def keep_out_of_caches(response):
+    # The pages show uploaded, not yet published reports and carry the form token: no copy kept.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _size(size: int | None) -> str:
     if (size or 0) < 2**20:
         return f"{-(-(size or 0) // 1024)} KB"
