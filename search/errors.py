@@ -61,6 +61,18 @@ class PageOutOfRange(BadParameter):
         self.last_page = last_page
 
 
+class UnknownParameter(BadParameter):
+    """A query parameter the endpoint does not read (a misspelt ``Place=``, a filter it has not got):
+    refused rather than ignored, since an ignored filter silently widens the answer. ``known`` lists
+    the parameters the endpoint does read."""
+
+    code = "unknown_parameter"
+
+    def __init__(self, message: str, names: list[str], known: list[str]):
+        super().__init__(message)
+        self.names, self.known = names, known
+
+
 class BadJson(BadParameter):
     """A request body that is not JSON one can read: malformed, or nested past the parser's depth."""
 

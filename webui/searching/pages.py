@@ -11,9 +11,10 @@ from ..figures.comparison import MAIN_INDICATORS, CompareArgs, compare_url, show
 from ..site.errors import add_help, repaired_query, without_single_characters
 from ..site.limits import costs
 from ..site.page_cache import cached_page
+from ..site.parameters import accepts
 from ..site.searcher import get_engine
 from .hit_cards import session_part
-from .params import FACET_HINTS, FACET_LABELS, SearchArgs, facet_value_label, literal_query, shown_query
+from .params import FACET_HINTS, FACET_LABELS, PARAMETERS, SearchArgs, facet_value_label, literal_query, shown_query
 
 bp = Blueprint("pages", __name__)
 
@@ -22,12 +23,14 @@ EXAMPLE_QUERIES = ["森林覆盖率", "GDP", "乡村振兴 OR 农村", "“X波�
 
 
 @bp.get("/")
+@accepts()
 def home():
     return render_template("index.html", reports=get_engine().reports(), examples=EXAMPLE_QUERIES,
                            indicators=MAIN_INDICATORS)
 
 
 @bp.get("/search")
+@accepts(*PARAMETERS)
 @costs(1)
 def search():
     engine = get_engine()
@@ -56,6 +59,7 @@ def _search_page(engine):
 
 
 @bp.get("/compare")
+@accepts(*CompareArgs.PARAMETERS)
 @costs(3)  # four searches
 def compare():
     args = CompareArgs.from_args(request.args)
@@ -109,7 +113,7 @@ def literal_links(result: dict, url) -> list[dict]:
 def suggestion_links(result: dict) -> list[dict]:
     """The engine's queries that do find something (for a search that found nothing), as links."""
     return [
-        {"url": SearchArgs(q=s["query"], filters=s["filters"]).url(), "query": s["query"], "filters": s["filters"],
+        {"url": SearchArgs(q=s["query"], filters=s["filters"], report=s.get("report")).url(), "query": s["query"], "filters": s["filters"],
          "total": s["total"], "reason": s["reason"]}
         for s in result.get("suggestions", [])
     ]
