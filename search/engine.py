@@ -27,7 +27,7 @@ from .query.rank import RERANK_DEPTH, rerank
 
 
 # What ``search(sort=…)`` takes, and how the site names each order.
-SORTS = {"relevance": "相关度", "year": "年份（新的在前）", "place": "地区"}
+SORTS = {"relevance": "相关度", "year": "最新年份在前", "place": "地区"}
 # The filter a backend applies for ``search(report=…)``: its stored field, not a facet.
 REPORT_FILTER = "report_id"
 ALL_VALUES = 10**9  # a facet limit that lists every value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from search.engine import SORTS
 from search.errors import BadParameter, PageOutOfRange, QueryError, QueryTooBroad, UnknownFilter, UserError
 
 from ..figures.charts import COUNT_ROOM, LABEL_WIDTH, ROW_HEIGHT, WIDTH, Bar, BarChart
@@ -55,6 +56,7 @@ def _search_page(engine):
         facet_hints=FACET_HINTS, context=context, charts=charts,
         literal_links=literal_links(result, args.url), compare_url=compare_url(result),
         drops=drop_suggestions(result, args), suggestions=suggestion_links(result), examples=EXAMPLE_QUERIES,
+        sorts=SORTS,
     )
 
 
