@@ -117,3 +117,18 @@ def test_a_filter_value_that_names_nothing_is_refused_alike(client, path, name, 
     response = client.get(path + ("&" if "?" in path else "?") + f"{name}={value}")
     assert (response.status_code, response.json["code"]) == (400, code)
     assert value in response.json["error"]
+
+
+def test_one_name_per_concept_in_the_json(client):
+    """place and place_full (county and county_full kept as their old names), and actual, never result."""
+    compare = client.get("/api/compare?q=地区生产总值").json
+    for row in compare["rows"]:
+        assert (row["place"], row["place_full"]) == (row["county"], row["county_full"])
+        assert row["role"] in ("actual", "target") and "result" not in row
+    assert all("place" in bar for bar in (compare["chart"] or {"bars": []})["bars"])
+    ledger = client.get("/api/targets").json
+    names = {c["name"] for c in ledger["columns"]}
+    assert {"place", "place_full", "actual"} <= names and not any(n.startswith("result") or n.startswith("county")
+                                                                  for n in names)
+    hit = client.get("/api/search?q=GDP").json["hits"][0]
+    assert (hit["place"], hit["place_short"]) == (hit["county_full"], hit["county"])
