@@ -17,7 +17,7 @@ from . import settings
 from .backend import Backend, Snapshot, open_backend
 from .byte_lru import ByteLRU
 from .documents import citation
-from .errors import BadParameter, NotFound, PageOutOfRange, UnknownFilter
+from .errors import BadParameter, NotFound, PageOutOfRange, UnknownReport, UnknownSort
 from .facets import FACETS
 from .figures.extraction import extract as extract_figures
 from .query.highlight import highlight
@@ -309,7 +309,7 @@ def _check_sort(sort: str | None) -> str:
         return "relevance"
     if sort.strip() not in SORTS:
         shown = "、".join(f"{name}（{label}）" for name, label in SORTS.items())
-        raise BadParameter(f"不能按“{sort}”排序；可以按：{shown}")
+        raise UnknownSort(f"不能按“{sort}”排序；可以按：{shown}")
     return sort.strip()
 
 
@@ -319,8 +319,8 @@ def _check_report(snap: Snapshot, report_id: str | None) -> dict | None:
         return None
     report = snap.reports.get(report_id.strip())
     if report is None:
-        raise UnknownFilter(f"索引中没有编号为“{report_id}”的报告：报告编号见报告页的网址（/reports/编号），"
-                            "索引重建后编号可能会变", code="unknown_report")
+        raise UnknownReport(f"索引中没有编号为“{report_id}”的报告：报告编号见报告页的网址（/reports/编号），"
+                            "索引重建后编号可能会变")
     return {"id": report_id.strip(), "title": report["title"], "place": report.get("place") or report["county_full"],
             "year": report.get("year")}
 

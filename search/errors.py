@@ -45,10 +45,25 @@ class UnknownFilter(UserError):
             self.code = code
 
 
+class UnknownReport(UnknownFilter):
+    """A search within a report the index does not hold (an id from before a rebuild, a typo)."""
+
+    code = "unknown_report"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+
+
 class BadParameter(UserError):
     """A page number, page size or similar parameter out of range."""
 
     code = "bad_parameter"
+
+
+class UnknownSort(BadParameter):
+    """An order of results that ``search`` does not offer."""
+
+    code = "unknown_sort"
 
 
 class PageOutOfRange(BadParameter):

@@ -108,7 +108,7 @@ BAD_VALUES = [
     ("/api/targets", "province", "火星", "unknown_province"),
     ("/api/coverage", "province", "火星", "unknown_province"),
     ("/api/search", "report", "nope", "unknown_report"),
-    ("/api/search", "sort", "date", "bad_parameter"),
+    ("/api/search", "sort", "date", "unknown_sort"),
 ]
 
 

@@ -159,3 +159,18 @@ def test_cli_search_sorts_and_searches_within_a_report(seed_index, engine, args,
 def test_cli_refuses_an_unknown_order_or_report(seed_index, args, message):
     result = CliRunner().invoke(cli, ["search", "发展", *args, "--index", str(seed_index)])
     assert result.exit_code == 1 and message in result.output
+
+
+@pytest.mark.parametrize("params, headline, repair", [
+    ({"q": "发展", "report": "nope", "sort": "year"}, "没有这份报告", "在全部报告中检索"),
+    ({"q": "发展", "sort": "date", "year": "2023"}, "没有这种排序", "按相关度排序"),
+])
+def test_error_page_explains_and_its_repair_link_works(client, params, headline, repair):
+    from .web_helpers import parse_html
+
+    response = client.get("/search", query_string=params)
+    page = parse_html(response.data)
+    assert response.status_code == 400 and headline in page.find("h1").text
+    link = next(a for a in page.find_all("a") if a.text == repair)
+    repaired = client.get(link.attrs["href"])
+    assert repaired.status_code == 200 and "发展" in repaired.get_data(as_text=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from search.engine import SORTS
-from search.errors import BadParameter, PageOutOfRange, QueryError, QueryTooBroad, UnknownFilter, UserError
+from search.errors import (BadParameter, PageOutOfRange, QueryError, QueryTooBroad, UnknownFilter, UnknownReport,
+                           UnknownSort, UserError)
 
 from ..figures.charts import COUNT_ROOM, LABEL_WIDTH, ROW_HEIGHT, WIDTH, Bar, BarChart
 from ..figures.comparison import MAIN_INDICATORS, CompareArgs, compare_url, shown
@@ -151,10 +152,14 @@ def repair_links(error: UserError) -> list[tuple[str, str]]:
     if request.endpoint != "pages.search":
         return []
     args = SearchArgs.from_args(request.args)
+    if isinstance(error, UnknownReport):
+        return [("在全部报告中检索", args.without_report())]
     if isinstance(error, UnknownFilter):
         return [("去掉全部筛选条件再搜索", args.without_filters())]
     if isinstance(error, PageOutOfRange):
         return [(f"前往最后一页（第 {error.last_page} 页）", args.page_url(error.last_page))]
+    if isinstance(error, UnknownSort):
+        return [("按相关度排序", args.sorted_by("relevance"))]
     if isinstance(error, BadParameter):
         return [("从第一页开始，每页显示默认条数", args.url(page=None, per_page=None, ctx=None))]
     if isinstance(error, QueryTooBroad):

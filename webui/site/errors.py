@@ -24,7 +24,8 @@ from search import settings
 from search.briefings.model import INTRO_MAX, NOTE_MAX, TITLE_MAX, Busy, Forbidden
 from search.text.streams import CJK_RE, is_cjk
 from search.errors import (BadParameter, ClusterUnavailable, IndexDamaged, IndexUnavailable, NotFound, PageOutOfRange,
-                           QueryError, QueryTooBroad, UnknownFilter, UnknownParameter, UserError)
+                           QueryError, QueryTooBroad, UnknownFilter, UnknownParameter, UnknownReport, UnknownSort,
+                           UserError)
 
 from .templating import CONTROL_CHARS_RE, printable
 
@@ -39,6 +40,9 @@ def _explanations() -> dict[type, tuple[str, str]]:
                         "请改用两个字以上的词，并减少单字和关键词的数量。"),
         QueryError: ("无法执行这个查询", f"请检查引号是否成对（\"…\" 或 “…”），查询不超过 {settings.get('max_query_chars')} "
                      f"个字符、{settings.get('max_query_terms')} 个词，且不含控制字符。"),
+        # Before the kinds they belong to: the first match wins.
+        UnknownReport: ("没有这份报告", "报告编号见报告页的网址（/reports/编号）；索引重建后编号可能改变。可以改在全部报告中检索。"),
+        UnknownSort: ("没有这种排序", "结果可以按相关度、年份（最新的在前）或地区排序；请在结果页上方选择。"),
         UnknownFilter: ("没有这个筛选条件", "筛选值须是索引中已有的区县、年份或部分；请在结果页左侧勾选。"),
         # Before BadParameter, of which it is a kind.
         UnknownParameter: ("网址里有不认识的参数", "参数名区分大小写；请检查拼写，或去掉这个参数再试。"),
