@@ -132,3 +132,19 @@ def test_one_name_per_concept_in_the_json(client):
                                                                   for n in names)
     hit = client.get("/api/search?q=GDP").json["hits"][0]
     assert (hit["place"], hit["place_short"]) == (hit["county_full"], hit["county"])
+
+
+def test_a_new_endpoint_that_declares_nothing_takes_no_parameters(seed_index, tmp_path):
+    """The mechanism for endpoints added later: forgetting to declare is a 400 at once, not a filter
+    silently ignored; declaring with @accepts lets the parameters through."""
+    from webui.site.parameters import accepts
+
+    app = create_app({"INDEX_DIR": seed_index, "TESTING": True, "BRIEFINGS_DB": tmp_path / "b.db", "SECRET_KEY": "t"})
+    app.add_url_rule("/api/undeclared", "undeclared", lambda: {"ok": True})
+    app.add_url_rule("/api/declared", "declared", accepts("q", "place")(lambda: {"ok": True}))
+    client = app.test_client()
+    assert client.get("/api/undeclared").status_code == 200
+    refused = client.get("/api/undeclared?q=GDP")
+    assert (refused.status_code, refused.json["code"], refused.json["known"]) == (400, "unknown_parameter", [])
+    assert client.get("/api/declared?q=GDP&place=云阳").status_code == 200
+    assert client.get("/api/declared?q=GDP&county=云阳").json["known"] == ["q", "place"]
