@@ -17,13 +17,20 @@ from . import settings
 from .backend import Backend, Snapshot, open_backend
 from .byte_lru import ByteLRU
 from .documents import citation
-from .errors import BadParameter, NotFound, PageOutOfRange
+from .errors import BadParameter, NotFound, PageOutOfRange, UnknownReport, UnknownSort
 from .facets import FACETS
 from .figures.extraction import extract as extract_figures
 from .query.highlight import highlight
 from .query.parse import parse
 from .query.plan import QueryPlan
 from .query.rank import RERANK_DEPTH, rerank
+
+
+# What ``search(sort=…)`` takes, and how the site names each order.
+SORTS = {"relevance": "相关度", "year": "最新年份在前", "place": "地区"}
+# The filter a backend applies for ``search(report=…)``: its stored field, not a facet.
+REPORT_FILTER = "report_id"
+ALL_VALUES = 10**9  # a facet limit that lists every value
 
 
 def _reads_index(method):
@@ -70,28 +77,37 @@ class Engine:
 
     @_reads_index
     def search(self, q: str | QueryPlan = "", *, place=(), county=(), province=(), level=(), year=(), section=(),
-               page: int = 1, per_page: int | None = None) -> dict:
+               report: str | None = None, sort: str | None = None, page: int = 1, per_page: int | None = None) -> dict:
         """Ranked passages for ``q`` (typed, or already parsed) with facets. ``county`` is the old
         name of ``place``: both take a short name (云阳), a division name (云阳县) or the qualified
-        name (重庆市云阳县)."""
+        name (重庆市云阳县). ``report``: search within that report only (its id; the result's
+        ``report`` names it). ``sort`` (``SORTS``): ``relevance`` (the default), ``year`` (the year
+        a passage speaks about, newest first) or ``place`` (by division code, then name); ties
+        keep their relevance order."""
         page, per_page = _check_paging(page, per_page)
+        sort = _check_sort(sort)
         plan = q if isinstance(q, QueryPlan) else parse(q)
         snap = self.generation()
         filters = snap.resolve({"place": [*place, *county], "province": list(province), "level": list(level),
                                 "year": list(year), "section": list(section)})
+        within = _check_report(snap, report)
+        if within:
+            filters = {**filters, REPORT_FILTER: [within["id"]]}
         # The whole page is kept: paging back, a reload, a shared link and the results page's second
         # query for its facets (webui.pages.stable_facets) then cost no stored reads, highlighting or
         # facet counts. The caller gets its own top-level dict, so replacing a key (webui replaces
         # "facets") changes nothing here; the hits and facets themselves are shared, not copied.
-        key = ("page", snap.name, plan.raw, plan.key, repr(sorted(filters.items())), page, per_page)
+        key = ("page", snap.name, plan.raw, plan.key, repr(sorted(filters.items())), sort, page, per_page)
         result = self._cache.get(key)
         if result is None:
-            result = self._page(snap, plan, filters, page, per_page)
+            result = self._page(snap, plan, filters, page, per_page, sort)
+            result["report"] = within
             self._cache.put(key, result)
         return dict(result)
 
-    def _page(self, snap: Snapshot, plan: QueryPlan, filters: dict, page: int, per_page: int) -> dict:
-        """One page of ``search``'s results (``filters`` resolved)."""
+    def _page(self, snap: Snapshot, plan: QueryPlan, filters: dict, page: int, per_page: int,
+              sort: str = "relevance") -> dict:
+        """One page of ``search``'s results (``filters`` resolved, the report's among them)."""
         matches = snap.match(plan, filters)
         total, offset = matches.total, (page - 1) * per_page
         pages = _pages(total, per_page)
@@ -99,29 +115,56 @@ class Engine:
             raise PageOutOfRange(f"没有第 {page} 页：这次检索共 {total} 条结果、{pages} 页"
                                  + ("（最多翻到第 {0} 页，请加筛选条件缩小范围）".format(pages)
                                     if pages == settings.get("max_page") else ""), last_page=pages)
-        if plan.is_empty:
-            ranked = matches.tiers(offset + per_page)[0][offset:]
-        elif offset < total:
-            ranked = self._ranked(snap, matches, plan, filters, max(offset + per_page, RERANK_DEPTH))
-            ranked = ranked[offset:offset + per_page]
+        if sort != "relevance" and offset < total:
+            ranked = self._sorted(snap, matches, plan, filters, sort, offset, per_page)
         else:
-            ranked = []
+            ranked = self._slice(snap, matches, plan, filters, offset, offset + per_page)
         needles, near_needles = plan.needles, [*plan.needles, *plan.near_needles]
+        suggestions = snap.suggestions(plan, filters) if not plan.is_empty and total == matches.near_total else []
         return {
             "query": plan.raw,
-            "filters": filters,
+            "filters": {name: values for name, values in filters.items() if name != REPORT_FILTER},
             "also_searched": plan.expansions,
             "total": total,
             "page": page,
             "per_page": per_page,
             "pages": pages,
+            "sort": sort,
             "hits": [{**self._passage_dict(snap, snap.fields(ref), near_needles if match == "near" else needles, score),
                       "match": match} for ref, score, match in ranked],
             "facets": matches.facets(settings.get("facet_limit")),
             # Near matches only (a typo: 森林覆盖路) still deserve "did you mean 森林覆盖率".
-            "suggestions": snap.suggestions(plan, filters)
-            if not plan.is_empty and total == matches.near_total else [],
+            "suggestions": [_within_report(s) for s in suggestions],
         }
+
+    def _slice(self, snap: Snapshot, matches, plan: QueryPlan, filters: dict, start: int, end: int) -> list:
+        """The (ref, score, match) from ``start`` to ``end`` in relevance order (reading order for
+        an empty plan)."""
+        if plan.is_empty:
+            return matches.tiers(end)[0][start:end]
+        if start >= matches.total:
+            return []
+        return self._ranked(snap, matches, plan, filters, max(end, RERANK_DEPTH))[start:end]
+
+    def _sorted(self, snap: Snapshot, matches, plan: QueryPlan, filters: dict, sort: str, offset: int,
+                per_page: int) -> list:
+        """One page in ``sort`` order: the matches grouped by the sort's facet (a passage has one
+        year and one place), the groups in the sort's order and each group in relevance order. The
+        facet counts say how many each group holds, so only the groups the page overlaps are
+        searched, each within its one value and cached like any filtered search: page 2 continues
+        page 1 exactly."""
+        groups = _sort_groups(snap, matches, filters, sort)
+        ranked, start = [], 0
+        for value, count in groups:
+            end = start + count
+            if end > offset and start < offset + per_page:
+                within = {**filters, sort: [value]}
+                local_start, local_end = max(offset - start, 0), min(offset + per_page, end) - start
+                ranked += self._slice(snap, snap.match(plan, within), plan, within, local_start, local_end)
+            if end >= offset + per_page:
+                break
+            start = end
+        return ranked
 
     def _ranked(self, snap: Snapshot, matches, plan: QueryPlan, filters: dict, keep: int) -> list:
         """The best ``keep`` (ref, score, match) after reranking, cached per query and filters."""
@@ -246,6 +289,47 @@ def _reranked(snap: Snapshot, ordered: list, group_needles, diversify) -> list[t
                            "figures": fields.get("figures")})
     rerank(candidates, group_needles, diversify)
     return [(c["ref"], c["score"], c["match"]) for c in candidates] + tail
+
+
+def _sort_groups(snap: Snapshot, matches, filters: dict, sort: str) -> list[tuple[str, int]]:
+    """(value, matched passages) of the sort's facet in the sort's order: years newest first,
+    places by division code (the national code first, then province by province), then name."""
+    selected = set(filters.get(sort, ()))
+    # A facet's counts ignore its own filter: keep the values the filter selects.
+    counts = [(row["value"], row["count"]) for row in matches.facets(ALL_VALUES)[sort]
+              if row["count"] and (not selected or row["value"] in selected)]
+    if sort == "year":
+        return sorted(counts, key=lambda vc: -int(vc[0]) if vc[0].isdigit() else 0)
+    codes = {r.get("place") or r["county_full"]: r.get("adcode") or "" for r in snap.reports.values()}
+    return sorted(counts, key=lambda vc: (not codes.get(vc[0]), codes.get(vc[0], ""), vc[0]))
+
+
+def _check_sort(sort: str | None) -> str:
+    if sort is None or not sort.strip():
+        return "relevance"
+    if sort.strip() not in SORTS:
+        shown = "、".join(f"{name}（{label}）" for name, label in SORTS.items())
+        raise UnknownSort(f"不能按“{sort}”排序；可以按：{shown}")
+    return sort.strip()
+
+
+def _check_report(snap: Snapshot, report_id: str | None) -> dict | None:
+    """The report a search is within (id, title, place, year), or None; an unknown id is refused."""
+    if report_id is None or not report_id.strip():
+        return None
+    report = snap.reports.get(report_id.strip())
+    if report is None:
+        raise UnknownReport(f"索引中没有编号为“{report_id}”的报告：报告编号见报告页的网址（/reports/编号），"
+                            "索引重建后编号可能会变")
+    return {"id": report_id.strip(), "title": report["title"], "place": report.get("place") or report["county_full"],
+            "year": report.get("year")}
+
+
+def _within_report(suggestion: dict) -> dict:
+    """A suggestion with the report it stays within under ``report``, as ``search`` takes it."""
+    filters = dict(suggestion["filters"])
+    report = filters.pop(REPORT_FILTER, [None])[0]
+    return {**suggestion, "filters": filters, "report": report}
 
 
 def _pages(total: int, per_page: int) -> int:

@@ -45,10 +45,25 @@ class UnknownFilter(UserError):
             self.code = code
 
 
+class UnknownReport(UnknownFilter):
+    """A search within a report the index does not hold (an id from before a rebuild, a typo)."""
+
+    code = "unknown_report"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+
+
 class BadParameter(UserError):
     """A page number, page size or similar parameter out of range."""
 
     code = "bad_parameter"
+
+
+class UnknownSort(BadParameter):
+    """An order of results that ``search`` does not offer."""
+
+    code = "unknown_sort"
 
 
 class PageOutOfRange(BadParameter):
@@ -59,6 +74,18 @@ class PageOutOfRange(BadParameter):
     def __init__(self, message: str, last_page: int):
         super().__init__(message)
         self.last_page = last_page
+
+
+class UnknownParameter(BadParameter):
+    """A query parameter the endpoint does not read (a misspelt ``Place=``, a filter it has not got):
+    refused rather than ignored, since an ignored filter silently widens the answer. ``known`` lists
+    the parameters the endpoint does read."""
+
+    code = "unknown_parameter"
+
+    def __init__(self, message: str, names: list[str], known: list[str]):
+        super().__init__(message)
+        self.names, self.known = names, known
 
 
 class BadJson(BadParameter):

@@ -95,3 +95,12 @@ def test_a_permalink_answers_from_opensearch(os_client, engine):
     passage = engine.search("X波段天气雷达")["hits"][0]
     page = os_client.get(passage["url"])
     assert page.status_code == 200 and "X波段天气雷达" in page.data.decode()
+
+
+def test_a_search_within_a_report_is_a_term_filter_on_its_report_field():
+    from search.opensearch import dsl
+
+    clauses = dsl.filters({"place": ["重庆市云阳县"], "report_id": ["fz2dohx6"]})
+    assert clauses == [{"terms": {"place": ["重庆市云阳县"]}}, {"term": {"report_id": "fz2dohx6"}}]
+    # Each facet's counts stay within the report (only the facet's own filter is skipped).
+    assert {"term": {"report_id": "fz2dohx6"}} in dsl.filters({"place": ["x"], "report_id": ["fz2dohx6"]}, skip="place")

@@ -156,3 +156,17 @@ def test_same_close_words(engine, opensearch_engine, word):
     plan = parse(word)
     mine = close_words(engine.generation(), word.lower(), Work())
     assert mine and Counts(opensearch_engine.generation(), plan, {}).close_words(word.lower()) == mine
+
+
+@pytest.mark.parametrize("sort", ["year", "place"])
+def test_same_orders_and_search_within_a_report(engine, opensearch_engine, sort):
+    """Within a group (a year, a place) the order is BM25's, not asserted equal (module docstring);
+    the groups, their order and the passages in each are."""
+    report = engine.reports()[1]["id"]
+    for kwargs in ({"sort": sort}, {"sort": sort, "report": report}):
+        a = engine.search("发展", per_page=50, **kwargs)
+        b = opensearch_engine.search("发展", per_page=50, **kwargs)
+        assert (a["total"], a["report"], a["facets"]) == (b["total"], b["report"], b["facets"])
+        assert [h[sort] for h in a["hits"]] == [h[sort] for h in b["hits"]]
+        if a["total"] <= 50:
+            assert {h["id"] for h in a["hits"]} == {h["id"] for h in b["hits"]}

@@ -22,7 +22,7 @@ from flask import Flask
 from search import settings
 
 from . import admin, briefings, figures, searching
-from .site import errors, limits, searcher, security, sessions, templating
+from .site import errors, limits, parameters, searcher, security, sessions, templating
 
 # No form or JSON body of the site comes near this (an intro of 5000 characters, form-encoded, is
 # about 45 KiB); anything bigger is refused with 413 before it is read.
@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     limits.init_app(app)
     errors.init_app(app)
+    parameters.init_app(app)
     searching.init_app(app)
     briefings.init_app(app)
     figures.init_app(app)

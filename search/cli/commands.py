@@ -125,23 +125,27 @@ def _terminal_marks(html: str) -> str:
 @click.option("--level", multiple=True, help="Only this level (国家级, 省级, 地级, 县级); repeatable.")
 @click.option("--year", multiple=True, help="Only this year; repeatable.")
 @click.option("--section", multiple=True, help="Only this section (工作回顾, 目标安排, 重点任务, 其他); repeatable.")
+@click.option("--report", default=None, help="Only within this report (its id, as in /reports/ID or `reports`).")
+@click.option("--sort", default=None, help="relevance (default), year (newest first) or place; ties by relevance.")
 @click.option("--page", default=1, show_default=True)
 @click.option("--limit", "per_page", default=None, type=int, help="Hits per page (1-50, default 10).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @index_option
-def search(query, place, province, level, year, section, page, per_page, as_json, index_dir):
+def search(query, place, province, level, year, section, report, sort, page, per_page, as_json, index_dir):
     """Search: terms are ANDed; "a phrase", a OR b, -excluded."""
     from ..engine import Engine
 
     engine = Engine(index_path(index_dir))
     result = engine.search(" ".join(query), place=place, province=province, level=level, year=year,
-                           section=section, page=page, per_page=per_page)
+                           section=section, report=report, sort=sort, page=page, per_page=per_page)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=1))
         return
     if result["also_searched"]:
         extra = "; ".join(f"{k} → {'、'.join(v)}" for k, v in result["also_searched"].items())
         click.echo(f"also searched: {extra}")
+    if result["report"]:
+        click.echo(f"within: {result['report']['place']}《{result['report']['title']}》")
     first = (result["page"] - 1) * result["per_page"]
     click.echo(f"{result['total']} passages; page {result['page']} of {result['pages']}\n")
     for n, hit in enumerate(result["hits"], first + 1):

@@ -45,7 +45,10 @@ def compare(engine, q: str, *, year=(), section=()) -> dict:
             named = not needles or not all(mentions_only_as_part(folded, n) for n in needles if n in folded)
             rank = (bool(figures), named, hit["kind"] != "row")
             if current is None or rank > current["rank"]:
-                rows[key] = {"county": hit["county"], "county_full": hit["county_full"], "year": hit["year"],
+                # place and place_full as the ledger and coverage name them; county and
+                # county_full are their old names, kept for callers of /api/compare.
+                rows[key] = {"place": hit["place_short"], "place_full": hit["place"], "county": hit["county"],
+                             "county_full": hit["county_full"], "year": hit["year"],
                              "section": hit["section"], "role": role, "passage": hit, "figures": figures,
                              "rank": rank}
         if page >= result["pages"]:
@@ -87,7 +90,7 @@ def _chart(rows: list[dict], needles: list[str]) -> dict | None:
     if len(firsts) < 2:
         return None
     unit, _ = Counter(f["unit"] for _, f in firsts).most_common(1)[0]
-    bars = [{"label": f"{r['county']} {r['year']}", "county": r["county"], "year": r["year"],
+    bars = [{"label": f"{r['county']} {r['year']}", "place": r["place"], "county": r["county"], "year": r["year"],
              "value": f["value"], "text": f["text"], "passage_id": r["passage"]["id"]}
             for r, f in firsts if f["unit"] == unit]
     if len(bars) < 2:

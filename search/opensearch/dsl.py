@@ -130,9 +130,14 @@ def query(plan: QueryPlan, extra: list[list[dict]] | None = None) -> dict:
     return {"bool": out}
 
 
+REPORT_FILTER = "report_id"  # a search within one report (``Engine.search(report=…)``): not a facet
+
+
 def filters(resolved: dict[str, list[str]], skip: str | None = None) -> list[dict]:
-    """The facet filters (resolved values) as ``terms`` clauses, without facet ``skip``'s own."""
-    return [{"terms": {name: values}} for name, values in resolved.items() if values and name != skip]
+    """The facet filters (resolved values) as ``terms`` clauses, without facet ``skip``'s own, and
+    the report a search is within as a ``term`` on its stored report field."""
+    return [{"term": {name: values[0]}} if name == REPORT_FILTER else {"terms": {name: values}}
+            for name, values in resolved.items() if values and name != skip]
 
 
 def query_all() -> dict:

@@ -49,6 +49,21 @@ class FacetIndex:
             self.names[facet.name] = names
             self.codes[facet.name] = codes
             self.index[facet.name] = {v: i for i, v in enumerate(names)}
+        self._report_codes(reader, reports, report_at)
+
+    # A filter that is not a facet (never counted): a search within one report.
+    REPORT_FILTER = "report_id"
+
+    def _report_codes(self, reader, reports: list[dict], report_at: np.ndarray | None) -> None:
+        """Each document's report as a code, so that ``report_id`` filters like a facet."""
+        rids = [r["id"] for r in reports]
+        if report_at is None:
+            report_at = np.full(self.size, -1, dtype=np.int32)
+            for n, rid in enumerate(rids):
+                report_at[term_docs(reader, self.REPORT_FILTER, rid)] = n
+        codes = np.where(self.live, report_at, -1).astype(np.int32)
+        self.names[self.REPORT_FILTER], self.codes[self.REPORT_FILTER] = rids, codes
+        self.index[self.REPORT_FILTER] = {rid: n for n, rid in enumerate(rids)}
 
     REPORT_FACETS = ("place", "province", "level")  # what a passage takes from its report
 

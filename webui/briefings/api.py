@@ -21,6 +21,7 @@ from search.briefings.model import SURROGATES_RE, Forbidden
 from search.errors import BadJson, BadParameter
 
 from ..site.errors import add_help
+from ..site.parameters import accepts
 from ..site.searcher import get_engine
 from .errors import briefing_explanations
 from .store import get_store, load_with_status
@@ -93,6 +94,7 @@ def create():
 
 
 @bp.get("/<bid:briefing_id>")
+@accepts()
 def briefing(briefing_id: str):
     return jsonify(public(load_with_status(briefing_id)))
 

@@ -34,6 +34,7 @@ from ..site.errors import add_help, handle_http_error, wants_json
 from ..site.limits import costs
 from ..site.page_cache import cached_page
 from ..site.searcher import get_engine
+from ..site.parameters import accepts
 from ..site.sessions import MY_BRIEFINGS_MAX, check_csrf, forget, my_briefings, notify, remember, token_for
 from ..site.templating import notices
 from .errors import briefing_explanations, briefing_links
@@ -137,6 +138,7 @@ def add():
 
 
 @bp.get("/briefings")
+@accepts()
 def mine():
     rows = []
     for entry in my_briefings():
@@ -160,6 +162,7 @@ def create():
 
 
 @bp.get("/b/<bid:briefing_id>")
+@accepts("token")  # the edit link
 def view(briefing_id: str):
     token = request.args.get("token")
     if token is None:
@@ -188,6 +191,7 @@ def read_only(briefing_id: str) -> str:
 
 
 @bp.get("/b/<bid:briefing_id>/edit")
+@accepts()
 def edit(briefing_id: str):
     get_store().summary(briefing_id)  # 404 first
     if (token := token_for(briefing_id)) is None:
@@ -262,6 +266,7 @@ def download(data: bytes, mimetype: str, briefing: dict, extension: str) -> Resp
 
 
 @bp.get("/b/<bid:briefing_id>.md")
+@accepts()
 @costs(2)
 def markdown(briefing_id: str):
     data, briefing = get_exporter().export(get_store(), briefing_id, "md", request.url_root)
@@ -269,6 +274,7 @@ def markdown(briefing_id: str):
 
 
 @bp.get("/b/<bid:briefing_id>.docx")
+@accepts()
 @costs(5)  # builds a Word document
 def word(briefing_id: str):
     data, briefing = get_exporter().export(get_store(), briefing_id, "docx", request.url_root)

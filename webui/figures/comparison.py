@@ -40,6 +40,9 @@ SECTION_CHOICES = [("全部", ()), ("实绩（工作回顾）", (SECTION_REVIEW,
 
 @dataclass(frozen=True)
 class CompareArgs:
+    # The query parameters /compare and /api/compare read (``webui.site.parameters.accepts``).
+    PARAMETERS = ("q", "year", "section")
+
     q: str = ""
     year: tuple[str, ...] = ()
     section: tuple[str, ...] = ()

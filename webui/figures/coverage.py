@@ -9,11 +9,13 @@ from flask import Blueprint, jsonify, render_template, request
 from search.coverage import coverage
 from search.documents import LEVELS
 
+from ..site.parameters import accepts
 from ..site.searcher import get_engine
 
 bp = Blueprint("coverage", __name__)
 
 # How a cell names a report type in two characters.
+PARAMETERS = ("province", "level")  # what both read (``webui.site.parameters.accepts``)
 SHORT_TYPES = {"政府工作报告": "政府", "计划执行情况报告": "计划", "预算执行情况报告": "预算", "统计公报": "公报"}
 
 
@@ -23,11 +25,13 @@ def _run() -> dict:
 
 
 @bp.get("/coverage")
+@accepts(*PARAMETERS)
 def page():
     return render_template("coverage.html", result=_run(), levels=LEVELS, short=SHORT_TYPES,
                            province=request.args.get("province", ""), level=request.args.get("level", ""))
 
 
 @bp.get("/api/coverage")
+@accepts(*PARAMETERS)
 def api():
     return jsonify(_run())

@@ -24,6 +24,7 @@ from search.figures.ledger_columns import COLUMNS
 
 from ..site.errors import add_help
 from ..site.limits import costs
+from ..site.parameters import accepts
 from ..site.searcher import get_engine
 from .ledger_charts import ledger_charts
 from .ledger_exports import csv_response, xlsx_response
@@ -50,6 +51,9 @@ SORTABLE = {"place": "地区", "level": "级别", "year": "年份", "indicator":
 
 @dataclass(frozen=True)
 class LedgerArgs:
+    # The query parameters of the page, its JSON twin and its downloads (``webui.site.parameters.accepts``).
+    PARAMETERS = ("q", "place", "level", "province", "year", "rule", "sort", "order")
+
     q: str = ""
     place: tuple[str, ...] = ()
     level: tuple[str, ...] = ()
@@ -101,6 +105,7 @@ def sorted_rows(rows: list[dict], column: str, descending: bool) -> list[dict]:
 
 
 @bp.get("/targets")
+@accepts(*LedgerArgs.PARAMETERS)
 @costs(2)
 def page():
     args = LedgerArgs.from_args(request.args)
@@ -112,6 +117,7 @@ def page():
 
 
 @bp.get("/api/targets")
+@accepts(*LedgerArgs.PARAMETERS)
 @costs(2)
 def api():
     args = LedgerArgs.from_args(request.args)
@@ -120,6 +126,7 @@ def api():
 
 
 @bp.get("/targets.csv")
+@accepts(*LedgerArgs.PARAMETERS)
 @costs(2)
 def download_csv():
     args = LedgerArgs.from_args(request.args)
@@ -127,6 +134,7 @@ def download_csv():
 
 
 @bp.get("/targets.xlsx")
+@accepts(*LedgerArgs.PARAMETERS)
 @costs(3)
 def download_xlsx():
     args = LedgerArgs.from_args(request.args)

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from search.errors import BadParameter, PageOutOfRange, QueryError, QueryTooBroad, UnknownFilter, UserError
+from search.engine import SORTS
+from search.errors import (BadParameter, PageOutOfRange, QueryError, QueryTooBroad, UnknownFilter, UnknownReport,
+                           UnknownSort, UserError)
 
 from ..figures.charts import COUNT_ROOM, LABEL_WIDTH, ROW_HEIGHT, WIDTH, Bar, BarChart
 from ..figures.comparison import MAIN_INDICATORS, CompareArgs, compare_url, shown
 from ..site.errors import add_help, repaired_query, without_single_characters
 from ..site.limits import costs
 from ..site.page_cache import cached_page
+from ..site.parameters import accepts
 from ..site.searcher import get_engine
 from .hit_cards import session_part
-from .params import FACET_HINTS, FACET_LABELS, SearchArgs, facet_value_label, literal_query, shown_query
+from .params import FACET_HINTS, FACET_LABELS, PARAMETERS, SearchArgs, facet_value_label, literal_query, shown_query
 
 bp = Blueprint("pages", __name__)
 
@@ -22,12 +25,14 @@ EXAMPLE_QUERIES = ["森林覆盖率", "GDP", "乡村振兴 OR 农村", "“X波�
 
 
 @bp.get("/")
+@accepts()
 def home():
     return render_template("index.html", reports=get_engine().reports(), examples=EXAMPLE_QUERIES,
                            indicators=MAIN_INDICATORS)
 
 
 @bp.get("/search")
+@accepts(*PARAMETERS)
 @costs(1)
 def search():
     engine = get_engine()
@@ -52,10 +57,12 @@ def _search_page(engine):
         facet_hints=FACET_HINTS, context=context, charts=charts,
         literal_links=literal_links(result, args.url), compare_url=compare_url(result),
         drops=drop_suggestions(result, args), suggestions=suggestion_links(result), examples=EXAMPLE_QUERIES,
+        sorts=SORTS,
     )
 
 
 @bp.get("/compare")
+@accepts(*CompareArgs.PARAMETERS)
 @costs(3)  # four searches
 def compare():
     args = CompareArgs.from_args(request.args)
@@ -109,7 +116,7 @@ def literal_links(result: dict, url) -> list[dict]:
 def suggestion_links(result: dict) -> list[dict]:
     """The engine's queries that do find something (for a search that found nothing), as links."""
     return [
-        {"url": SearchArgs(q=s["query"], filters=s["filters"]).url(), "query": s["query"], "filters": s["filters"],
+        {"url": SearchArgs(q=s["query"], filters=s["filters"], report=s.get("report")).url(), "query": s["query"], "filters": s["filters"],
          "total": s["total"], "reason": s["reason"]}
         for s in result.get("suggestions", [])
     ]
@@ -145,10 +152,14 @@ def repair_links(error: UserError) -> list[tuple[str, str]]:
     if request.endpoint != "pages.search":
         return []
     args = SearchArgs.from_args(request.args)
+    if isinstance(error, UnknownReport):
+        return [("在全部报告中检索", args.without_report())]
     if isinstance(error, UnknownFilter):
         return [("去掉全部筛选条件再搜索", args.without_filters())]
     if isinstance(error, PageOutOfRange):
         return [(f"前往最后一页（第 {error.last_page} 页）", args.page_url(error.last_page))]
+    if isinstance(error, UnknownSort):
+        return [("按相关度排序", args.sorted_by("relevance"))]
     if isinstance(error, BadParameter):
         return [("从第一页开始，每页显示默认条数", args.url(page=None, per_page=None, ctx=None))]
     if isinstance(error, QueryTooBroad):

@@ -1,9 +1,10 @@
 """The parameters of a search as the site reads them, and the links that change one of them.
 
-``/search`` and ``/api/search`` read the same parameters: ``q``, ``place`` (地区; ``county`` is its old
-name and still works), ``province``, ``level``, ``year`` and ``section`` (each may repeat), ``page`` and
-``per_page``; the HTML page adds ``ctx``, the hit whose context is
-shown. Values go to the engine as typed, because the engine owns validation and explains its
+``/search`` and ``/api/search`` read the same parameters (``API_PARAMETERS``): ``q``, ``place`` (地区;
+``county`` is its old name and still works), ``province``, ``level``, ``year`` and ``section`` (each may
+repeat), ``report`` (search within one report), ``sort`` (relevance, year or place), ``page`` and
+``per_page``; the HTML page adds ``ctx``, the hit whose context is shown (``PARAMETERS``). Any other
+parameter is refused (``webui.site.parameters``). Values go to the engine as typed, because the engine owns validation and explains its
 refusals; links are rebuilt from the engine's normalized filters, so 云阳 in a URL becomes 重庆市云阳县
 in every link of the page.
 """
@@ -19,6 +20,9 @@ from search.engine import Engine
 from ..site.urls import with_query
 
 FACET_NAMES = ("place", "province", "level", "year", "section")
+# The query parameters each endpoint reads (``webui.site.parameters.accepts``); ``county``: ``place``'s old name.
+API_PARAMETERS = ("q", *FACET_NAMES, "county", "report", "sort", "page", "per_page")
+PARAMETERS = (*API_PARAMETERS, "ctx")
 FACET_LABELS = {"place": "地区", "province": "省份", "level": "层级", "year": "年份", "section": "部分"}
 # What a facet's name means where it is not obvious: a passage's year is the year it speaks about
 # (the front page's 年份 is the report's own year), and the parts are the report's sections.
@@ -41,6 +45,8 @@ def facet_value_label(name: str, value: str, rows: list[dict] | None = None) -> 
 class SearchArgs:
     q: str = ""
     filters: dict[str, list[str]] = field(default_factory=dict)
+    report: str | None = None  # a report's id: search within it
+    sort: str | None = None  # None: by relevance
     page: str = "1"
     per_page: str | None = None  # None: the engine's default
     context_id: str | None = None
@@ -50,6 +56,8 @@ class SearchArgs:
         return cls(
             q=args.get("q", ""),
             filters=_filters(args),
+            report=args.get("report") or None,
+            sort=args.get("sort") or None,
             # An empty field (a form that sent page=) means the default, not an error.
             page=args.get("page") or "1",
             per_page=args.get("per_page") or None,
@@ -57,17 +65,22 @@ class SearchArgs:
         )
 
     def run(self, engine: Engine) -> dict:
-        return engine.search(self.q, **self.filters, page=self.page, per_page=self.per_page)
+        return engine.search(self.q, **self.filters, report=self.report, sort=self.sort, page=self.page,
+                             per_page=self.per_page)
 
     def normalized(self, result: dict) -> SearchArgs:
         """These arguments as the engine understood them (known filter names and values)."""
-        return replace(self, q=result["query"], filters=result["filters"], page=str(result["page"]))
+        return replace(self, q=result["query"], filters=result["filters"], page=str(result["page"]),
+                       report=result["report"]["id"] if result.get("report") else None,
+                       sort=None if result.get("sort", "relevance") == "relevance" else result["sort"])
 
     def url(self, endpoint: str = "pages.search", **changes) -> str:
         """This search's URL with some parameters changed; a change to None drops the parameter."""
         params = {
             "q": self.q or None,
             **self.filters,
+            "report": self.report,
+            "sort": self.sort,
             "page": None if self.page == "1" else self.page,
             "per_page": self.per_page,
             "ctx": self.context_id,
@@ -87,6 +100,14 @@ class SearchArgs:
         """The same search with one ticked value unticked, from its first page."""
         remaining = [v for v in self.filters.get(name, []) if v != value]
         return self.url(**{name: remaining or None}, page=None, ctx=None)
+
+    def sorted_by(self, sort: str) -> str:
+        """The same search in another order, from its first page."""
+        return self.url(sort=None if sort == "relevance" else sort, page=None, ctx=None)
+
+    def without_report(self) -> str:
+        """The same search across every report, from its first page."""
+        return self.url(report=None, page=None, ctx=None)
 
     def without_facet(self, name: str) -> str:
         return self.url(**{name: None}, page=None, ctx=None)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable
+from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -23,7 +24,8 @@ from search import settings
 from search.briefings.model import INTRO_MAX, NOTE_MAX, TITLE_MAX, Busy, Forbidden
 from search.text.streams import CJK_RE, is_cjk
 from search.errors import (BadParameter, ClusterUnavailable, IndexDamaged, IndexUnavailable, NotFound, PageOutOfRange,
-                           QueryError, QueryTooBroad, UnknownFilter, UserError)
+                           QueryError, QueryTooBroad, UnknownFilter, UnknownParameter, UnknownReport, UnknownSort,
+                           UserError)
 
 from .templating import CONTROL_CHARS_RE, printable
 
@@ -38,7 +40,12 @@ def _explanations() -> dict[type, tuple[str, str]]:
                         "请改用两个字以上的词，并减少单字和关键词的数量。"),
         QueryError: ("无法执行这个查询", f"请检查引号是否成对（\"…\" 或 “…”），查询不超过 {settings.get('max_query_chars')} "
                      f"个字符、{settings.get('max_query_terms')} 个词，且不含控制字符。"),
+        # Before the kinds they belong to: the first match wins.
+        UnknownReport: ("没有这份报告", "报告编号见报告页的网址（/reports/编号）；索引重建后编号可能改变。可以改在全部报告中检索。"),
+        UnknownSort: ("没有这种排序", "结果可以按相关度、年份（最新的在前）或地区排序；请在结果页上方选择。"),
         UnknownFilter: ("没有这个筛选条件", "筛选值须是索引中已有的区县、年份或部分；请在结果页左侧勾选。"),
+        # Before BadParameter, of which it is a kind.
+        UnknownParameter: ("网址里有不认识的参数", "参数名区分大小写；请检查拼写，或去掉这个参数再试。"),
         BadParameter: ("页码或每页条数超出范围", f"页码须是 1 到 {settings.get('max_page')} 的整数，每页条数须是 1 到 "
                        f"{settings.get('max_per_page')} 的整数。"),
         NotFound: ("找不到这个段落或报告", "链接可能有误；如果索引重建过，原来的段落编号可能已经不存在。"),
@@ -112,16 +119,26 @@ def handle_user_error(error: UserError):
     status, message = status_of(error), printable(str(error))
     headers = {"Retry-After": "2"} if isinstance(error, Busy) else {}
     if wants_json():
-        extra = {"last_page": error.last_page} if isinstance(error, PageOutOfRange) else {}
+        extra = {"last_page": error.last_page} if isinstance(error, PageOutOfRange) else \
+            {"known": error.known} if isinstance(error, UnknownParameter) else {}
         return jsonify({"error": message, "code": error_code(error), **extra}), status, headers
     explanations, declared = _explanations(), help_here()
     if declared.explanations:
         explanations = {**explanations, **declared.explanations()}
-    repairs = declared.repairs(error) if declared.repairs else []
+    if isinstance(error, UnknownParameter):
+        repairs = [("去掉不认识的参数再试", url_without(error.names))]
+    else:
+        repairs = declared.repairs(error) if declared.repairs else []
     headline, advice = next((text for kind, text in explanations.items() if isinstance(error, kind)),
                             ("请求有误", ""))
     return render_template("error.html", status=status, headline=headline, advice=advice, detail=message,
                            repairs=repairs, q=request.args.get("q", "")), status, headers
+
+
+def url_without(names: list[str]) -> str:
+    """This request's URL without the query parameters ``names``."""
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k not in names]
+    return request.path + ("?" + urlencode(kept) if kept else "")
 
 
 def repaired_query(q: str) -> str:
