@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from itertools import chain, groupby, islice
 from pathlib import Path
 
 from . import settings
@@ -121,6 +122,57 @@ class Engine:
             # Near matches only (a typo: 森林覆盖路) still deserve "did you mean 森林覆盖率".
             "suggestions": snap.suggestions(plan, filters)
             if not plan.is_empty and total == matches.near_total else [],
+        }
+
+    @_reads_index
+    def iter_hits(self, q: str | QueryPlan = "", *, place=(), county=(), province=(), level=(), year=(),
+                  section=()):
+        """Every hit of ``search`` with the same arguments (no paging), in its ranking order, as
+        plain dicts without highlighting: what a download writes. The query and filters are checked
+        now (the same refusals as ``search``); the hits are read as the returned iterator is
+        consumed, so a caller can stream them."""
+        plan = q if isinstance(q, QueryPlan) else parse(q)
+        snap = self.generation()
+        filters = snap.resolve({"place": [*place, *county], "province": list(province), "level": list(level),
+                                "year": list(year), "section": list(section)})
+        return self._every_hit(snap, plan, filters, snap.match(plan, filters))
+
+    @_reads_index
+    def _every_hit(self, snap: Snapshot, plan: QueryPlan, filters: dict, matches):
+        """``iter_hits``'s rows: each tier's first ``RERANK_DEPTH`` reranked, as ``search`` ranks them,
+        then the rest of the tier as the backend ordered them."""
+        stream = matches.every()
+        if plan.is_empty:
+            for ref, _, _ in stream:
+                yield self._hit_row(snap, snap.fields(ref), None, None)
+            return
+        diversify = len(filters.get("place", [])) != 1
+        for _, tier in groupby(stream, key=lambda match: match[2]):
+            head = _reranked(snap, list(islice(tier, RERANK_DEPTH)), plan.group_needles, diversify)
+            for ref, score, match in chain(head, tier):
+                yield self._hit_row(snap, snap.fields(ref), score, match)
+
+    def _hit_row(self, snap: Snapshot, fields: dict, score, match) -> dict:
+        """A hit as ``iter_hits`` gives it: ``search``'s hit without the highlighting and figures."""
+        report = snap.reports[fields["report_id"]]
+        return {
+            "id": fields["id"],
+            "report_id": fields["report_id"],
+            "place": report.get("place", report["county_full"]),
+            "place_short": report.get("place_short", fields["county"]),
+            "level": report.get("level", ""),
+            "province": report.get("province", ""),
+            "year": int(fields["year"]),
+            "section": fields["section"],
+            "heading": fields["heading"],
+            "kind": fields["kind"],
+            "text": fields["text"],
+            "report_title": report["title"],
+            "county_full": report["county_full"],
+            "citation": citation(report, fields["heading"]),
+            "url": f"/p/{fields['id']}",
+            "score": round(score, 4) if score is not None else None,
+            "match": match,
         }
 
     def _ranked(self, snap: Snapshot, matches, plan: QueryPlan, filters: dict, keep: int) -> list:

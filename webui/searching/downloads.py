@@ -1,0 +1,47 @@
+"""Every hit of a search as a file: ``/search.csv`` and ``/search.xlsx`` read the results page's own
+parameters (``params.SearchArgs``; the page is ignored: a download holds every hit, in ranking
+order) and refuse what it refuses, with the same messages, before anything is sent.
+
+Columns: ``search.downloads.HIT_COLUMNS``; the permalink is absolute, for a spreadsheet read far from
+the site. The CSV is streamed as the engine reads the hits (``Engine.iter_hits``); the spreadsheet
+is written row by row in constant memory to a temporary file, then sent.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from flask import Blueprint, request
+
+from search.downloads import HIT_COLUMNS, csv_chunks, filename, hit_cells, write_xlsx
+
+from ..site.downloads import csv_download, xlsx_download
+from ..site.limits import costs
+from ..site.searcher import get_engine
+from .params import SearchArgs
+
+bp = Blueprint("downloads", __name__)
+LINK_COLUMN = HIT_COLUMNS.index("链接")
+
+
+def _hit_rows():
+    """This request's search as rows of cells (checked now; read as consumed), and its query."""
+    args = SearchArgs.from_args(request.args)
+    hits = get_engine().iter_hits(args.q, **args.filters)
+    base_url = request.url_root
+    return (hit_cells(hit, base_url) for hit in hits), args.q
+
+
+@bp.get("/search.csv")
+@costs(3)
+def search_csv():
+    rows, q = _hit_rows()
+    return csv_download(csv_chunks(HIT_COLUMNS, rows), filename("检索", q, "csv"))
+
+
+@bp.get("/search.xlsx")
+@costs(3)
+def search_xlsx():
+    rows, q = _hit_rows()
+    write = partial(write_xlsx, sheet_name="检索结果", columns=HIT_COLUMNS, rows=rows, link_columns=[LINK_COLUMN])
+    return xlsx_download(write, filename("检索", q, "xlsx"))
