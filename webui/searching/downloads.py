@@ -5,6 +5,9 @@ order) and refuse what it refuses, with the same messages, before anything is se
 Columns: ``search.downloads.HIT_COLUMNS``; the permalink is absolute, for a spreadsheet read far from
 the site. The CSV is streamed as the engine reads the hits (``Engine.iter_hits``); the spreadsheet
 is written row by row in constant memory to a temporary file, then sent.
+
+``/compare.csv`` and ``/compare.xlsx`` are the compare page's table (``search.figures.compare``'s
+``table``, as sorted on the page): a line per place and year, the target and the result side by side.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from functools import partial
 from flask import Blueprint, request
 
 from search.downloads import HIT_COLUMNS, csv_chunks, filename, hit_cells, write_xlsx
+from search.figures.compare import TABLE_COLUMNS, TABLE_LINK_COLUMNS, table_cells
+
+from ..figures.comparison import CompareArgs
 
 from ..site.downloads import csv_download, xlsx_download
 from ..site.limits import costs
@@ -45,3 +51,26 @@ def search_xlsx():
     rows, q = _hit_rows()
     write = partial(write_xlsx, sheet_name="检索结果", columns=HIT_COLUMNS, rows=rows, link_columns=[LINK_COLUMN])
     return xlsx_download(write, filename("检索", q, "xlsx"))
+
+
+def _compare_rows():
+    """This request's comparison as rows of cells (refused as the compare API refuses it), and its query."""
+    args = CompareArgs.from_args(request.args)
+    result = args.run_for_api(get_engine())
+    return [table_cells(line, request.url_root) for line in result["table"]], result["query"]
+
+
+@bp.get("/compare.csv")
+@costs(3)  # four searches, as the compare page
+def compare_csv():
+    rows, q = _compare_rows()
+    return csv_download(csv_chunks(TABLE_COLUMNS, rows), filename("对比", q, "csv"))
+
+
+@bp.get("/compare.xlsx")
+@costs(3)
+def compare_xlsx():
+    rows, q = _compare_rows()
+    write = partial(write_xlsx, sheet_name="各地区对比", columns=TABLE_COLUMNS, rows=rows,
+                    link_columns=TABLE_LINK_COLUMNS)
+    return xlsx_download(write, filename("对比", q, "xlsx"))

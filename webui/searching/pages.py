@@ -7,7 +7,7 @@ from flask import Blueprint, render_template, request
 from search.errors import BadParameter, PageOutOfRange, QueryError, QueryTooBroad, UnknownFilter, UserError
 
 from ..figures.charts import COUNT_ROOM, LABEL_WIDTH, ROW_HEIGHT, WIDTH, Bar, BarChart
-from ..figures.comparison import MAIN_INDICATORS, CompareArgs, compare_url, shown
+from ..figures.comparison import MAIN_INDICATORS, CompareArgs, choices, compare_url, shown
 from ..site.errors import add_help, repaired_query, without_single_characters
 from ..site.limits import costs
 from ..site.page_cache import cached_page
@@ -61,7 +61,7 @@ def compare():
     args = CompareArgs.from_args(request.args)
     result = args.run(get_engine()) if args.names_something() else None
     return render_template(
-        "compare.html", args=args, result=result, indicators=MAIN_INDICATORS,
+        "compare.html", args=args, result=result, indicators=MAIN_INDICATORS, choices=choices(get_engine()),
         view=shown(result, args) if result else None,
         literal_links=literal_links(result, args.url) if result else [],
     )
