@@ -8,7 +8,8 @@ only figures the extraction is sure of are given (see ``search.figures.extractio
 a part of it (交通固定资产投资 is not 固定资产投资), the year's figure, not a five-year one, each value
 paired with its own indicator (…和一般公共预算收入分别增长12.5%和34.3% → 34.3%). Where no passage states
 a sure figure, the row keeps the best passage that names the indicator, without a number, and says
-whether it states a figure the extraction was unsure of (``unsure``: 未能确定, not 未给出数值).
+whether it states figures the extraction could not tie to the indicator (``unsure``: 未能确定, not
+未给出数值).
 
 The ``table`` puts a place's target and result for a year side by side (one line per place and
 year), sorted by place, target or result (``SORTS``). Places within the filters with no sure figure
@@ -63,7 +64,7 @@ def compare(engine, q: str, *, year=(), section=(), place=(), province=(), level
             if current is None or rank > current["rank"]:
                 rows[key] = {"county": hit["county"], "county_full": hit["county_full"], "place": hit["place"],
                              "year": hit["year"], "section": hit["section"], "role": role, "passage": hit,
-                             "figures": figures, "unsure": not figures and bool(needles) and unsure(hit, needles),
+                             "figures": figures, "unsure": not figures and unsure(hit),
                              "rank": rank}
         if page >= result["pages"]:
             break
@@ -140,10 +141,11 @@ def _table(rows: list[dict], place_order: dict, chart: dict | None, sort: str, o
     return table
 
 
-def unsure(hit: dict, needles: list[str]) -> bool:
-    """Whether the passage states a figure for the indicator that the extraction is not sure of."""
-    figures = extract(hit["text"], hit["kind"], section=hit["section"], year=hit["year"], heading=hit.get("heading"))
-    return bool(figures_for(figures, needles, sure=False))
+def unsure(hit: dict) -> bool:
+    """Whether a passage without a sure figure for the indicator states figures all the same: one the
+    extraction could not tie to the indicator and the year (a five-year rate, 城乡…分别达6.9万元、3.4万元,
+    a sub-indicator's), which the page calls 未能确定 rather than 未给出数值."""
+    return bool(extract(hit["text"], hit["kind"], section=hit["section"], year=hit["year"], heading=hit.get("heading")))
 
 
 def sure_figures(hit: dict, needles: list[str]) -> list[dict]:
