@@ -154,16 +154,23 @@ def test_places_without_a_report_for_the_year_are_said_plainly(client):
     assert missing is None or "北京" not in missing.text
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"sort": "colour"}, "排序方式"),
-    ({"order": "sideways"}, "排序方向"),
-    ({"level": "乡级"}, "乡级"),
-    ({"province": "火星"}, "火星"),
+@pytest.mark.parametrize("params, message, headline, repair", [
+    ({"sort": "colour"}, "排序方式", "无法这样排序", {"q": ["地区生产总值"], "year": ["2024"]}),
+    ({"order": "sideways"}, "排序方向", "无法这样排序", {"q": ["地区生产总值"], "year": ["2024"]}),
+    # every filter dropped, not the bad one kept
+    ({"level": "乡级"}, "乡级", "没有这个筛选条件", {"q": ["地区生产总值"]}),
+    ({"province": "火星"}, "火星", "没有这个筛选条件", {"q": ["地区生产总值"]}),
 ])
-def test_bad_controls_are_a_clear_400_in_chinese(client, params, message):
+def test_bad_controls_are_a_clear_400_in_chinese_with_a_repair(client, params, message, headline, repair):
+    query = {"q": "地区生产总值", "year": "2024", **params}
     for path in ("/api/compare", "/compare", "/compare.csv", "/compare.xlsx"):
-        response = client.get(path, query_string={"q": "地区生产总值", **params})
+        response = client.get(path, query_string=query)
         assert response.status_code == 400 and message in response.get_data(as_text=True), path
+    for path in ("/compare", "/compare.csv"):
+        assert parse_html(client.get(path, query_string=query).data).find("h1").text == headline
+    html = parse_html(client.get("/compare", query_string=query).data)
+    link = html.find("ul", "repairs").find("a").attrs["href"]
+    assert parse_qs(urlsplit(link).query) == repair and client.get(link).status_code == 200
 
 
 def test_the_table_downloads_as_csv_and_excel_in_the_page_order(client):

@@ -22,11 +22,14 @@ from search.figures.compare import TABLE_COLUMNS, TABLE_LINK_COLUMNS, table_cell
 from ..figures.comparison import CompareArgs
 
 from ..site.downloads import csv_download, xlsx_download
+from ..site.errors import add_help
 from ..site.limits import costs
 from ..site.searcher import get_engine
+from .pages import explanations
 from .params import SearchArgs
 
 bp = Blueprint("downloads", __name__)
+add_help(bp, explanations=explanations)
 LINK_COLUMN = HIT_COLUMNS.index("链接")
 
 
