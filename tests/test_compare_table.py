@@ -192,7 +192,7 @@ def test_the_table_downloads_as_csv_and_excel_in_the_page_order(client):
         else:
             assert cells["实绩"] == cells["实绩链接"] == ""
     xlsx = client.get(html.find("a", "download-xlsx").attrs["href"])
-    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.data), read_only=True).worksheets[0]
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.data), read_only=True, data_only=True).worksheets[0]
     table = [["" if c is None else c for c in row] for row in sheet.iter_rows(values_only=True)]
     assert table[0] == list(TABLE_COLUMNS)
     assert [[str(c) for c in row] for row in table[1:]] == rows

@@ -43,7 +43,7 @@ def csv_table(body: bytes) -> list[list[str]]:
 
 
 def xlsx_table(body: bytes) -> list[list]:
-    sheet = openpyxl.load_workbook(io.BytesIO(body), read_only=True).worksheets[0]
+    sheet = openpyxl.load_workbook(io.BytesIO(body), read_only=True, data_only=True).worksheets[0]
     return [["" if cell is None else cell for cell in row] for row in sheet.iter_rows(values_only=True)]
 
 
@@ -125,3 +125,19 @@ def test_the_cli_writes_the_same_csv(client, seed_index, tmp_path):
     assert header == list(HIT_COLUMNS) and [r[5] for r in rows] == [h["text"] for h in expected]
     to_stdout = CliRunner().invoke(cli, ["search", "经济", "--csv", "--index", str(seed_index)])
     assert to_stdout.exit_code == 0 and to_stdout.output.count("\n") == len(expected) + 1
+
+
+def test_the_spreadsheet_leaves_no_file_behind(client, tmp_path, monkeypatch):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    response = client.get("/search.xlsx", query_string={"q": "经济"})
+    assert response.status_code == 200 and len(response.data) > 1000
+    assert list(tmp_path.iterdir()) == []
+    refused = client.get("/search.xlsx", query_string={"q": "经济", "place": "火星"})
+    assert refused.status_code == 400 and list(tmp_path.iterdir()) == []
+
+
+def test_the_spreadsheet_permalinks_are_links(client):
+    body = client.get("/search.xlsx", query_string={"q": "森林覆盖率"}).data
+    sheet = openpyxl.load_workbook(io.BytesIO(body), read_only=True).worksheets[0]
+    links = [row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert links and all(link.startswith('=HYPERLINK("http://localhost/p/') for link in links)

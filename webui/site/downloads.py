@@ -45,18 +45,21 @@ def xlsx_download(write: Callable[[str], object], name: str) -> Response:
         os.unlink(path)
         raise
 
-    def pieces() -> Iterator[bytes]:
-        with open(path, "rb") as f:
-            while piece := f.read(_SEND_CHUNK):
-                yield piece
-
     def remove() -> None:
         if os.path.exists(path):
             os.unlink(path)
 
+    def pieces() -> Iterator[bytes]:
+        try:
+            with open(path, "rb") as f:
+                while piece := f.read(_SEND_CHUNK):
+                    yield piece
+        finally:
+            remove()
+
     response = Response(pieces(), mimetype=XLSX_TYPE,
                         headers={"Content-Disposition": content_disposition(name),
                                  "Content-Length": str(os.path.getsize(path))})
-    # Closed by the server once sent, or when the client went away before it was.
+    # Removed once read to the end, or when the server closes a response the client left unread.
     response.call_on_close(remove)
     return response
