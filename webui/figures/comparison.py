@@ -5,8 +5,8 @@ besides ``search.figures.compare``'s result.
 ``province`` and ``level`` (each may repeat; an empty one, as a form's 全部 sends it, is no filter) and
 ``sort`` and ``order`` (``search.figures.compare.SORTS``), given to ``search.figures.compare.compare``
 as typed: the engine validates them and explains its refusals (400). The page's form offers them
-all (``choices``), so no one edits a URL. A query that names nothing (empty, ``OR``, punctuation) is the page's starting
-point, with the main indicators offered; under /api/ it is a 400.
+all (``choices``), so no one edits a URL. A query that names nothing (empty, ``OR``, punctuation)
+is the page's starting point, with the main indicators offered; under /api/ it is a 400.
 
 A row is the best passage for one county, one year and one kind of statement (result or target);
 rows from the plan sections speak about the plan year's targets, not results, and the page says
