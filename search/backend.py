@@ -43,6 +43,10 @@ class Matches(Protocol):
         match before any near one. An empty plan lists passages in reading order, with no score
         and no match. Not reranked (the engine reranks); ``Snapshot.fields(ref)`` reads one."""
 
+    def every(self) -> Iterator[tuple[object, float | None, str | None]]:
+        """Every match, as ``tiers`` would list them all, read as they are consumed (a download of
+        every hit does not hold them all at once where the backend can page)."""
+
     def facets(self, limit: int) -> dict[str, list[dict]]:
         """Counts per facet value, each facet ignoring its own filter (``search.facets``)."""
 

@@ -11,26 +11,24 @@ from __future__ import annotations
 
 import functools
 import inspect
+from itertools import chain, groupby, islice
 from pathlib import Path
 
 from . import settings
 from .backend import Backend, Snapshot, open_backend
 from .byte_lru import ByteLRU
 from .documents import citation
-from .errors import BadParameter, NotFound, PageOutOfRange, UnknownReport, UnknownSort
+from .errors import BadParameter, NotFound, PageOutOfRange
 from .facets import FACETS
 from .figures.extraction import extract as extract_figures
 from .query.highlight import highlight
 from .query.parse import parse
 from .query.plan import QueryPlan
 from .query.rank import RERANK_DEPTH, rerank
+from .ordering import REPORT_FILTER, SORTS, check_report, check_sort, sort_groups, within_report
 
 
-# What ``search(sort=…)`` takes, and how the site names each order.
-SORTS = {"relevance": "相关度", "year": "最新年份在前", "place": "地区"}
-# The filter a backend applies for ``search(report=…)``: its stored field, not a facet.
-REPORT_FILTER = "report_id"
-ALL_VALUES = 10**9  # a facet limit that lists every value
+
 
 
 def _reads_index(method):
@@ -85,12 +83,12 @@ class Engine:
         a passage speaks about, newest first) or ``place`` (by division code, then name); ties
         keep their relevance order."""
         page, per_page = _check_paging(page, per_page)
-        sort = _check_sort(sort)
+        sort = check_sort(sort)
         plan = q if isinstance(q, QueryPlan) else parse(q)
         snap = self.generation()
         filters = snap.resolve({"place": [*place, *county], "province": list(province), "level": list(level),
                                 "year": list(year), "section": list(section)})
-        within = _check_report(snap, report)
+        within = check_report(snap, report)
         if within:
             filters = {**filters, REPORT_FILTER: [within["id"]]}
         # The whole page is kept: paging back, a reload, a shared link and the results page's second
@@ -134,7 +132,7 @@ class Engine:
                       "match": match} for ref, score, match in ranked],
             "facets": matches.facets(settings.get("facet_limit")),
             # Near matches only (a typo: 森林覆盖路) still deserve "did you mean 森林覆盖率".
-            "suggestions": [_within_report(s) for s in suggestions],
+            "suggestions": [within_report(s) for s in suggestions],
         }
 
     def _slice(self, snap: Snapshot, matches, plan: QueryPlan, filters: dict, start: int, end: int) -> list:
@@ -153,7 +151,7 @@ class Engine:
         facet counts say how many each group holds, so only the groups the page overlaps are
         searched, each within its one value and cached like any filtered search: page 2 continues
         page 1 exactly."""
-        groups = _sort_groups(snap, matches, filters, sort)
+        groups = sort_groups(snap, matches, filters, sort)
         ranked, start = [], 0
         for value, count in groups:
             end = start + count
@@ -165,6 +163,68 @@ class Engine:
                 break
             start = end
         return ranked
+
+    @_reads_index
+    def iter_hits(self, q: str | QueryPlan = "", *, place=(), county=(), province=(), level=(), year=(),
+                  section=(), report: str | None = None, sort: str | None = None):
+        """Every hit of ``search`` with the same arguments (no paging), in its order, as plain dicts
+        without highlighting: what a download writes. The query, filters, report and sort are
+        checked now (the same refusals as ``search``); the hits are read as the returned iterator is
+        consumed, so a caller can stream them."""
+        sort = check_sort(sort)
+        plan = q if isinstance(q, QueryPlan) else parse(q)
+        snap = self.generation()
+        filters = snap.resolve({"place": [*place, *county], "province": list(province), "level": list(level),
+                                "year": list(year), "section": list(section)})
+        within = check_report(snap, report)
+        if within:
+            filters = {**filters, REPORT_FILTER: [within["id"]]}
+        matches = snap.match(plan, filters)
+        if sort == "relevance":
+            return self._every_hit(snap, plan, filters, matches)
+        # The page's groups (a year or a place each), one after the other, each in relevance order.
+        groups = sort_groups(snap, matches, filters, sort)
+        return chain.from_iterable(
+            self._every_hit(snap, plan, {**filters, sort: [value]}, snap.match(plan, {**filters, sort: [value]}))
+            for value, _ in groups)
+
+    @_reads_index
+    def _every_hit(self, snap: Snapshot, plan: QueryPlan, filters: dict, matches):
+        """``iter_hits``'s rows: each tier's first ``RERANK_DEPTH`` reranked, as ``search`` ranks them,
+        then the rest of the tier as the backend ordered them."""
+        stream = matches.every()
+        if plan.is_empty:
+            for ref, _, _ in stream:
+                yield self._hit_row(snap, snap.fields(ref), None, None)
+            return
+        diversify = len(filters.get("place", [])) != 1
+        for _, tier in groupby(stream, key=lambda match: match[2]):
+            head = _reranked(snap, list(islice(tier, RERANK_DEPTH)), plan.group_needles, diversify)
+            for ref, score, match in chain(head, tier):
+                yield self._hit_row(snap, snap.fields(ref), score, match)
+
+    def _hit_row(self, snap: Snapshot, fields: dict, score, match) -> dict:
+        """A hit as ``iter_hits`` gives it: ``search``'s hit without the highlighting and figures."""
+        report = snap.reports[fields["report_id"]]
+        return {
+            "id": fields["id"],
+            "report_id": fields["report_id"],
+            "place": report.get("place", report["county_full"]),
+            "place_short": report.get("place_short", fields["county"]),
+            "level": report.get("level", ""),
+            "province": report.get("province", ""),
+            "year": int(fields["year"]),
+            "section": fields["section"],
+            "heading": fields["heading"],
+            "kind": fields["kind"],
+            "text": fields["text"],
+            "report_title": report["title"],
+            "county_full": report["county_full"],
+            "citation": citation(report, fields["heading"]),
+            "url": f"/p/{fields['id']}",
+            "score": round(score, 4) if score is not None else None,
+            "match": match,
+        }
 
     def _ranked(self, snap: Snapshot, matches, plan: QueryPlan, filters: dict, keep: int) -> list:
         """The best ``keep`` (ref, score, match) after reranking, cached per query and filters."""
@@ -289,47 +349,6 @@ def _reranked(snap: Snapshot, ordered: list, group_needles, diversify) -> list[t
                            "figures": fields.get("figures")})
     rerank(candidates, group_needles, diversify)
     return [(c["ref"], c["score"], c["match"]) for c in candidates] + tail
-
-
-def _sort_groups(snap: Snapshot, matches, filters: dict, sort: str) -> list[tuple[str, int]]:
-    """(value, matched passages) of the sort's facet in the sort's order: years newest first,
-    places by division code (the national code first, then province by province), then name."""
-    selected = set(filters.get(sort, ()))
-    # A facet's counts ignore its own filter: keep the values the filter selects.
-    counts = [(row["value"], row["count"]) for row in matches.facets(ALL_VALUES)[sort]
-              if row["count"] and (not selected or row["value"] in selected)]
-    if sort == "year":
-        return sorted(counts, key=lambda vc: -int(vc[0]) if vc[0].isdigit() else 0)
-    codes = {r.get("place") or r["county_full"]: r.get("adcode") or "" for r in snap.reports.values()}
-    return sorted(counts, key=lambda vc: (not codes.get(vc[0]), codes.get(vc[0], ""), vc[0]))
-
-
-def _check_sort(sort: str | None) -> str:
-    if sort is None or not sort.strip():
-        return "relevance"
-    if sort.strip() not in SORTS:
-        shown = "、".join(f"{name}（{label}）" for name, label in SORTS.items())
-        raise UnknownSort(f"不能按“{sort}”排序；可以按：{shown}")
-    return sort.strip()
-
-
-def _check_report(snap: Snapshot, report_id: str | None) -> dict | None:
-    """The report a search is within (id, title, place, year), or None; an unknown id is refused."""
-    if report_id is None or not report_id.strip():
-        return None
-    report = snap.reports.get(report_id.strip())
-    if report is None:
-        raise UnknownReport(f"索引中没有编号为“{report_id}”的报告：报告编号见报告页的网址（/reports/编号），"
-                            "索引重建后编号可能会变")
-    return {"id": report_id.strip(), "title": report["title"], "place": report.get("place") or report["county_full"],
-            "year": report.get("year")}
-
-
-def _within_report(suggestion: dict) -> dict:
-    """A suggestion with the report it stays within under ``report``, as ``search`` takes it."""
-    filters = dict(suggestion["filters"])
-    report = filters.pop(REPORT_FILTER, [None])[0]
-    return {**suggestion, "filters": filters, "report": report}
 
 
 def _pages(total: int, per_page: int) -> int:

@@ -7,6 +7,8 @@ Screenshots (desktop and phone) go to ``test-artifacts/compare.png`` and ``compa
 
 from __future__ import annotations
 
+import csv
+
 import pytest
 
 from .test_browser import ARTIFACTS, browser, open_page, page, site  # noqa: F401 (fixtures)
@@ -106,3 +108,39 @@ def test_targets_at_phone_width_without_sideways_scrolling(browser, site):
         assert not page.console_errors
     finally:
         page.context.close()
+
+
+def test_a_new_analyst_picks_a_year_and_a_level_sorts_and_downloads_the_table(page, site):
+    # From the front page's 地区对比 to a year and a level chosen on the page itself, no URL typed.
+    page.goto(f"{site}/")
+    with page.expect_navigation():
+        page.locator(".compare-examples").get_by_role("link", name="地区生产总值").click()
+    page.locator("#compare-year").select_option("2023")
+    page.locator("#compare-level").select_option("县级")
+    with page.expect_navigation():
+        page.get_by_role("button", name="应用").click()
+    assert "year=2023" in page.url and "level=" in page.url
+    assert set(page.locator("table.compare-table .compare-year").all_inner_texts()) == {"2023年"}
+    assert page.locator("#compare-year").input_value() == "2023"
+
+    # Sort by target: click the column heading, largest first; the heading says so.
+    with page.expect_navigation():
+        page.locator("table.compare-table thead").get_by_role("link", name="目标").click()
+    heading = page.locator("table.compare-table thead th", has_text="目标")
+    assert heading.get_attribute("aria-sort") == "descending"
+    firsts = page.locator("table.compare-table tbody td.compare-target").evaluate_all(
+        "cells => cells.map(c => c.querySelector('.figure-value')).filter(v => v).map(v => v.textContent)")
+    targets = [float(t.rstrip("%以上左右")) for t in firsts]  # each place's target as the report states it first
+    assert targets == sorted(targets, reverse=True) and len(targets) >= 3
+    places = [t.strip() for t in page.locator("table.compare-table tbody .compare-county").all_inner_texts()]
+
+    # The table as it stands, downloaded.
+    with page.expect_download() as download:
+        page.locator("a.download-csv").click()
+    assert download.value.suggested_filename.startswith("对比-地区生产总值-")
+    with open(download.value.path(), encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][:3] == ["地区", "地区全称", "年份"] and [r[0] for r in rows[1:]] == places
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "compare-controls.png"), full_page=True)
+    assert not page.console_errors

@@ -34,8 +34,11 @@ UNKNOWN = [
     ("/api/search?q=GDP", "Place", "place"),  # the case: a capital letter widened the answer
     ("/search?q=GDP", "palce", "place"),  # a typo
     ("/api/search", "ctx", None),  # the page's own parameter means nothing to the API
-    ("/api/compare?q=GDP", "level", None),  # compare has no level filter: refused, not ignored
-    ("/compare?q=GDP", "place", None),
+    ("/api/compare?q=GDP", "Level", "level"),  # a capital letter must not drop compare's level filter
+    ("/compare?q=GDP", "ctx", None),  # the results page's own parameter means nothing to compare
+    ("/search.csv?q=GDP", "Place", "place"),  # the downloads read the results page's parameters
+    ("/search.xlsx?q=GDP", "format", None),
+    ("/compare.csv?q=GDP", "page", None),
     ("/targets", "county", None),  # county is search's old name for place, not the ledger's
     ("/api/targets", "Year", "year"),
     ("/targets.csv", "yaer", "year"),

@@ -170,3 +170,25 @@ def test_same_orders_and_search_within_a_report(engine, opensearch_engine, sort)
         assert [h[sort] for h in a["hits"]] == [h[sort] for h in b["hits"]]
         if a["total"] <= 50:
             assert {h["id"] for h in a["hits"]} == {h["id"] for h in b["hits"]}
+
+
+@pytest.mark.parametrize("q, filters", [
+    ("", {"place": ["云阳"]}),  # no query: a place's passages in reading order
+    ("城镇新增就业", {}),  # an exact tier, then a near one
+    ("乡村振兴 OR 共同富裕", {"level": ["县级"]}),
+])
+def test_every_hit_for_a_download_is_the_same_set_tier_by_tier(engine, opensearch_engine, q, filters):
+    """``iter_hits`` (the downloads) reads every match from both backends: the same passages, exact
+    ones before near ones, and in the order each backend's own pages give them."""
+    whoosh_rows = list(engine.iter_hits(q, **filters))
+    os_rows = list(opensearch_engine.iter_hits(q, **filters))
+    assert len(os_rows) == len(whoosh_rows) == engine.search(q, **filters, per_page=1)["total"]
+    for rows in (whoosh_rows, os_rows):  # exact before near
+        kinds = [r["match"] for r in rows]
+        assert kinds == sorted(kinds, key=lambda k: k == "near")
+    assert [{r["id"] for r in whoosh_rows if r["match"] == k} for k in ("exact", "near", None)] == \
+           [{r["id"] for r in os_rows if r["match"] == k} for k in ("exact", "near", None)]
+    if not q:  # reading order is the same on both
+        assert [r["id"] for r in os_rows] == [r["id"] for r in whoosh_rows]
+    paged = opensearch_engine.search(q, **filters, per_page=50)["hits"]
+    assert [r["id"] for r in os_rows[:len(paged)]] == [h["id"] for h in paged]

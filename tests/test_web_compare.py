@@ -43,15 +43,21 @@ def query_of(url: str) -> dict:
 def test_each_main_indicator_gives_a_row_per_county_and_year_with_figures(client, indicator):
     data = client.get("/api/compare", query_string={"q": indicator}).json
     assert {r["county"] for r in data["rows"] if r["figures"]} >= {"云阳", "酉阳", "涪陵", "城口"}
-    assert len({(r["county"], r["year"]) for r in data["rows"]}) == len(data["rows"])
+    assert len({(r["county"], r["year"], r["role"]) for r in data["rows"]}) == len(data["rows"])
     page = page_of(client.get("/compare", query_string={"q": indicator}))
-    rows = list(page.find("table", "compare-table").find("tbody").find_all("tr"))
-    assert [tr.attrs["id"] for tr in rows] == [f"row-{r['passage']['id']}" for r in data["rows"]]
+    lines = list(page.find("table", "compare-table").find("tbody").find_all("tr"))
+    # One line per place and year, its target and its result side by side.
+    assert [(tr.find("th").text.strip(), tr.find("td", "compare-year").text.strip()) for tr in lines] == \
+        [(line["county"], f"{line['year']}年") for line in data["table"]]
+    cells = {td.attrs["id"]: td for tr in lines for td in tr.find_all("td", "compare-cell") if "id" in td.attrs}
+    assert sorted(cells) == sorted(f"row-{r['passage']['id']}" for r in data["rows"])
+    rows = [cells[f"row-{r['passage']['id']}"] for r in data["rows"]]
     for tr, row in zip(rows, data["rows"]):
         passage = row["passage"]
-        assert tr.find("th").text.strip() == row["county"] and f"{row['year']}年" in tr.text
-        figures = tr.find("td", "compare-figures").text
-        assert all(f["text"] in figures for f in row["figures"]) and (row["figures"] or "未给出数值" in figures)
+        assert f"compare-{row['role']}" in tr.classes
+        figures = tr.find(cls="compare-figures").text
+        assert all(f["text"] in figures for f in row["figures"])
+        assert row["figures"] or ("未能确定" if row["unsure"] else "未给出数值") in figures
         assert passage["citation"] in tr.text
         links = [a.attrs["href"] for a in tr.find_all("a")]
         assert f"/p/{passage['id']}" in links and f"/reports/{passage['report_id']}#{passage['id']}" in links
@@ -76,8 +82,8 @@ def test_the_page_states_the_right_figure_as_the_report_writes_it_and_never_the_
     data = client.get("/api/compare", query_string={"q": indicator}).json
     row = next(r for r in data["rows"] if (r["county"], r["year"]) == (county, year))
     tr = page_of(client.get("/compare", query_string={"q": indicator})).by_id[f"row-{row['passage']['id']}"]
-    values = [span.text for span in tr.find("td", "compare-figures").find_all("span", "figure-value")]
-    assert values == shown and wrong not in tr.find("td", "compare-figures").text
+    values = [span.text for span in tr.find(cls="compare-figures").find_all("span", "figure-value")]
+    assert values == shown and wrong not in tr.find(cls="compare-figures").text
 
 
 def test_a_table_row_labels_the_value_that_is_not_its_rows_kind(client):
@@ -85,7 +91,7 @@ def test_a_table_row_labels_the_value_that_is_not_its_rows_kind(client):
     row = next(r for r in data["rows"] if (r["county"], r["year"]) == ("涪陵", 2022))
     tr = page_of(client.get("/compare?q=森林覆盖率")).by_id[f"row-{row['passage']['id']}"]
     # 森林覆盖率（%）*：2022年预期目标 53，2022年完成情况 52, in the review: 53 is the target.
-    assert [s.text for s in tr.find("td", "compare-figures").find_all("span", "figure-value")] == ["53%（目标）", "52%"]
+    assert [s.text for s in tr.find(cls="compare-figures").find_all("span", "figure-value")] == ["53%（目标）", "52%"]
 
 
 def test_the_comparison_leads_to_targets_against_results(client):
@@ -122,7 +128,7 @@ def test_counties_without_a_figure_are_named_with_a_search_of_their_reports(clie
     assert data["missing"] == ["城口"] and "城口" not in {r["county"] for r in data["rows"] if r["figures"]}
     line = page_of(client.get("/compare?q=森林覆盖率")).find("p", "missing")
     assert line.text.strip().startswith("未找到数值：城口")
-    assert query_of(line.find("a").attrs["href"]) == {"q": ["森林覆盖率"], "county": ["城口"]}
+    assert query_of(line.find("a").attrs["href"]) == {"q": ["森林覆盖率"], "place": ["城口"]}
 
 
 def test_no_query_is_the_starting_page_with_the_main_indicators(client):
@@ -164,7 +170,7 @@ def test_results_or_targets_only(client):
     page = page_of(client.get("/compare?q=地区生产总值&section=目标安排&section=重点任务"))
     current = [a for a in page.find("nav", "compare-sections").find_all("a") if a.attrs.get("aria-current")]
     assert [a.text for a in current] == ["目标（目标安排、重点任务）"]
-    sections = {td.find("span", "section-badge").text for td in page.find_all("td", "compare-year")}
+    sections = {span.text for span in page.find_all("span", "section-badge")}
     assert sections and sections <= PLAN_SECTIONS
     hidden = form_fields(page.find("form", "compare-form"))
     assert hidden["section"] and hidden["q"] == "地区生产总值"  # a new indicator keeps the filter
@@ -172,7 +178,7 @@ def test_results_or_targets_only(client):
 
 def test_adding_a_row_to_a_briefing_without_javascript_comes_back_to_the_row(client):
     page = page_of(client.get("/compare?q=固定资产投资"))
-    row = page.find("table", "compare-table").find("tbody").find("tr")
+    row = page.find("table", "compare-table").find("tbody").find("td", "compare-cell")
     fields = form_fields(row.find("form", "add-briefing-form")) | {"title": "固投对比"}
     response = client.post("/b/add", data=fields)
     assert response.status_code == 303
@@ -197,11 +203,14 @@ def test_the_home_page_and_the_header_lead_to_the_comparison(client):
     assert "/compare" in [a.attrs["href"] for a in page.find("nav", "site-nav").find_all("a")]
 
 
-def test_search_results_link_to_the_comparison_keeping_years_and_sections(client):
-    page = page_of(client.get("/search?q=森林覆盖率&year=2022&county=云阳"))
+def test_search_results_link_to_the_comparison_keeping_every_filter(client):
+    page = page_of(client.get("/search?q=森林覆盖率&year=2022&county=云阳&level=县级&section=工作回顾"))
     link = page.find("p", "compare-link").find("a")
     assert link.text == "按地区对比“森林覆盖率”"
-    assert query_of(link.attrs["href"]) == {"q": ["森林覆盖率"], "year": ["2022"]}
+    assert query_of(link.attrs["href"]) == {"q": ["森林覆盖率"], "year": ["2022"], "place": ["重庆市云阳县"],
+                                            "level": ["县级"], "section": ["工作回顾"]}
+    compared = client.get("/api/compare", query_string=query_of(link.attrs["href"]), ).json
+    assert {(r["county"], r["year"], r["section"]) for r in compared["rows"]} == {("云阳", 2022, "工作回顾")}
     assert not page_of(client.get("/search?q=不存在的词语组合")).find("p", "compare-link")
 
 

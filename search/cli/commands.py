@@ -130,12 +130,21 @@ def _terminal_marks(html: str) -> str:
 @click.option("--page", default=1, show_default=True)
 @click.option("--limit", "per_page", default=None, type=int, help="Hits per page (1-50, default 10).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--csv", "csv_file", is_flag=False, flag_value="-", default=None, metavar="[FILE]",
+              type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write every hit (no paging) as CSV, UTF-8 with a BOM, to FILE or stdout: the site's /search.csv.")
+@click.option("--base-url", default="", help="Prefix for the permalinks in --csv (e.g. http://host:8000).")
 @index_option
-def search(query, place, province, level, year, section, report, sort, page, per_page, as_json, index_dir):
+def search(query, place, province, level, year, section, report, sort, page, per_page, as_json, csv_file, base_url,
+           index_dir):
     """Search: terms are ANDed; "a phrase", a OR b, -excluded."""
     from ..engine import Engine
 
     engine = Engine(index_path(index_dir))
+    if csv_file is not None:
+        _write_hits_csv(engine.iter_hits(" ".join(query), place=place, province=province, level=level, year=year,
+                                         section=section, report=report, sort=sort), csv_file, base_url)
+        return
     result = engine.search(" ".join(query), place=place, province=province, level=level, year=year,
                            section=section, report=report, sort=sort, page=page, per_page=per_page)
     if as_json:
@@ -154,6 +163,16 @@ def search(query, place, province, level, year, section, report, sort, page, per
                     f"{hit['year']}年  [{hit['id']}]", dim=True)
     if not result["hits"]:
         click.echo("Nothing found. Try fewer terms, or drop a filter.")
+
+
+def _write_hits_csv(hits, csv_file: str, base_url: str) -> None:
+    from ..downloads import HIT_COLUMNS, csv_chunks, hit_cells
+
+    chunks = csv_chunks(HIT_COLUMNS, (hit_cells(hit, base_url) for hit in hits))
+    # Bytes, so that the CSV's own line ends (CRLF) are written as they are on every system.
+    with click.open_file(csv_file, "wb") as out:
+        for chunk in chunks:
+            out.write(chunk.encode("utf-8"))
 
 
 # -- export and eval -----------------------------------------------------------------------------

@@ -273,6 +273,17 @@ class Matches:
         scored = kind is not None
         return [(h["_source"], float(h["sort"][0]) if scored else None, kind) for h in hits]
 
+    def every(self):
+        """Every match, tier after tier, read with search_after in a point in time (``Snapshot.scan``)."""
+        if self.plan.is_empty:
+            for hit in self.snap.scan(self._filtered(self.exact), True, sort=self._sort()):
+                yield hit["_source"], None, None
+            return
+        for query, kind in ((self.exact, "exact"), (self.near, "near")):
+            if query is not None:
+                for hit in self.snap.scan(self._filtered(query), True, sort=self._sort()):
+                    yield hit["_source"], float(hit["sort"][0]), kind
+
     def facets(self, limit: int) -> dict:
         return {f.name: self.snap.names.rows(f.name, self._counts[f.name], self.filters.get(f.name, []), limit)
                 for f in FACETS}

@@ -275,6 +275,11 @@ class _Matches:
                 found += len(best)
         return out
 
+    def every(self):
+        # Docnums are small: ranking every match at once costs a sort, not the passages' text.
+        for tier in self.tiers(self.total):
+            yield from tier
+
     def facets(self, limit: int) -> dict:
         matched = self.gen.facets.live if self.scored is None else self.scored.docs
         return self.gen.facets.counts(matched, self.filters, limit)

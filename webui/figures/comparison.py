@@ -1,10 +1,12 @@
-"""Comparing an indicator across counties: the parameters of ``/compare`` and what its page shows
+"""Comparing an indicator across places: the parameters of ``/compare`` and what its page shows
 besides ``search.figures.compare``'s result.
 
-``/compare`` and ``/api/compare`` read ``q`` (the indicator) and ``year`` and ``section`` (each may
-repeat), given to ``search.figures.compare.compare`` as typed: the engine validates them and explains its
-refusals (400). A query that names nothing (empty, ``OR``, punctuation) is the page's starting
-point, with the main indicators offered; under /api/ it is a 400.
+``/compare`` and ``/api/compare`` read ``q`` (the indicator), ``year``, ``section``, ``place``,
+``province`` and ``level`` (each may repeat; an empty one, as a form's 全部 sends it, is no filter) and
+``sort`` and ``order`` (``search.figures.compare.SORTS``), given to ``search.figures.compare.compare``
+as typed: the engine validates them and explains its refusals (400). The page's form offers them
+all (``choices``), so no one edits a URL. A query that names nothing (empty, ``OR``, punctuation)
+is the page's starting point, with the main indicators offered; under /api/ it is a 400.
 
 A row is the best passage for one county, one year and one kind of statement (result or target);
 rows from the plan sections speak about the plan year's targets, not results, and the page says
@@ -20,7 +22,7 @@ from itertools import groupby
 from flask import url_for
 from werkzeug.datastructures import MultiDict
 
-from search.figures.compare import compare
+from search.figures.compare import ROLE_LABELS, SORTS, compare, order_of
 from search.documents import SECTION_GOALS, SECTION_REVIEW, SECTION_TASKS
 from search.errors import NothingToSearch, QueryError
 from search.figures.extraction import shown_text
@@ -38,19 +40,37 @@ PLAN_SECTIONS = (SECTION_GOALS, SECTION_TASKS)
 SECTION_CHOICES = [("全部", ()), ("实绩（工作回顾）", (SECTION_REVIEW,)), ("目标（目标安排、重点任务）", PLAN_SECTIONS)]
 
 
+LEVELS = ("国家级", "省级", "地级", "县级")
+
+
+def _values(args: MultiDict, name: str) -> tuple[str, ...]:
+    return tuple(v for v in args.getlist(name) if v.strip())
+
+
 @dataclass(frozen=True)
 class CompareArgs:
     # The query parameters /compare and /api/compare read (``webui.site.parameters.accepts``).
-    PARAMETERS = ("q", "year", "section")
+    PARAMETERS = ("q", "year", "section", "place", "county", "province", "level", "sort", "order")
 
     q: str = ""
     year: tuple[str, ...] = ()
     section: tuple[str, ...] = ()
+    place: tuple[str, ...] = ()
+    province: tuple[str, ...] = ()
+    level: tuple[str, ...] = ()
+    sort: str = ""
+    order: str = ""
 
     @classmethod
     def from_args(cls, args: MultiDict) -> CompareArgs:
-        return cls(q=args.get("q", "").strip(), year=tuple(args.getlist("year")),
-                   section=tuple(args.getlist("section")))
+        return cls(q=args.get("q", "").strip(), year=_values(args, "year"), section=_values(args, "section"),
+                   # county: the old name of place, as on /search
+                   place=_values(args, "place") + _values(args, "county"), province=_values(args, "province"),
+                   level=_values(args, "level"), sort=args.get("sort", "").strip(), order=args.get("order", "").strip())
+
+    def filters(self) -> dict[str, tuple[str, ...]]:
+        return {"year": self.year, "section": self.section, "place": self.place, "province": self.province,
+                "level": self.level}
 
     def names_something(self) -> bool:
         """Whether ``q`` names something to compare; a query that cannot run raises ``QueryError``."""
@@ -60,7 +80,7 @@ class CompareArgs:
             return False
 
     def run(self, engine) -> dict:
-        return compare(engine, self.q, year=self.year, section=self.section)
+        return compare(engine, self.q, **self.filters(), sort=self.sort, order=self.order)
 
     def run_for_api(self, engine) -> dict:
         if not self.names_something():
@@ -68,18 +88,44 @@ class CompareArgs:
         return self.run(engine)
 
     def url(self, endpoint: str = "pages.compare", **changes) -> str:
-        params = {"q": self.q or None, "year": list(self.year) or None, "section": list(self.section) or None}
+        params = {"q": self.q or None, **{name: list(values) or None for name, values in self.filters().items()},
+                  "sort": self.sort or None, "order": self.order or None}
         params.update(changes)
         return url_for(endpoint, **params)
 
+    def sort_links(self, result: dict) -> dict[str, dict]:
+        """Per sortable column: the link that sorts by it (again: the other way round), and
+        whether and how the table is sorted by it now (aria-sort's value)."""
+        links = {}
+        for name in SORTS:
+            current = result["sort"] == name
+            order = ("asc" if result["order"] == "desc" else "desc") if current else ""
+            if order == order_of(name, ""):  # the usual direction goes without saying
+                order = ""
+            links[name] = {"url": self.url(sort=None if name == "place" and not order else name, order=order or None),
+                           "state": ("ascending" if result["order"] == "asc" else "descending") if current else None}
+        return links
+
+
+def choices(engine) -> dict[str, list[str]]:
+    """What the page's form offers: the years the reports speak about (newest first), the levels and
+    the provinces the index holds."""
+    reports = engine.reports()
+    years = {y for r in reports for y in (r.get("review_year"), r.get("plan_year")) if y}
+    held = {r.get("level") for r in reports}
+    return {"years": [str(y) for y in sorted(years, reverse=True)],
+            "levels": [level for level in LEVELS if level in held],
+            "provinces": list(dict.fromkeys(r["province"] for r in reports if r.get("province")))}
+
 
 def compare_url(result: dict) -> str | None:
-    """From a search's results: the comparison of its query, with its years and sections kept."""
+    """From a search's results: the comparison of its query, with its filters kept (years, sections,
+    places, provinces and levels)."""
     if not result["total"] or not result["query"]:
         return None
     filters = result["filters"]
-    return CompareArgs(q=result["query"], year=tuple(filters.get("year", ())),
-                       section=tuple(filters.get("section", ()))).url()
+    return CompareArgs(q=result["query"], **{name: tuple(filters.get(name, ())) for name in
+                                            ("year", "section", "place", "province", "level")}).url()
 
 
 def shown(result: dict, args: CompareArgs) -> dict:
@@ -99,10 +145,8 @@ def shown(result: dict, args: CompareArgs) -> dict:
         "sections": [(label, args.url(section=list(values) or None), set(values) == set(args.section))
                      for label, values in SECTION_CHOICES],
         "all_years": args.url(year=None) if args.year else None,
+        "sort_links": args.sort_links(result),
     }
-
-
-ROLE_LABELS = {"target": "目标", "actual": "实绩"}
 
 
 def figure_groups(figures: list[dict], named: set[str], role: str = "") -> list[tuple[str, list[dict]]]:
@@ -121,5 +165,5 @@ def figure_groups(figures: list[dict], named: set[str], role: str = "") -> list[
 def chart_of(result: dict, plans: set[str]) -> BarChart | None:
     if not result["chart"]:
         return None
-    title = f"各区县“{result['query']}”（单位：{result['chart']['unit']}）"
+    title = f"各地区“{result['query']}”的目标与实绩（单位：{result['chart']['unit']}）"
     return figure_chart(result["chart"], title, targets=plans)

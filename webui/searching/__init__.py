@@ -1,6 +1,6 @@
 """Searching and reading: the front page, the results page, a passage and a report, their JSON
 twins under ``/api/``, and the comparison page and API (blueprints ``pages``, ``passages`` and
-``api``), with what they render (``params``, ``hit_cards``, ``fragments``, ``report_layout``).
+``api``), their downloads (``downloads``), with what they render (``params``, ``hit_cards``, ``fragments``, ``report_layout``).
 
 May import: ``search.*``, ``webui.site``, and ``webui.figures``: the results page draws its facet
 charts with ``figures.charts`` and links to the comparison, whose page and API stay here under their
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import api, fragments, hit_cards, pages, passages
+from . import api, downloads, fragments, hit_cards, pages, passages
 from .params import FACET_LABELS, FACET_NAMES, facet_value_label
 
 
@@ -29,3 +29,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(pages.bp)
     app.register_blueprint(passages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(downloads.bp)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from search.engine import SORTS
+from search.ordering import SORTS
 from search.errors import (BadParameter, PageOutOfRange, QueryError, QueryTooBroad, UnknownFilter, UnknownReport,
                            UnknownSort, UserError)
 
 from ..figures.charts import COUNT_ROOM, LABEL_WIDTH, ROW_HEIGHT, WIDTH, Bar, BarChart
-from ..figures.comparison import MAIN_INDICATORS, CompareArgs, compare_url, shown
+from ..figures.comparison import MAIN_INDICATORS, CompareArgs, choices, compare_url, shown
 from ..site.errors import add_help, repaired_query, without_single_characters
 from ..site.limits import costs
 from ..site.page_cache import cached_page
@@ -68,7 +68,7 @@ def compare():
     args = CompareArgs.from_args(request.args)
     result = args.run(get_engine()) if args.names_something() else None
     return render_template(
-        "compare.html", args=args, result=result, indicators=MAIN_INDICATORS,
+        "compare.html", args=args, result=result, indicators=MAIN_INDICATORS, choices=choices(get_engine()),
         view=shown(result, args) if result else None,
         literal_links=literal_links(result, args.url) if result else [],
     )
@@ -174,11 +174,23 @@ def repair_links(error: UserError) -> list[tuple[str, str]]:
 def compare_links(error: UserError) -> list[tuple[str, str]]:
     args = CompareArgs.from_args(request.args)
     if isinstance(error, UnknownFilter):
-        return [("去掉年份和部分的筛选再对比", args.url(year=None, section=None))]
+        return [("去掉全部筛选条件再对比", args.url(year=None, section=None, place=None, province=None, level=None))]
+    if isinstance(error, BadParameter):  # a sort or an order the table does not have
+        return [("按地区顺序对比", args.url(sort=None, order=None))]
     if isinstance(error, QueryError) and (repaired := repaired_query(args.q)) and repaired != args.q:
         cut = repaired if len(repaired) <= 30 else repaired[:30] + "…"
         return [(f"改为对比“{cut}”", args.url(q=repaired))]
     return []
 
 
-add_help(bp, repairs=repair_links)
+def explanations() -> dict[type, tuple[str, str]]:
+    """The comparison's own headlines: its filters are chosen on the page and its table sorts, so
+    the site's words for a bad filter or parameter (the results page's facets, page numbers) do
+    not fit it."""
+    if request.endpoint not in ("pages.compare", "downloads.compare_csv", "downloads.compare_xlsx"):
+        return {}
+    return {UnknownFilter: ("没有这个筛选条件", "年份、层级、省份和地区须是索引中已有的；请在对比页的下拉框中选择，地区可写简称（云阳、全国）。"),
+            BadParameter: ("无法这样排序", "对比表可以按地区、目标或实绩排序（点击表头），方向是 asc（升序）或 desc（降序）。")}
+
+
+add_help(bp, explanations=explanations, repairs=repair_links)
