@@ -14,7 +14,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
-from ..documents import TYPE_BULLETIN, TYPE_FINAL, TYPE_WORK, TYPES, Report
+from ..documents import TYPE_BUDGET, TYPE_BULLETIN, TYPE_FINAL, TYPE_PLAN, TYPE_WORK, TYPES, Report
 from ..errors import ReportError
 from . import evidence as ev
 from . import header as hdr
@@ -70,17 +70,39 @@ def decide(head_lines: list[str], body: list[Block], overrides, source: str, nam
     _detected_years = evidence.pop("_detected", None)
     if overrides.year and (review_year, plan_year) != _detected_years:
         delivered_year = delivered_year if delivered_year == overrides.year else None
-    title = hdr.strip_place_prefix(title or rtype, place)
+    title = hdr.strip_place_prefix(title, place) if title not in ("", *TYPES) else ""
+    if not title:
+        # No title, or one that names the type alone (政府工作报告): a citation needs place and year.
+        title = made_up_title(place, rtype, review_year, plan_year, delivered_year)
+        evidence["title"] = ["文件里没有标题，按地区、年份和类型拟定"]
     return Metadata(place, rtype, title, delivered, delivered_year, review_year, plan_year, evidence, warnings)
 
 
+def made_up_title(place: Place, rtype: str, review_year: int, plan_year: int, delivered_year: int | None) -> str:
+    """A title for a report that has none, from its place, years and type: 宜昌市2024年政府工作报告,
+    国务院2024年政府工作报告, 北京市2025年预算执行情况和2026年预算草案的报告."""
+    # A county-level place with its prefecture (黄山市黄山区): the name alone is shared nationwide.
+    prefecture = place.city if place.city not in ("", place.name, place.province) else ""
+    issuer = "国务院" if place == NATIONAL else prefecture + place.name
+    if rtype == TYPE_BUDGET:
+        return f"{issuer}{review_year}年预算执行情况和{plan_year}年预算草案的报告"
+    if rtype == TYPE_PLAN:
+        return f"{issuer}{review_year}年国民经济和社会发展计划执行情况与{plan_year}年计划草案的报告"
+    if rtype == TYPE_BULLETIN:
+        return f"{issuer}{review_year}年国民经济和社会发展统计公报"
+    if rtype == TYPE_FINAL:
+        return f"{issuer}{review_year}年决算报告"
+    return f"{issuer}{delivered_year or plan_year}年{rtype}"
+
+
 def _preamble(head_lines: list[str], body: list[Block]) -> str:
-    """The sentence that says who speaks (现在，我代表市人民政府，向大会报告工作…), wherever the
+    """The sentence that says who speaks (现在，我代表市人民政府，向大会报告工作…; 受市人民政府委托…), wherever the
     header ends: after 各位代表, on the same line, or before a first chapter with no 各位代表."""
     texts = [*head_lines[-2:], *(b.text for b in body[:3] if b.kind == BLOCK_PARA)]
     for text in texts:
         rest = re.sub(r"^各位(代表|主任|委员)\S{0,8}?[：:]", "", text.strip())
-        if "代表" in rest[:40]:
+        # 我代表市人民政府…, or a budget's 受市人民政府委托，现将…预算草案提请…
+        if re.search(r"代表|委托", rest[:40]):
             return rest
     return ""
 
