@@ -171,3 +171,44 @@ def test_the_opensearch_backend_returns_the_flag(ocr_site, opensearch_url):
     assert {h["report_title"][:5]: h["ocr"] for h in hits} == {h["report_title"][:5]: h["ocr"]
                                                               for h in engine.search("一般公共预算收入")["hits"]}
     assert any(h["ocr"] for h in hits) and not all(h["ocr"] for h in hits)
+
+
+# -- in a browser ------------------------------------------------------------------------------------------
+
+from tests.test_browser import browser, open_page  # noqa: E402,F401 - the browser fixture, shared
+
+
+@pytest.fixture(scope="module")
+def ocr_server(ocr_site, tmp_path_factory):
+    import threading
+
+    from webui.server import make_server
+
+    engine, _client = ocr_site
+    config = {"BRIEFINGS_DB": tmp_path_factory.mktemp("ocr-browser") / "b.sqlite3", "SECRET_KEY": "ocr-tests"}
+    server = make_server(engine.index_dir, host="127.0.0.1", port=0, threads=2, config=config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    thread.join(timeout=5)
+
+
+def test_a_reader_sees_the_ocr_tag_on_scanned_hits_and_in_the_report(browser, ocr_server):  # noqa: F811
+    page = open_page(browser, ocr_server)
+    page.goto(f"{ocr_server}/search?q=一般公共预算收入")
+    cards = page.locator("li.hit")
+    tagged = [cards.nth(i).locator(".tag-ocr").count() == 1 for i in range(cards.count())]
+    titles = [cards.nth(i).locator(".cite").inner_text() for i in range(cards.count())]
+    assert tagged == ["政府工作报告" not in t for t in titles] and any(tagged) and not all(tagged)
+    tag = page.locator(".tag-ocr").first
+    assert tag.is_visible() and tag.inner_text() == "文字识别"
+    assert "文字识别" in tag.get_attribute("title") and "核对" in tag.get_attribute("title")
+    # In the report reader the tag follows its paragraph, as small as on the card: the paragraph's
+    # indent does not widen it.
+    card_width = tag.bounding_box()["width"]
+    page.locator("li.hit", has=page.locator(".tag-ocr")).first.get_by_text("在报告中查看").click()
+    reader_tag = page.locator(".document .tag-ocr").first
+    assert reader_tag.is_visible()
+    assert reader_tag.bounding_box()["width"] <= card_width * 1.2
+    page.context.close()
