@@ -44,11 +44,41 @@ def test_place_from_body_and_names(names, speaker, body, full):
     assert report.evidence["place"], "the evidence is kept for inspect"
 
 
-def test_the_text_wins_over_a_file_name_that_names_another_place():
+@pytest.mark.parametrize("head, speaker, names, said", [
+    # a city's file holding the State Council's report
+    ("", "国务院", ["台州"], "国务院"),
+    # a city's file holding another province's report, told by its title
+    ("2024年北京市政府工作报告\n", "市人民政府", ["宜昌"], "北京市"),
+])
+def test_a_file_name_naming_another_place_than_the_report_is_refused_naming_both(head, speaker, names, said):
+    text = head + report_text().replace("我代表市人民政府", f"我代表{speaker}")
+    with pytest.raises(ReportError) as refused:
+        parse_text(text, "x.txt", names=names)
+    message = str(refused.value)
+    assert names[-1] in message and said in message and "--place" in message
+
+
+@pytest.mark.parametrize("head, speaker, names, place, warned", [
+    # the file names a city inside the province whose report it is: a word, not a refusal
+    ("2024年湖北省政府工作报告\n", "省人民政府", ["宜昌"], "湖北省", True),
+    # the file names the prefecture of the district whose report it is: nothing to say
+    ("", "区人民政府", ["黄山"], "安徽省黄山市黄山区", False),
+])
+def test_a_file_name_naming_a_related_place_is_not_a_refusal(head, speaker, names, place, warned):
+    text = head + report_text().replace("我代表市人民政府", f"我代表{speaker}")
+    if place.endswith("黄山区"):
+        text = text.replace("过去一年，", "过去一年，黄山区")
+    report = parse_text(text, "x.txt", names=names)
+    assert report.place == place
+    assert any(names[-1] in w for w in report.warnings) is warned
+
+
+def test_the_user_settles_a_refused_conflict_with_place():
+    from search.reading import Overrides
+
     text = report_text().replace("我代表市人民政府", "我代表国务院")
-    report = parse_text(text, "x.txt", names=["台州"])
+    report = parse_text(text, "x.txt", names=["台州"], overrides=Overrides(place="全国"))
     assert report.place == "全国"
-    assert any("台州" in w for w in report.warnings)
 
 
 def test_a_place_the_body_names_in_passing_never_decides():

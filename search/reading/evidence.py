@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .places import LEVEL_PROVINCE, AmbiguousPlace, Place, _gazetteer, _scan, _within
+from .places import LEVEL_PROVINCE, AmbiguousPlace, Place, meanings, named_in, province_of, within
 
 # 我代表市人民政府, 我代表州人民政府, 我代表XX县人民政府; a 行署 speaks for a 地区 or a 盟.
 _SPEAKER_RE = re.compile(r"代表(?P<who>[^，,。、；]{0,16}?)(?P<unit>[省市州盟区县旗])(?:人民)?政府")
@@ -71,15 +71,10 @@ def fits_unit(place: Place, unit: str | None) -> bool:
 
 def name_candidates(name: str) -> list[Place]:
     """Every place a file or folder name may mean: 吉林 is 吉林省 and 吉林市, 黄山 is 黄山市 and 黄山区."""
-    gazetteer = _gazetteer()
     text = "".join(name.split())
     if len(text) < 2 or not any("\u4e00" <= c <= "\u9fff" for c in text):
         return []
-    for table in (gazetteer.by_full, gazetteer.by_adcode):
-        if text in table:
-            return [table[text]]
-    found = [*gazetteer.by_name.get(text, ()), *gazetteer.by_alias.get(text, ()), *gazetteer.by_short.get(text, ())]
-    return list(dict.fromkeys(found))
+    return meanings(text)
 
 
 def body_count(place: Place, body: str) -> int:
@@ -108,7 +103,7 @@ def place_from_names(names: list[str], unit: str | None, unit_words: str, body: 
     for name in names:
         candidates = name_candidates(name)
         if outer:
-            candidates = [c for c in candidates if any(_within(c, o) for o in outer)] or candidates
+            candidates = [c for c in candidates if any(within(c, o) for o in outer)] or candidates
         if not candidates:
             continue
         fitting = [c for c in candidates if fits_unit(c, unit)]
@@ -139,12 +134,10 @@ def _best(candidates: list[Place], body: str) -> Place | list[Place]:
     and prefecture, far more often than a namesake elsewhere."""
     if len(candidates) == 1:
         return candidates[0]
-    gazetteer = _gazetteer()
-
     def score(place: Place) -> int:
         own = body.count(place.name) * 2 + body.count(place.short)
         context = sum(body.count(form) for form in (place.province, place.city) if form and form != place.name)
-        province = gazetteer.by_full.get(place.province)
+        province = province_of(place)
         if province is not None and province.short != place.short:
             context += body.count(province.short)
         return own + context
@@ -158,8 +151,7 @@ def _best(candidates: list[Place], body: str) -> Place | list[Place]:
 def place_from_body(body: str, unit: str | None, unit_words: str) -> Finding:
     """The place a body speaks of as its own: of the speaker's kind, named most often, clearly ahead."""
     finding = Finding()
-    mentions = [m for m in _scan(body[:OPENING_CHARS * 3], _gazetteer()) if not m.party]
-    candidates = {p for m in mentions for p in m.candidates if fits_unit(p, unit)}
+    candidates = {p for named in named_in(body[:OPENING_CHARS * 3]) for p in named if fits_unit(p, unit)}
     if unit is not None and unit != "省":
         candidates = {p for p in candidates if p.level != LEVEL_PROVINCE or p.name.endswith("市")}
     counts = sorted(((body_count(p, body), p) for p in candidates), key=lambda cp: (-cp[0], cp[1].adcode))
