@@ -44,6 +44,32 @@ def test_place_from_body_and_names(names, speaker, body, full):
     assert report.evidence["place"], "the evidence is kept for inspect"
 
 
+@pytest.mark.parametrize("names, speaker, full", [
+    # a file named in pinyin, as many are
+    (["yichang"], "市", "湖北省宜昌市"),
+    # pinyin among other words of a file name, ü written v
+    (["2024_lvliang_gzbg"], "市", "山西省吕梁市"),
+    # a province's folder in pinyin, the file named by year
+    (["hubei", "yichang", "2024"], "市", "湖北省宜昌市"),
+    # changsha spells 长沙市 and 长沙县: a 县 speaking settles it
+    (["changsha"], "县", "湖南省长沙市长沙县"),
+])
+def test_a_pinyin_file_name_is_evidence_when_it_spells_one_place_of_the_speakers_kind(names, speaker, full):
+    report = parse_text(report_text(speaker), "x.txt", names=names)
+    assert report.place == full
+    assert "拼音" in report.evidence["place"][0]
+
+
+@pytest.mark.parametrize("names, speaker", [
+    (["taizhou"], "市"),  # 台州市 and 泰州市: pinyin cannot tell them apart
+    (["changsha"], "区"),  # no district is spelled changsha
+    (["gzbg"], "市"),  # an abbreviation, no place
+])
+def test_a_pinyin_name_that_spells_no_one_place_decides_nothing(names, speaker):
+    with pytest.raises(ReportError, match="看不出是哪个地区"):
+        parse_text(report_text(speaker), "x.txt", names=names)
+
+
 @pytest.mark.parametrize("head, speaker, names, said", [
     # a city's file holding the State Council's report
     ("", "国务院", ["台州"], "国务院"),

@@ -6,7 +6,8 @@ Evidence is weighed in a fixed order, strongest first (see ``search.reading.meta
 1. the header: title, date line, signature (``header``);
 2. the body's self-reference: who speaks (我代表市人民政府, 我代表行署), how the body calls its own
    area (全市, 全州, 我县), and which place it names most often of that kind;
-3. the file name and its folders (``湖北/宜昌/2024.docx``, ``宜昌.docx``, ``海拉尔区/2019.txt``);
+3. the file name and its folders (``湖北/宜昌/2024.docx``, ``宜昌.docx``, ``海拉尔区/2019.txt``, and in
+   pinyin ``yichang.docx`` when the word spells one place of the speaker's kind: ``pinyin_names``);
 4. a manifest row (``manifest``), which overrides all of these, as ``add --place`` does.
 
 Nothing here knows any particular place: candidates come from the national list of places, and a
@@ -21,6 +22,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .pinyin_names import latin_words, spelled
 from .places import LEVEL_PROVINCE, AmbiguousPlace, Place, meanings, named_in, province_of, within
 
 # 我代表市人民政府, 我代表州人民政府, 我代表XX县人民政府; a 行署 speaks for a 地区 or a 盟.
@@ -102,6 +104,12 @@ def place_from_names(names: list[str], unit: str | None, unit_words: str, body: 
     outer: list[Place] = []
     for name in names:
         candidates = name_candidates(name)
+        # A folder may be a province (hubei/yichang.docx): only the file is of the speaker's kind.
+        if not candidates and (spelled := _spelled_place(name, unit if name is names[-1] else None, outer)):
+            finding.value = spelled
+            finding.evidence = [f"{'文件名' if name is names[-1] else '文件夹'}“{name}”（拼音）"]
+            outer = [spelled]
+            continue
         if outer:
             candidates = [c for c in candidates if any(within(c, o) for o in outer)] or candidates
         if not candidates:
@@ -127,6 +135,18 @@ def place_from_names(names: list[str], unit: str | None, unit_words: str, body: 
         if unit_words:
             finding.evidence.append(f"正文“{unit_words}”")
     return finding
+
+
+def _spelled_place(name: str, unit: str | None, outer: list[Place]) -> Place | None:
+    """The one place a pinyin file or folder name spells (yichang, 2024_yichang_gzbg), of the kind
+    the report speaks for and inside the folder's place; None when no word spells exactly one."""
+    if any("\u4e00" <= c <= "\u9fff" for c in name):
+        return None
+    for word in latin_words(name):
+        places = [p for p in spelled(word) if fits_unit(p, unit) and (not outer or any(within(p, o) for o in outer))]
+        if len(places) == 1:
+            return places[0]
+    return None
 
 
 def _best(candidates: list[Place], body: str) -> Place | list[Place]:
