@@ -59,8 +59,9 @@ def test_a_title_is_the_reports_own_words_only(head, body, title):
     (BODY, ["宜昌"], "宜昌市2024年政府工作报告"),
     # a title that is the type alone is no citation either
     ("政府工作报告\n" + BODY, ["宜昌"], "宜昌市2024年政府工作报告"),
-    # the State Council's report, as the national texts start
-    (BODY.replace("我代表市人民政府", "我代表国务院").replace("全市", "全国"), [], "国务院2024年政府工作报告"),
+    # the State Council's report, as the national texts start: its title is 政府工作报告 (cited as
+    # 国务院《政府工作报告》)
+    (BODY.replace("我代表市人民政府", "我代表国务院").replace("全市", "全国"), [], "政府工作报告"),
     # a district: its prefecture goes with it, the district's name alone is shared
     (BODY.replace("市人民政府", "区人民政府").replace("全市", "全区").replace("宜昌", "黄山"), ["黄山", "黄山区"],
      "黄山市黄山区2024年政府工作报告"),
@@ -70,7 +71,7 @@ def test_a_title_is_the_reports_own_words_only(head, body, title):
 def test_a_report_without_a_title_gets_one_made_up_and_said_so(text, names, title):
     report = parse_text(text, "x.txt", names=names)
     assert report.title == title
-    assert "拟定" in report.evidence["title"][0]
+    assert "没有标题" in report.evidence["title"][0]
 
 
 def test_escapes_written_out_by_a_scraper_are_line_breaks_and_spaces():

@@ -72,15 +72,19 @@ def decide(head_lines: list[str], body: list[Block], overrides, source: str, nam
     if not title:
         # No title, or one that names the type alone (政府工作报告): a citation needs place and year.
         title = made_up_title(place, rtype, review_year, plan_year, delivered_year)
-        evidence["title"] = ["文件里没有标题，按地区、年份和类型拟定"]
+        evidence["title"] = ["文件里没有标题，按地区、年份和类型拟定" if title != rtype
+                             else "文件里没有标题；国务院的报告就题为《政府工作报告》"]
     return Metadata(place, rtype, title, delivered, delivered_year, review_year, plan_year, evidence, warnings)
 
 
 def made_up_title(place: Place, rtype: str, review_year: int, plan_year: int, delivered_year: int | None) -> str:
     """A title for a report that has none, from its place, years and type: 宜昌市2024年政府工作报告,
-    国务院2024年政府工作报告, 北京市2025年预算执行情况和2026年预算草案的报告."""
+    北京市2025年预算执行情况和2026年预算草案的报告. The State Council's work reports are titled
+    政府工作报告 and cited as 国务院《政府工作报告》: their title is the type."""
     # A county-level place with its prefecture (黄山市黄山区): the name alone is shared nationwide.
     prefecture = place.city if place.city not in ("", place.name, place.province) else ""
+    if place == NATIONAL and rtype == TYPE_WORK:
+        return rtype
     issuer = "国务院" if place == NATIONAL else prefecture + place.name
     if rtype == TYPE_BUDGET:
         return f"{issuer}{review_year}年预算执行情况和{plan_year}年预算草案的报告"
