@@ -60,14 +60,15 @@ def test_a_pinyin_file_name_is_evidence_when_it_spells_one_place_of_the_speakers
     assert "拼音" in report.evidence["place"][0]
 
 
-@pytest.mark.parametrize("names, speaker", [
-    (["taizhou"], "市"),  # 台州市 and 泰州市: pinyin cannot tell them apart
-    (["changsha"], "区"),  # no district is spelled changsha
-    (["gzbg"], "市"),  # an abbreviation, no place
+@pytest.mark.parametrize("names, speaker, named", [
+    (["taizhou"], "市", "浙江省台州市"),  # 台州市 and 泰州市: pinyin cannot tell them apart, the refusal names both
+    (["changsha"], "区", None),  # no district is spelled changsha
+    (["gzbg"], "市", None),  # an abbreviation, no place
 ])
-def test_a_pinyin_name_that_spells_no_one_place_decides_nothing(names, speaker):
-    with pytest.raises(ReportError, match="看不出是哪个地区"):
+def test_a_pinyin_name_that_spells_no_one_place_decides_nothing(names, speaker, named):
+    with pytest.raises(ReportError, match="看不出是哪个地区") as refused:
         parse_text(report_text(speaker), "x.txt", names=names)
+    assert (named in str(refused.value) and "江苏省泰州市" in str(refused.value)) if named else "拼音" not in str(refused.value)
 
 
 @pytest.mark.parametrize("head, speaker, names, said", [

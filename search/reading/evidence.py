@@ -149,6 +149,18 @@ def _spelled_place(name: str, unit: str | None, outer: list[Place]) -> Place | N
     return None
 
 
+def pinyin_choices(name: str, unit: str | None) -> list[Place]:
+    """The places a pinyin file name spells when it spells several of the speaker's kind (taizhou:
+    台州市 and 泰州市), for a refusal to name; [] otherwise."""
+    if any("\u4e00" <= c <= "\u9fff" for c in name):
+        return []
+    for word in latin_words(name):
+        places = [p for p in spelled(word) if fits_unit(p, unit)]
+        if len(places) > 1:
+            return places
+    return []
+
+
 def _best(candidates: list[Place], body: str) -> Place | list[Place]:
     """One candidate, or the ones left tied: the body names a report's own place, and its province
     and prefecture, far more often than a namesake elsewhere."""

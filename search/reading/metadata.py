@@ -149,8 +149,10 @@ def _place(header_text, head_lines, opening, body_text, overrides, source, names
             chosen = ev.Finding(found, [f"网站“{site}”"])
     warnings.extend(by_names.warnings)
     if chosen.value is None:
+        spelled = ev.pinyin_choices(names[-1] if names else "", unit)
+        hint = f"文件名“{names[-1]}”的拼音可以是{'、'.join(p.full for p in spelled)}，分不出是哪一个；" if spelled else ""
         raise ReportError(
-            f"{source}：标题、日期行、正文和文件名都看不出是哪个地区的报告；请用 --place 指定，"
+            f"{source}：标题、日期行、正文和文件名都看不出是哪个地区的报告；{hint}请用 --place 指定，"
             "或在清单 reports.csv 里写上地区（见 inspect --manifest）。"
         )
     evidence["place"] = list(chosen.evidence)
