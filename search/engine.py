@@ -263,6 +263,7 @@ class Engine:
             "para": fields["para"],
             "text": fields["text"],
             "table": fields.get("table"),
+            "ocr": bool(fields.get("ocr")),  # read from a scanned page: the text may hold misread characters
             "html": html,
             "spans": spans,
             "figures": figures,

@@ -44,11 +44,68 @@ def test_place_from_body_and_names(names, speaker, body, full):
     assert report.evidence["place"], "the evidence is kept for inspect"
 
 
-def test_the_text_wins_over_a_file_name_that_names_another_place():
+@pytest.mark.parametrize("names, speaker, full", [
+    # a file named in pinyin, as many are
+    (["yichang"], "市", "湖北省宜昌市"),
+    # pinyin among other words of a file name, ü written v
+    (["2024_lvliang_gzbg"], "市", "山西省吕梁市"),
+    # a province's folder in pinyin, the file named by year
+    (["hubei", "yichang", "2024"], "市", "湖北省宜昌市"),
+    # changsha spells 长沙市 and 长沙县: a 县 speaking settles it
+    (["changsha"], "县", "湖南省长沙市长沙县"),
+])
+def test_a_pinyin_file_name_is_evidence_when_it_spells_one_place_of_the_speakers_kind(names, speaker, full):
+    report = parse_text(report_text(speaker), "x.txt", names=names)
+    assert report.place == full
+    assert "拼音" in report.evidence["place"][0]
+
+
+@pytest.mark.parametrize("names, speaker, named", [
+    (["taizhou"], "市", "浙江省台州市"),  # 台州市 and 泰州市: pinyin cannot tell them apart, the refusal names both
+    (["changsha"], "区", None),  # no district is spelled changsha
+    (["gzbg"], "市", None),  # an abbreviation, no place
+])
+def test_a_pinyin_name_that_spells_no_one_place_decides_nothing(names, speaker, named):
+    with pytest.raises(ReportError, match="看不出是哪个地区") as refused:
+        parse_text(report_text(speaker), "x.txt", names=names)
+    assert (named in str(refused.value) and "江苏省泰州市" in str(refused.value)) if named else "拼音" not in str(refused.value)
+
+
+@pytest.mark.parametrize("head, speaker, names, said", [
+    # a city's file holding the State Council's report
+    ("", "国务院", ["台州"], "国务院"),
+    # a city's file holding another province's report, told by its title
+    ("2024年北京市政府工作报告\n", "市人民政府", ["宜昌"], "北京市"),
+])
+def test_a_file_name_naming_another_place_than_the_report_is_refused_naming_both(head, speaker, names, said):
+    text = head + report_text().replace("我代表市人民政府", f"我代表{speaker}")
+    with pytest.raises(ReportError) as refused:
+        parse_text(text, "x.txt", names=names)
+    message = str(refused.value)
+    assert names[-1] in message and said in message and "--place" in message
+
+
+@pytest.mark.parametrize("head, speaker, names, place, warned", [
+    # the file names a city inside the province whose report it is: a word, not a refusal
+    ("2024年湖北省政府工作报告\n", "省人民政府", ["宜昌"], "湖北省", True),
+    # the file names the prefecture of the district whose report it is: nothing to say
+    ("", "区人民政府", ["黄山"], "安徽省黄山市黄山区", False),
+])
+def test_a_file_name_naming_a_related_place_is_not_a_refusal(head, speaker, names, place, warned):
+    text = head + report_text().replace("我代表市人民政府", f"我代表{speaker}")
+    if place.endswith("黄山区"):
+        text = text.replace("过去一年，", "过去一年，黄山区")
+    report = parse_text(text, "x.txt", names=names)
+    assert report.place == place
+    assert any(names[-1] in w for w in report.warnings) is warned
+
+
+def test_the_user_settles_a_refused_conflict_with_place():
+    from search.reading import Overrides
+
     text = report_text().replace("我代表市人民政府", "我代表国务院")
-    report = parse_text(text, "x.txt", names=["台州"])
+    report = parse_text(text, "x.txt", names=["台州"], overrides=Overrides(place="全国"))
     assert report.place == "全国"
-    assert any("台州" in w for w in report.warnings)
 
 
 def test_a_place_the_body_names_in_passing_never_decides():

@@ -133,7 +133,8 @@ def test_a_bulletin_is_the_official_result_over_the_next_reports_review(hubei, p
     target, actual, source, estimated, met = GDP_2024[place]
     assert (row["target_low"], row["target_high"], row["qualifier"]) == target
     assert (row["actual"], row["actual_source"], row["estimated"], row["met"]) == (actual, source, estimated, met)
-    assert row["target_citation"] == f"湖北省{place}市《政府工作报告》，二、2024年工作总体要求和主要目标，2024年"
+    # the file's title is the type alone (政府工作报告): place and year are added to it
+    assert row["target_citation"] == f"湖北省{place}市《{place}市2024年政府工作报告》，二、2024年工作总体要求和主要目标，2024年"
     passage = hubei.passage(row["actual_passage_id"])
     assert row["actual_url"] == f"/p/{row['actual_passage_id']}" and f"增长{actual:g}%" in passage["text"]
     if source == "bulletin":
@@ -142,7 +143,7 @@ def test_a_bulletin_is_the_official_result_over_the_next_reports_review(hubei, p
         assert hubei.report(passage["report_id"])["report"]["type"] == "统计公报"
     else:
         assert row["actual_source_label"] == "下一年政府工作报告的回顾"
-        assert row["actual_citation"] == f"湖北省{place}市《政府工作报告》，一、2024年工作回顾，2025年"
+        assert row["actual_citation"] == f"湖北省{place}市《{place}市2025年政府工作报告》，一、2024年工作回顾，2025年"
     assert not [u for u in ledger(hubei, q="GDP", place=[place], year=["2024"])["unsure"] if u["role"] == "actual"]
 
 

@@ -55,6 +55,9 @@ def test_inspect_writes_one_row_per_file_with_evidence_and_status(folder, tmp_pa
     assert rows["湖北/宜昌.txt"]["place"] == "湖北省宜昌市"
     assert "文件夹“湖北”" in rows["湖北/宜昌.txt"]["place_evidence"] or "文件名“宜昌”" in rows["湖北/宜昌.txt"]["place_evidence"]
     assert rows["湖北/宜昌.txt"]["year"] == "2024" and rows["湖北/宜昌.txt"]["status"] == "ok"
+    # no title in the file: one is made up, and the row says so
+    assert rows["湖北/宜昌.txt"]["title"] == "宜昌市2024年政府工作报告"
+    assert "没有标题" in rows["湖北/宜昌.txt"]["title_evidence"]
     assert rows["scan-0001.txt"]["status"] == "refused" and "地区" in rows["scan-0001.txt"]["reason"]
 
 

@@ -37,7 +37,7 @@ def test_metadata(seeds, county, full, rtype, year, review, plan, delivered):
 @pytest.mark.parametrize("county, title", [
     ("涪陵", "2022年国民经济和社会发展计划执行情况及2023年计划草案的报告"),  # 关于重庆市涪陵区 stripped, two lines joined
     ("酉阳", "2022年国民经济和社会发展计划执行情况及2023年计划草案报告"),
-    ("城口", "政府工作报告"),
+    ("城口", "城口县2023年政府工作报告"),  # its own title is the type alone: place and year are added
 ])
 def test_title(seeds, county, title):
     assert seeds[county].title == title

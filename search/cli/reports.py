@@ -102,7 +102,7 @@ def _print_inspection(info: dict) -> None:
     click.echo(f"  类型　{r['type']}{because('type')}")
     click.echo(f"  年份　{r['year']}（回顾 {r['review_year']}，计划 {r['plan_year']}）" + (f"  日期 {r['delivered']}" if r["delivered"] else "")
                + because("year"))
-    click.echo(f"  标题　{r['title']}")
+    click.echo(f"  标题　{r['title']}{because('title')}")
     click.echo("  章节")
     for c in info["chapters"]:
         click.echo(f"    {c['section']} {c['year']}  {c['heading']}")

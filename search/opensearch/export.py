@@ -52,6 +52,7 @@ MAPPING = {
             "para": {"type": "integer", "index": False},
             "text": {"type": "text", "analyzer": "cjk"},
             "table": {"type": "object", "enabled": False},
+            "ocr": {"type": "boolean", "index": False},
             "words": {"type": "text", "analyzer": "pre_split"},
             "grams": {"type": "text", "analyzer": "pre_split"},
         },
@@ -65,6 +66,7 @@ def document(passage: dict) -> dict:
         **{k: passage.get(k) for k in ("id", "report_id", "county", "place", "province", "level", "city",
                                        "adcode", "year", "section", "kind", "heading", "position", "para",
                                        "text", "table")},
+        "ocr": bool(passage.get("ocr")),
         # Tokens never contain spaces, so joining by one space is a lossless pre-split.
         "words": " ".join(t for t, _, _ in word_stream(folded)),
         "grams": " ".join(t for t, _, _ in gram_stream(folded)),

@@ -21,7 +21,7 @@ from ..text.streams import fold, gram_list, word_list
 GAP = "\ue000"  # private use: our tokenizers never emit it
 TOKEN_FIELDS = ("grams", "words", "joined")
 STORED = ("id", "report_id", "county", "place", "province", "level", "year", "section", "kind", "heading",
-          "position", "para", "text", "table", "figures")
+          "position", "para", "text", "table", "figures", "ocr")
 FACET_FIELDS = ("place", "province", "level", "year", "section")
 
 
@@ -55,6 +55,7 @@ def index_body(shards: int = 1, replicas: int = 0) -> dict:
                 "para": {"type": "integer", "index": False},
                 "text": {"type": "text", "index": False},
                 "table": stored_only, "figures": stored_only, "report": stored_only,
+                "ocr": {"type": "boolean", "index": False},
                 # Whole words only earn a bonus: no positions needed, as in the Whoosh index.
                 "words": {"type": "text", "analyzer": "pretok", "index_options": "freqs", "norms": True},
                 "grams": {"type": "text", "analyzer": "pretok"},
@@ -79,6 +80,7 @@ def passage_document(stored: dict, order: int) -> dict:
     ``order``-th in reading order."""
     doc = {k: stored.get(k) for k in STORED}
     doc["year"] = str(doc["year"])
+    doc["ocr"] = bool(doc["ocr"])  # an index built before the flag stored none
     return {"doc_type": "passage", "order": order, **doc, **tokens(stored["text"])}
 
 

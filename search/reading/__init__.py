@@ -3,7 +3,7 @@
 The shape follows unstructured and Tika: ``sniff`` detects the format from the content and hands
 the file to one reader per format (``plaintext``, ``docx_reader``, ``pdf_reader``,
 ``html_reader``), each returning the same ``blocks.Document``. From there every format is read
-alike: ``chrome`` drops page furniture, ``header`` finds the place (``places``), type, title and
+alike: ``chrome`` drops page furniture, ``scraped`` undoes what a scraper did to the text, ``header`` finds the place (``places``), type, title and
 years, ``linebreaks`` joins the body's lines broken inside a sentence or a figure, and
 ``structure`` turns the body into passages, labelled by ``sections``.
 """
@@ -21,6 +21,7 @@ from .chrome import is_chrome
 from .header import Overrides
 from .linebreaks import is_subscript, join_broken_lines
 from .plaintext import text_document
+from .scraped import drop_teaser, drop_trailing_links, unescape
 from .sections import missing_half
 from . import metadata
 from .structure import HEADING_SEPARATOR, BodyParser, has_numbered_chapters, split_run_on, split_sentences
@@ -69,12 +70,13 @@ def _clean_blocks(doc: Document) -> list[Block]:
         if block.kind == BLOCK_TABLE:
             blocks.append(block)
             continue
-        for line in block.text.split("\n"):
+        for line in unescape(block.text).split("\n"):
             line = line.strip().strip(_INVISIBLE).strip()
             if line and blocks and is_subscript(blocks[-1].text, line):
                 blocks[-1] = Block(blocks[-1].kind, text=blocks[-1].text + line, level=blocks[-1].level, ocr=block.ocr)
             elif line and not is_chrome(line):
                 blocks.append(Block(block.kind, text=line, level=block.level, ocr=block.ocr))
+    blocks = drop_trailing_links(drop_teaser(blocks))
     text_chars = sum(len(b.text) for b in blocks)
     if blocks and text_chars / len(blocks) > 1500:
         blocks = split_run_on(blocks)

@@ -6,7 +6,8 @@ Evidence is weighed in a fixed order, strongest first (see ``search.reading.meta
 1. the header: title, date line, signature (``header``);
 2. the body's self-reference: who speaks (我代表市人民政府, 我代表行署), how the body calls its own
    area (全市, 全州, 我县), and which place it names most often of that kind;
-3. the file name and its folders (``湖北/宜昌/2024.docx``, ``宜昌.docx``, ``海拉尔区/2019.txt``);
+3. the file name and its folders (``湖北/宜昌/2024.docx``, ``宜昌.docx``, ``海拉尔区/2019.txt``, and in
+   pinyin ``yichang.docx`` when the word spells one place of the speaker's kind: ``pinyin_names``);
 4. a manifest row (``manifest``), which overrides all of these, as ``add --place`` does.
 
 Nothing here knows any particular place: candidates come from the national list of places, and a
@@ -21,7 +22,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .places import LEVEL_PROVINCE, AmbiguousPlace, Place, _gazetteer, _scan, _within
+from .pinyin_names import latin_words, spelled
+from .places import LEVEL_PROVINCE, AmbiguousPlace, Place, meanings, named_in, province_of, within
 
 # 我代表市人民政府, 我代表州人民政府, 我代表XX县人民政府; a 行署 speaks for a 地区 or a 盟.
 _SPEAKER_RE = re.compile(r"代表(?P<who>[^，,。、；]{0,16}?)(?P<unit>[省市州盟区县旗])(?:人民)?政府")
@@ -71,15 +73,10 @@ def fits_unit(place: Place, unit: str | None) -> bool:
 
 def name_candidates(name: str) -> list[Place]:
     """Every place a file or folder name may mean: 吉林 is 吉林省 and 吉林市, 黄山 is 黄山市 and 黄山区."""
-    gazetteer = _gazetteer()
     text = "".join(name.split())
     if len(text) < 2 or not any("\u4e00" <= c <= "\u9fff" for c in text):
         return []
-    for table in (gazetteer.by_full, gazetteer.by_adcode):
-        if text in table:
-            return [table[text]]
-    found = [*gazetteer.by_name.get(text, ()), *gazetteer.by_alias.get(text, ()), *gazetteer.by_short.get(text, ())]
-    return list(dict.fromkeys(found))
+    return meanings(text)
 
 
 def body_count(place: Place, body: str) -> int:
@@ -107,8 +104,14 @@ def place_from_names(names: list[str], unit: str | None, unit_words: str, body: 
     outer: list[Place] = []
     for name in names:
         candidates = name_candidates(name)
+        # A folder may be a province (hubei/yichang.docx): only the file is of the speaker's kind.
+        if not candidates and (spelled := _spelled_place(name, unit if name is names[-1] else None, outer)):
+            finding.value = spelled
+            finding.evidence = [f"{'文件名' if name is names[-1] else '文件夹'}“{name}”（拼音）"]
+            outer = [spelled]
+            continue
         if outer:
-            candidates = [c for c in candidates if any(_within(c, o) for o in outer)] or candidates
+            candidates = [c for c in candidates if any(within(c, o) for o in outer)] or candidates
         if not candidates:
             continue
         fitting = [c for c in candidates if fits_unit(c, unit)]
@@ -134,17 +137,39 @@ def place_from_names(names: list[str], unit: str | None, unit_words: str, body: 
     return finding
 
 
+def _spelled_place(name: str, unit: str | None, outer: list[Place]) -> Place | None:
+    """The one place a pinyin file or folder name spells (yichang, 2024_yichang_gzbg), of the kind
+    the report speaks for and inside the folder's place; None when no word spells exactly one."""
+    if any("\u4e00" <= c <= "\u9fff" for c in name):
+        return None
+    for word in latin_words(name):
+        places = [p for p in spelled(word) if fits_unit(p, unit) and (not outer or any(within(p, o) for o in outer))]
+        if len(places) == 1:
+            return places[0]
+    return None
+
+
+def pinyin_choices(name: str, unit: str | None) -> list[Place]:
+    """The places a pinyin file name spells when it spells several of the speaker's kind (taizhou:
+    台州市 and 泰州市), for a refusal to name; [] otherwise."""
+    if any("\u4e00" <= c <= "\u9fff" for c in name):
+        return []
+    for word in latin_words(name):
+        places = [p for p in spelled(word) if fits_unit(p, unit)]
+        if len(places) > 1:
+            return places
+    return []
+
+
 def _best(candidates: list[Place], body: str) -> Place | list[Place]:
     """One candidate, or the ones left tied: the body names a report's own place, and its province
     and prefecture, far more often than a namesake elsewhere."""
     if len(candidates) == 1:
         return candidates[0]
-    gazetteer = _gazetteer()
-
     def score(place: Place) -> int:
         own = body.count(place.name) * 2 + body.count(place.short)
         context = sum(body.count(form) for form in (place.province, place.city) if form and form != place.name)
-        province = gazetteer.by_full.get(place.province)
+        province = province_of(place)
         if province is not None and province.short != place.short:
             context += body.count(province.short)
         return own + context
@@ -158,8 +183,7 @@ def _best(candidates: list[Place], body: str) -> Place | list[Place]:
 def place_from_body(body: str, unit: str | None, unit_words: str) -> Finding:
     """The place a body speaks of as its own: of the speaker's kind, named most often, clearly ahead."""
     finding = Finding()
-    mentions = [m for m in _scan(body[:OPENING_CHARS * 3], _gazetteer()) if not m.party]
-    candidates = {p for m in mentions for p in m.candidates if fits_unit(p, unit)}
+    candidates = {p for named in named_in(body[:OPENING_CHARS * 3]) for p in named if fits_unit(p, unit)}
     if unit is not None and unit != "省":
         candidates = {p for p in candidates if p.level != LEVEL_PROVINCE or p.name.endswith("市")}
     counts = sorted(((body_count(p, body), p) for p in candidates), key=lambda cp: (-cp[0], cp[1].adcode))

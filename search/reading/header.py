@@ -20,11 +20,19 @@ from .places import Place, find_place, lookup  # noqa: F401 - find_place is read
 
 YEAR_RE = re.compile(r"((?:19|20)\d{2})年")
 DATE_RE = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(?:(\d{1,2})日)?")
-# Lines of the header that are never part of the title.
+# Lines of the header that are never part of the title: the date line, the meeting's file number
+# (市五届人大六次会议文件（十四）), the issuer or signature (XX市统计局, 局长 XXX), a table of contents
+# and its entries (目录, 一、财政预算报告, 第一部分 预算报告), a time of day scraped from the page.
 _NOT_TITLE = re.compile(
-    r"^——|^[—-]{1,2}\d|会议上|会议文件$|委员会$|人民政府$|^\d{4}年\d{1,2}月|"
-    r"(县长|区长|市长|省长|州长|旗长|主席|总理|主任|局长|厅长)\s*\S{0,4}$|^各位代表"
+    r"^——|^[—-]{1,2}\d|会议上|会议文件\S{0,8}$|人大(\S{0,6}次(会议)?)?$|委员会$|人民政府$|^\d{4}年\d{1,2}月|"
+    r"(县长|区长|市长|省长|州长|旗长|主席|总理|主任|局长|厅长)\s*\S{0,4}$|^各位代表|"
+    r"(局|调查队|办公室|办公厅)$|目录$|^[一二三四五六七八九十]+、|^第[一二三四五六七八九十]+部分|^\d{1,2}:\d{2}$"
 )
+# Words glued in front of a title by the page it was scraped from: 标题：, a time of day (18:05), a
+# number (an article id, 12263761), a teaser's cry (最新！).
+_TITLE_LEAD = re.compile(r"^(?:标题[：:]|\d{1,2}:\d{2}(?::\d{2})?|\d{5,}|[^，。！!]{1,4}[！!])")
+# Footnote marks (公报[1]) and a date line glued after the title (…的报告——2026年1月22日在…).
+_TITLE_TAIL = re.compile(r"\[\d{1,2}\]|[—－-]{2,}.*$")
 _TITLE_END = re.compile(r"(报告|统计公报|决算\S{0,6}情况|预算\S{0,6}说明)(（[^）]{1,8}）|\([^)]{1,8}\))?$")
 # What a report's own words say it is, when it has no title (the national texts start at 各位代表).
 _PREAMBLE_TYPES = [
@@ -97,9 +105,18 @@ def type_from_words(title: str, header: str, preamble: str) -> tuple[str, str] |
     return None
 
 
+def clean_title_line(line: str) -> str:
+    """A header line without spacing (政 府 工 作 报 告), the page's words glued in front and the
+    footnote marks or date line glued after."""
+    text = squeeze(line)
+    while (m := _TITLE_LEAD.match(text)) and len(text) > m.end():
+        text = text[m.end():]
+    return _TITLE_TAIL.sub("", text)
+
+
 def find_title(lines: list[str]) -> str | None:
-    """The report's own title: the first run of header lines that ends in 报告."""
-    candidates = [squeeze(line) for line in lines]
+    """The report's own title: the first run of header lines that ends in 报告 (or 公报 …)."""
+    candidates = [clean_title_line(line) for line in lines]
     candidates = [c for c in candidates if c and not _NOT_TITLE.search(c)]
     for start in range(len(candidates)):
         joined = ""

@@ -23,7 +23,8 @@ from .places import lookup
 
 MANIFEST_NAME = "reports.csv"  # found at the top of a folder, it is applied without being named
 FIELDS = ("place", "level", "type", "year")
-COLUMNS = ("file", *FIELDS, "title", *(f"{f}_evidence" for f in FIELDS), "status", "reason")
+# title_evidence: filled in only for a title made up from place, year and type (the file has none).
+COLUMNS = ("file", *FIELDS, "title", *(f"{f}_evidence" for f in (*FIELDS, "title")), "status", "reason")
 SKIP = ("skip", "跳过")
 
 
@@ -49,7 +50,7 @@ def row(relative: str, report: Report | None, refusal: str | None) -> dict[str, 
         return {"file": relative, "status": "refused", "reason": refusal or ""}
     values = {"place": report.place, "level": report.level, "type": report.type, "year": str(report.year)}
     out = {"file": relative, **values, "title": report.title}
-    for name in FIELDS:
+    for name in (*FIELDS, "title"):
         out[f"{name}_evidence"] = "；".join(report.evidence.get(name, []))
     out["status"] = "warning" if report.warnings else "ok"
     out["reason"] = "；".join(report.warnings)

@@ -10,16 +10,15 @@ that ``inspect`` can show why: 地区：湖北省宜昌市（文件名“宜昌�
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import re
 from dataclasses import dataclass, field
 
-from ..documents import TYPE_BULLETIN, TYPE_FINAL, TYPE_WORK, TYPES, Report
+from ..documents import TYPE_BUDGET, TYPE_BULLETIN, TYPE_FINAL, TYPE_PLAN, TYPE_WORK, TYPES, Report
 from ..errors import ReportError
 from . import evidence as ev
 from . import header as hdr
 from .blocks import BLOCK_PARA, Block
-from .places import LEVEL_PROVINCE, NATIONAL, Place, _within
+from .places import LEVEL_PROVINCE, NATIONAL, Place, within
 from .structure import SECTION_GOALS, SECTION_REVIEW, SECTION_TASKS, BodyParser, section_label
 
 # Types that account for a year already over (决算, 统计公报): their year is the year they account for.
@@ -65,22 +64,47 @@ def decide(head_lines: list[str], body: list[Block], overrides, source: str, nam
     probe = _probe(body, numbered, source)
     rtype = _type(title, header_text, preamble, probe, overrides, source, evidence)
     delivered, delivered_year = hdr.delivered_date(head_lines)
-    review_year, plan_year = _years(title, head_lines, rtype, delivered_year, probe, body, overrides, source,
-                                    names, evidence)
-    _detected_years = evidence.pop("_detected", None)
-    if overrides.year and (review_year, plan_year) != _detected_years:
-        delivered_year = delivered_year if delivered_year == overrides.year else None
-    title = hdr.strip_place_prefix(title or rtype, place)
+    review_year, plan_year, overridden = _years(title, head_lines, rtype, delivered_year, probe, body, overrides,
+                                                source, names, evidence)
+    if overridden and delivered_year != overrides.year:
+        delivered_year = None  # a date line of another year is not this report's
+    title = hdr.strip_place_prefix(title, place) if title not in ("", *TYPES) else ""
+    if not title:
+        # No title, or one that names the type alone (政府工作报告): a citation needs place and year.
+        title = made_up_title(place, rtype, review_year, plan_year, delivered_year)
+        evidence["title"] = ["文件里没有标题，按地区、年份和类型拟定" if title != rtype
+                             else "文件里没有标题；国务院的报告就题为《政府工作报告》"]
     return Metadata(place, rtype, title, delivered, delivered_year, review_year, plan_year, evidence, warnings)
 
 
+def made_up_title(place: Place, rtype: str, review_year: int, plan_year: int, delivered_year: int | None) -> str:
+    """A title for a report that has none, from its place, years and type: 宜昌市2024年政府工作报告,
+    北京市2025年预算执行情况和2026年预算草案的报告. The State Council's work reports are titled
+    政府工作报告 and cited as 国务院《政府工作报告》: their title is the type."""
+    # A county-level place with its prefecture (黄山市黄山区): the name alone is shared nationwide.
+    prefecture = place.city if place.city not in ("", place.name, place.province) else ""
+    if place == NATIONAL and rtype == TYPE_WORK:
+        return rtype
+    issuer = "国务院" if place == NATIONAL else prefecture + place.name
+    if rtype == TYPE_BUDGET:
+        return f"{issuer}{review_year}年预算执行情况和{plan_year}年预算草案的报告"
+    if rtype == TYPE_PLAN:
+        return f"{issuer}{review_year}年国民经济和社会发展计划执行情况与{plan_year}年计划草案的报告"
+    if rtype == TYPE_BULLETIN:
+        return f"{issuer}{review_year}年国民经济和社会发展统计公报"
+    if rtype == TYPE_FINAL:
+        return f"{issuer}{review_year}年决算报告"
+    return f"{issuer}{delivered_year or plan_year}年{rtype}"
+
+
 def _preamble(head_lines: list[str], body: list[Block]) -> str:
-    """The sentence that says who speaks (现在，我代表市人民政府，向大会报告工作…), wherever the
+    """The sentence that says who speaks (现在，我代表市人民政府，向大会报告工作…; 受市人民政府委托…), wherever the
     header ends: after 各位代表, on the same line, or before a first chapter with no 各位代表."""
     texts = [*head_lines[-2:], *(b.text for b in body[:3] if b.kind == BLOCK_PARA)]
     for text in texts:
         rest = re.sub(r"^各位(代表|主任|委员)\S{0,8}?[：:]", "", text.strip())
-        if "代表" in rest[:40]:
+        # 我代表市人民政府…, or a budget's 受市人民政府委托，现将…预算草案提请…
+        if re.search(r"代表|委托", rest[:40]):
             return rest
     return ""
 
@@ -106,7 +130,7 @@ def _place(header_text, head_lines, opening, body_text, overrides, source, names
     place = hdr.find_place(header_text)
     if place is not None:
         evidence["place"] = [_header_quote(place, head_lines, header_text)]
-        _check_names(place, names, unit, body_text, evidence["place"][0], warnings)
+        _check_names(place, names, evidence["place"][0], source, warnings)
         return _with_level(place, evidence)
     by_body = ev.place_from_body(body_text, unit, unit_words)
     by_names = ev.place_from_names(names, unit, unit_words, body_text)
@@ -125,8 +149,10 @@ def _place(header_text, head_lines, opening, body_text, overrides, source, names
             chosen = ev.Finding(found, [f"网站“{site}”"])
     warnings.extend(by_names.warnings)
     if chosen.value is None:
+        spelled = ev.pinyin_choices(names[-1] if names else "", unit)
+        hint = f"文件名“{names[-1]}”的拼音可以是{'、'.join(p.full for p in spelled)}，分不出是哪一个；" if spelled else ""
         raise ReportError(
-            f"{source}：标题、日期行、正文和文件名都看不出是哪个地区的报告；请用 --place 指定，"
+            f"{source}：标题、日期行、正文和文件名都看不出是哪个地区的报告；{hint}请用 --place 指定，"
             "或在清单 reports.csv 里写上地区（见 inspect --manifest）。"
         )
     evidence["place"] = list(chosen.evidence)
@@ -153,15 +179,28 @@ def _header_quote(place: Place, head_lines: list[str], header_text: str) -> str:
     return f"开头“{place.name}”"
 
 
-def _check_names(place: Place, names: list[str], unit, body_text: str, said: str, warnings: list[str]) -> None:
-    """A file name naming another place than the header is worth a word (台州.docx holding the
-    State Council's report)."""
+def _check_names(place: Place, names: list[str], said: str, source: str, warnings: list[str]) -> None:
+    """The file name against the place the report says it is from.
+
+    A name for another place altogether is a conflict that matters (台州.docx holding the State
+    Council's report: a misfiled file, or a mislabelled one): refused, naming both, for the user to
+    settle with --place or the manifest. A name for a place inside the report's own (宜昌.docx
+    holding 湖北省's report) is worth a word only."""
     if not names:
         return
     candidates = ev.name_candidates(names[-1])
-    related = [c for c in candidates if c == place or _within(place, c) or (_within(c, place) and place != NATIONAL)]
-    if candidates and not related:
-        warnings.append(f"文件名“{names[-1]}”说的是{candidates[0].full}，而{said}说的是{place.full}；按报告本身。")
+    if not candidates or any(c == place or within(place, c) for c in candidates):
+        return
+    inside = [c for c in candidates if within(c, place) and place != NATIONAL]
+    if inside:
+        warnings.append(f"文件名“{names[-1]}”说的是{inside[0].full}，而{said}说的是{place.full}的报告；按报告本身。")
+        return
+    own = "国务院（全国）" if place == NATIONAL else place.full
+    raise ReportError(
+        f"{source}：文件名“{names[-1]}”说的是{'或'.join(c.full for c in candidates[:3])}，而报告本身（{said}）"
+        f"说的是{own}的报告，两者不是同一个地区，可能放错或标错了文件。请核对；如果报告本身没错，"
+        "请用 --place 指定地区，或在清单 reports.csv 里写上地区。"
+    )
 
 
 # -- type ------------------------------------------------------------------------------------------------
@@ -215,20 +254,25 @@ def _work_report_chapters(chapters: list[tuple[str, str]]) -> tuple[str, str] | 
 
 
 def _years(title, head_lines, rtype, delivered_year, probe: BodyParser, body, overrides, source, names, evidence):
-    """(review year, plan year), with the evidence for the year under evidence["year"]."""
+    """(review year, plan year, whether the user's year replaced the text's), with the evidence for
+    the year under evidence["year"]."""
     if overrides.year:
         # A year the text gives already (a manifest row left as inspect wrote it) changes nothing.
         with contextlib.suppress(ReportError):
-            detected = _years(title, head_lines, rtype, delivered_year, probe, body,
-                              dataclasses.replace(overrides, year=None), source, names, evidence)
-            shown = detected[0] if rtype in ACCOUNT_TYPES else delivered_year or detected[1]
+            review, plan = _years_in_text(title, head_lines, rtype, delivered_year, probe, body, source, names,
+                                          evidence)
+            shown = review if rtype in ACCOUNT_TYPES else delivered_year or plan
             if shown == overrides.year:
-                evidence["_detected"] = detected
-                return detected
+                return review, plan, False
         evidence["year"] = [f"{overrides.said}“{overrides.year}”"]
         if rtype in ACCOUNT_TYPES:
-            return overrides.year, overrides.year
-        return overrides.year - 1, overrides.year
+            return overrides.year, overrides.year, True
+        return overrides.year - 1, overrides.year, True
+    return (*_years_in_text(title, head_lines, rtype, delivered_year, probe, body, source, names, evidence), False)
+
+
+def _years_in_text(title, head_lines, rtype, delivered_year, probe: BodyParser, body, source, names, evidence):
+    """(review year, plan year) from the report itself and its file names."""
     # Without a title that ends in 报告, the header's first lines may still say the years (青岛市2025年
     # 预算执行情况和 / 2026年预算草案).
     review_year, plan_year, own_year = hdr.title_years(title or "".join(map(hdr.squeeze, head_lines))[:120])

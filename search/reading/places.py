@@ -77,7 +77,7 @@ class _Mention:
         return max(LEVELS.index(p.level) for p in self.candidates)
 
 
-def _within(place: Place, outer: Place) -> bool:
+def within(place: Place, outer: Place) -> bool:
     """True when place lies inside outer (湖北省武汉市江岸区 inside 武汉市 and inside 湖北省)."""
     if place == outer:
         return False
@@ -119,7 +119,7 @@ def _stands_alone(text, start, form, candidates, before: list[_Mention], gazette
         return False  # 南岸区域, 河北区域: a region, not the district
     previous = before[-1] if before and before[-1].end == start else None
     after_parent = previous is not None and any(
-        _within(c, p) for c in candidates for p in previous.candidates
+        within(c, p) for c in candidates for p in previous.candidates
     )
     if form in gazetteer.wordlike:
         return after_parent
@@ -162,7 +162,7 @@ def _settle(mention: _Mention, mentions: list[_Mention]) -> list[Place]:
     contexts.append([p for p in others if p.level == LEVEL_PROVINCE])
     candidates = mention.candidates
     for outers in contexts:
-        inside = [c for c in candidates if any(_within(c, o) for o in outers)]
+        inside = [c for c in candidates if any(within(c, o) for o in outers)]
         if inside:
             candidates = inside  # 江苏省鼓楼区 leaves 南京's and 徐州's; 南京市 elsewhere settles it
         if len(candidates) == 1:
@@ -222,3 +222,29 @@ def lookup(name: str) -> list[Place]:
         a.end == b.start for a, b in zip(mentions, mentions[1:])
     )
     return list(_settle(mentions[-1], mentions)) if covered else []
+
+
+# -- for weighing other evidence (search.reading.evidence, search.reading.metadata) --------------------
+
+
+def meanings(name: str) -> list[Place]:
+    """Every place a bare name may mean, as a file or folder is named: 吉林 is 吉林省 and 吉林市,
+    黄山 is 黄山市 and 黄山区 (``lookup``, for what a user types, prefers the province)."""
+    text = "".join(name.split())
+    gazetteer = _gazetteer()
+    for table in (gazetteer.by_full, gazetteer.by_adcode):
+        if text in table:
+            return [table[text]]
+    found = [*gazetteer.by_name.get(text, ()), *gazetteer.by_alias.get(text, ()), *gazetteer.by_short.get(text, ())]
+    return list(dict.fromkeys(found))
+
+
+def named_in(text: str) -> list[list[Place]]:
+    """The candidates of each place a text names, left to right, leaving out the names inside a
+    party committee's name (中共宜昌市委), which are not the text's own place."""
+    return [m.candidates for m in _scan(text, _gazetteer()) if not m.party]
+
+
+def province_of(place: Place) -> Place | None:
+    """The province a place lies in (itself for a province); None for 全国."""
+    return _gazetteer().by_full.get(place.province) if place.province else None

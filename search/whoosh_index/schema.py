@@ -11,7 +11,7 @@ from ..figures.extraction import extract as extract_figures
 
 # Bump when fields change, or when an analyzer class moves (the schema pickles its import path);
 # stored in the index's metadata next to the analyzer version.
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"  # 8: ocr
 
 
 def make_schema() -> Schema:
@@ -35,6 +35,7 @@ def make_schema() -> Schema:
         para=STORED(),
         text=STORED(),
         table=STORED(),
+        ocr=STORED(),  # True for a passage read by OCR from a scanned page (may hold misread characters)
         # Figures are found once, at build time: results pages mark them from these offsets.
         figures=STORED(),
         # Words only earn a whole-word bonus (a single term), so they need no positions: less to
@@ -57,7 +58,7 @@ def passage_fields(p, sequence: int, report) -> dict:
         "id": p.id, "report_id": p.report_id, "county": p.county, "year": str(p.year),
         **report_facets(report.place, report.province, report.level),
         "section": p.section, "kind": p.kind, "heading": p.heading, "position": p.position,
-        "para": p.para, "text": p.text, "table": p.table,
+        "para": p.para, "text": p.text, "table": p.table, "ocr": p.ocr,
         "figures": extract_figures(p.text, p.kind, section=p.section, year=p.year, heading=p.heading),
         "words": p.text, "grams": p.text, "joined": p.text,
     }

@@ -11,6 +11,7 @@ Never ``webui.briefings``: the "加入简报" form only names its endpoint (``br
 from __future__ import annotations
 
 from flask import Flask
+from markupsafe import Markup
 
 from . import api, downloads, fragments, hit_cards, pages, passages
 from .params import FACET_LABELS, FACET_NAMES, facet_value_label
@@ -25,6 +26,7 @@ def init_app(app: Flask) -> None:
         hit_cards=hit_cards.HitCards,
         render_passage_text=hit_cards.passage_text,
         render_add_to_briefing=hit_cards.add_to_briefing,
+        ocr_tag=Markup(hit_cards.OCR_TAG),
     )
     app.register_blueprint(pages.bp)
     app.register_blueprint(passages.bp)

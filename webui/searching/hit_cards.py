@@ -87,7 +87,7 @@ def session_part(name: str) -> str:
 _CARD = """<li class="hit" id="hit-{id}">
   <p class="cite"><span class="cite-county">{county}</span>
     <span class="sep" aria-hidden="true">·</span> 《{title}》
-    {heading}<span class="sep" aria-hidden="true">·</span> {year}年{near}</p>
+    {heading}<span class="sep" aria-hidden="true">·</span> {year}年{near}{ocr}</p>
   {body}
   <ul class="hit-actions">
     <li><a href="{report_url}">在报告中查看</a></li>
@@ -101,6 +101,9 @@ _CARD = """<li class="hit" id="hit-{id}">
 _HEADING = '<span class="sep" aria-hidden="true">·</span> {}\n    '
 _NEAR = (' <span class="match-near" title="这段话与检索词用语相近但不完全相同，排在所有完全匹配之后">'
          '近似匹配</span>')
+# A passage read from a scanned page: its characters may be misread, a reader should check the file.
+OCR_TAG = (' <span class="tag-ocr" title="这段文字是从扫描页用文字识别（OCR）读出的，可能有认错的字，引用前请核对原件">'
+           '文字识别</span>')
 _PASSAGE = '<p class="passage kind-{}">{}</p>'
 _CONTEXT = """<div class="context" aria-label="上下文">
     {before}
@@ -133,7 +136,7 @@ class HitCards:
         return Markup(_CARD.format(
             id=escape(hit["id"]), county=escape(hit.get("county_full", "")), title=escape(hit.get("report_title", "")),
             heading=_HEADING.format(escape(heading)) if heading else "", year=escape(hit.get("year", "")),
-            near=_NEAR if hit.get("match") == "near" else "", body=body,
+            near=_NEAR if hit.get("match") == "near" else "", ocr=OCR_TAG if hit.get("ocr") else "", body=body,
             report_url=escape(links.report(hit)), context_url=context_url, context_label=context_label,
             passage_url=escape(links.passage(hit)), briefing=add_to_briefing(hit["id"], links.back(hit)),
             section=escape(hit.get("section", "")), notices=notices("passage-" + hit["id"])))
