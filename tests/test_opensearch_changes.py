@@ -187,3 +187,34 @@ def test_reports_lists_the_cluster(pair, opensearch_url):
     on_cluster = run("reports", "--opensearch", opensearch_url, "--alias", alias)
     assert on_cluster.exit_code == 0 and on_cluster.output == run("reports", "--index", index).output
     assert on_cluster.output.count("\n") == 3  # the three reports pushed, with their ids to remove by
+
+
+REFUSED = [{"index": {"_id": "x", "status": 503, "error": {"type": "unavailable_shards_exception",
+                                                           "reason": "primary shard is not active"}}}]
+
+
+@pytest.mark.parametrize("command", ["push", "add"])
+def test_documents_the_cluster_refuses_are_one_line_and_the_alias_stays(pair, opensearch_url, tmp_path,
+                                                                       monkeypatch, command):
+    """A node lost during a load (measured: bench/RESULTS.md) leaves documents refused after the
+    retries: the command says so in one line, and readers keep the index they had."""
+    from opensearchpy.helpers import BulkIndexError
+
+    from search.opensearch import changes, push as push_module
+
+    index, alias, client = pair
+    served = list(client.indices.get_alias(name=alias))
+
+    def refusing(*args, **kwargs):
+        raise BulkIndexError("1 document(s) failed to index.", REFUSED)
+        yield  # a generator, as streaming_bulk is
+
+    monkeypatch.setattr(push_module, "streaming_bulk", refusing)
+    monkeypatch.setattr(changes, "streaming_bulk", refusing)
+    args = (["push", "--index", index] if command == "push" else ["add", _new_report(tmp_path)])
+    result = run(*args, "--opensearch", opensearch_url, "--alias", alias)
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert "集群拒绝写入 1 个文档（unavailable_shards_exception（503））" in result.output
+    assert f"别名 {alias} 没有改动" in result.output
+    assert list(client.indices.get_alias(name=alias)) == served and _writable(client, served[0])
+    assert set(client.indices.get(index=f"{alias}-*")) == set(served)  # the new index is deleted

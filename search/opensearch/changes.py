@@ -20,7 +20,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from opensearchpy.helpers import streaming_bulk
+from opensearchpy.helpers import BulkIndexError, streaming_bulk
 
 from ..documents import BuildSummary
 from ..errors import BuildError
@@ -28,6 +28,7 @@ from ..reading import Overrides
 from ..reading.batch import Progress, read_reports
 from ..stored_fields import stored_fields
 from .mapping import passage_document, report_document
+from .push import bulk_refused
 
 PASSAGES = {"term": {"doc_type": "passage"}}
 
@@ -120,8 +121,10 @@ def _change(client, alias: str, source: str, write, passages: int) -> None:
                 raise BuildError(f"改动不完整：应有 {passages} 段，集群中只有 {loaded} 段；别名 {alias} 没有改动")
             client.indices.update_aliases(body={"actions": [{"remove": {"index": source, "alias": alias}},
                                                             {"add": {"index": target, "alias": alias}}]})
-        except BaseException:
+        except BaseException as exc:
             client.indices.delete(index=target, ignore_unavailable=True)
+            if isinstance(exc, BulkIndexError):
+                raise bulk_refused(exc, alias) from None
             raise
     except BaseException:
         client.indices.put_settings(index=source, body={"index": {"blocks": {"write": False}}})
