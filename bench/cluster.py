@@ -89,7 +89,13 @@ def main() -> None:
     parser.add_argument("--nodes", type=int, default=3)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--port", type=int, default=9600)
+    parser.add_argument("--transport-port", type=int, default=None, help="default: PORT+100")
+    parser.add_argument("--heap-mb", type=int, default=512)
+    parser.add_argument("--http", action="store_true",
+                        help="also first-time result pages over HTTP from `policy-search serve` on each backend")
+    parser.add_argument("--site-port", type=int, default=None, help="the served site's port (default: a free one)")
     args = parser.parse_args()
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     work = Path(tempfile.mkdtemp(prefix="bench-cluster-"))
     src, places = make_corpus(args.scale, work)
     os.environ["POLICY_SEARCH_PLACES_FILE"] = str(places)
@@ -99,20 +105,38 @@ def main() -> None:
     build_s = time.perf_counter() - started
     queries = sample_queries(args.queries)
     home = work / "cluster"
-    node.start(home, port=args.port, nodes=args.nodes)
+    node.start(home, port=args.port, nodes=args.nodes, heap_mb=args.heap_mb, transport_port=args.transport_port)
     try:
         url = f"http://127.0.0.1:{args.port}"
         loaded = push(index, connect(url, timeout=120), "bench", shards=args.nodes, replicas=min(1, args.nodes - 1))
         w50, w95 = cold(Engine(index, backend=open_backend(index, "whoosh")), queries)
         backend = OpenSearchBackend(url=url, alias="bench")
         o50, o95 = cold(Engine(index, backend=backend), queries, Trace(backend.client))
+        pages = {}
+        if args.http:
+            from .http_load import run_http
+
+            pages["whoosh"] = run_http(index, port=args.site_port, first_time_only=True)["first_time"]
+            pages["opensearch"] = run_http(index, ("--backend", "opensearch", "--opensearch", url),
+                                           env={"POLICY_SEARCH_OPENSEARCH_ALIAS": "bench"}, port=args.site_port,
+                                           first_time_only=True)["first_time"]
     finally:
         node.stop(home)
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     n = loaded["passages"]
-    print(f"| backend | scale | passages | load s | passages/s | cold p50 ms | cold p95 ms |")
-    print(f"| whoosh | {args.scale}x | {n} | {build_s:.1f} (build) | {n / build_s:.0f} | {w50:.1f} | {w95:.1f} |")
+
+    def http(name: str) -> str:
+        if name not in pages:
+            return ""
+        p = pages[name]
+        return f" {p['rps']:.0f} | {p['p99_ms']:.0f} | {p['errors']} |"
+
+    print("| backend | scale | passages | load s | passages/s | cold p50 ms | cold p95 ms |"
+          + (" first-time pages/s | first-time p99 ms | errors |" if pages else ""))
+    print(f"| whoosh | {args.scale}x | {n} | {build_s:.1f} (build) | {n / build_s:.0f} | {w50:.1f} | {w95:.1f} |"
+          + http("whoosh"))
     print(f"| opensearch ({args.nodes} nodes) | {args.scale}x | {n} | {loaded['seconds']:.1f} (push) | "
-          f"{n / loaded['seconds']:.0f} | {o50:.1f} | {o95:.1f} |")
+          f"{n / loaded['seconds']:.0f} | {o50:.1f} | {o95:.1f} |" + http("opensearch"))
 
 
 if __name__ == "__main__":

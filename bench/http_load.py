@@ -158,17 +158,20 @@ def _python_load(port: int, paths: list[str]) -> dict:
             "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99), "client": "python"}
 
 
-def run_http(index_dir: Path) -> dict:
-    port = _free_port()
-    env = {**os.environ, "POLICY_SEARCH_RATE_LIMIT": "0"}  # one client sending 8 at once is the test
+def run_http(index_dir: Path, serve_args: tuple[str, ...] = (), env: dict | None = None,
+             port: int | None = None, first_time_only: bool = False) -> dict:
+    """Load ``policy-search serve`` (with ``serve_args``, e.g. another backend) on ``port``: the
+    fixed pages and API again and again, then first-time pages (only those with ``first_time_only``)."""
+    port = port or _free_port()
+    env = {**os.environ, **(env or {}), "POLICY_SEARCH_RATE_LIMIT": "0"}  # one client sending 8 at once is the test
     proc = subprocess.Popen(
         [sys.executable, "-c", "from search.cli import cli; cli()", "serve", "--host", "127.0.0.1",
-         "--port", str(port), "--index", str(index_dir)],
+         "--port", str(port), "--index", str(index_dir), *serve_args],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_ready(port, proc)
-        result = {}
-        for name, endpoint in (("html", "/search"), ("api", "/api/search")):
+        result = {"html": {}, "api": {}}
+        for name, endpoint in (() if first_time_only else (("html", "/search"), ("api", "/api/search"))):
             paths = _paths(endpoint)
             # One warm-up pass, as a user's first visit after start would also have paid it.
             _client(port, paths, 0, [], [], time.monotonic() + DEADLINE_S)

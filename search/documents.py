@@ -102,6 +102,26 @@ class Report:
         return f"{self.county_full}《{self.title}》"
 
 
+@dataclass
+class BuildSummary:
+    """What a build, an add or a remove left in an index: its reports, the files refused, the
+    reports an add replaced."""
+
+    index_dir: str  # where the index is: its folder, or the cluster and alias
+    reports: list[dict] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    replaced: list[dict] = field(default_factory=list)  # reports an add replaced (same place, type, year)
+    added: list[dict] = field(default_factory=list)  # the reports an add read and indexed
+    passages: int = 0
+    seconds: float = 0.0
+
+    def per_county(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for r in self.reports:
+            counts[r["county"]] = counts.get(r["county"], 0) + r["passage_count"]
+        return counts
+
+
 def citation(report: dict, heading: str) -> str:
     """How a passage is cited: the issuer, the report's title, its chapter and year."""
     top = heading.split(HEADING_SEPARATOR)[0] if heading else ""

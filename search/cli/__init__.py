@@ -6,7 +6,8 @@ into the group, so no command module imports another.
 
 May import: ``search.engine`` and the library's packages, and ``webui.server`` (for ``serve``).
 ``build``, ``add``, ``remove`` and ``check`` manage the embedded index, so they call
-``search.whoosh_index`` directly; searching goes through the engine.
+``search.whoosh_index`` directly (``add`` and ``remove`` with ``--opensearch`` call
+``search.opensearch.changes`` instead); searching goes through the engine.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import click
 from .. import settings
 from ..errors import UserError
 from ..errors import escape_unprintable
-from .options import index_option, index_path
+from .options import cluster_options, index_option, index_path, on_cluster
 
 _MARK_RE = re.compile(r'<mark class="([^"]+)">(.*?)</mark>')
 
@@ -85,16 +85,26 @@ def build(source, index_dir, manifest):
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @index_option
+@cluster_options
 @click.option("--place", default=None, help="发布报告的地区，在无法从文件开头识别时指定。")
 @click.option("--year", type=int, default=None, help="报告的年份，在无法识别时指定。")
 @click.option("--type", "rtype", default=None, help="报告类型，在无法识别时指定。")
-def add(files, index_dir, place, year, rtype):
-    """Add reports, or replace them (same place, type and year), without rebuilding the rest."""
-    from ..adding import add_files
+def add(files, index_dir, opensearch_url, alias, place, year, rtype):
+    """Add reports, or replace them (same place, type and year), without rebuilding the rest;
+    with --opensearch, in the index the cluster's alias names."""
     from ..reading import Overrides
 
     overrides = Overrides(place=place, year=year, type=rtype)
-    summary = add_files(list(files), index_path(index_dir), progress=_ProgressBar(), overrides=overrides)
+    if opensearch_url:
+        from ..opensearch.changes import add as add_to_cluster
+
+        summary = on_cluster(opensearch_url, alias, lambda client, alias: add_to_cluster(
+            list(files), client, alias, progress=_ProgressBar(), overrides=overrides))
+        summary.index_dir = f"{opensearch_url} {summary.index_dir}"
+    else:
+        from ..adding import add_files
+
+        summary = add_files(list(files), index_path(index_dir), progress=_ProgressBar(), overrides=overrides)
     for r in summary.replaced:  # the same place, type and year: the new file takes its place
         click.echo(f"replaced: {r.get('place') or r['county_full']} {r['year']} {r['type']} "
                    f"《{escape_unprintable(r['title'])}》 ({escape_unprintable(r['source'])}, "

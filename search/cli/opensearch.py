@@ -18,13 +18,15 @@ def opensearch():
               help="Folder for the nodes' data and logs (one subfolder per node).")
 @click.option("--port", default=9200, show_default=True, type=int,
               help="HTTP port of the first node; node k listens on PORT+k-1, its transport on PORT+100+k-1.")
+@click.option("--transport-port", default=None, type=int,
+              help="Transport port of the first node (default: PORT+100); node k's is this +k-1.")
 @click.option("--nodes", default=1, show_default=True, type=click.IntRange(1, 9))
 @click.option("--heap-mb", default=512, show_default=True, type=click.IntRange(256))
-def start(home, port, nodes, heap_mb):
+def start(home, port, transport_port, nodes, heap_mb):
     """Build the launcher on first use, start the nodes, wait for a green cluster, print its URL."""
     from ..opensearch import node
 
-    state = node.start(home, port=port, nodes=nodes, heap_mb=heap_mb)
+    state = node.start(home, port=port, nodes=nodes, heap_mb=heap_mb, transport_port=transport_port)
     click.echo(f"OpenSearch 已就绪（{nodes} 个节点，进程 {', '.join(map(str, state['pids']))}）", err=True)
     click.echo(state["url"])
 

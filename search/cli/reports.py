@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .options import index_option, index_path
+from .options import cluster_options, index_option, index_path, on_cluster
 from ..errors import escape_unprintable
 
 
@@ -116,12 +116,19 @@ def _print_inspection(info: dict) -> None:
 
 @click.command()
 @index_option
+@cluster_options
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
-def reports(index_dir, as_json):
+def reports(index_dir, opensearch_url, alias, as_json):
     """List the reports the index holds, with their ids."""
     from ..engine import Engine
 
-    rows = Engine(index_path(index_dir)).reports()
+    if opensearch_url:
+        from ..opensearch.backend import OpenSearchBackend
+
+        rows = on_cluster(opensearch_url, alias, lambda client, alias: Engine(
+            index_path(index_dir), backend=OpenSearchBackend(url=opensearch_url, alias=alias, client=client)).reports())
+    else:
+        rows = Engine(index_path(index_dir)).reports()
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -136,9 +143,17 @@ def reports(index_dir, as_json):
 @click.command()
 @click.argument("report_ids", nargs=-1, required=True)
 @index_option
-def remove(report_ids, index_dir):
-    """Drop reports by id (see `reports`) without a rebuild."""
-    from ..whoosh_index.indexing import remove as remove_reports
+@cluster_options
+def remove(report_ids, index_dir, opensearch_url, alias):
+    """Drop reports by id (see `reports`) without a rebuild; with --opensearch, from the index the
+    cluster's alias names."""
+    if opensearch_url:
+        from ..opensearch.changes import remove as remove_from_cluster
 
-    summary = remove_reports(list(report_ids), index_path(index_dir))
+        summary = on_cluster(opensearch_url, alias,
+                             lambda client, alias: remove_from_cluster(list(report_ids), client, alias))
+    else:
+        from ..whoosh_index.indexing import remove as remove_reports
+
+        summary = remove_reports(list(report_ids), index_path(index_dir))
     click.echo(f"已删除 {len(report_ids)} 份报告；索引现有 {len(summary.reports)} 份报告、{summary.passages} 个段落。")

@@ -24,7 +24,7 @@ from ..query.rank import RERANK_DEPTH
 from . import dsl
 from .client import connect, refused, unavailable
 from .mapping import FACET_FIELDS
-from .near import near_kept, near_request
+from .near import near_kept, near_requests
 from .suggest import suggestions
 
 WINDOW = 10_000  # index.max_result_window: deeper reads go through search_after
@@ -223,16 +223,17 @@ class Matches:
         key = ("os-near", self.snap.name, self.plan.key)
         cached = self.snap.cache.get(key)
         if cached is None:
-            asked = []  # (group, searched, body)
+            asked = []  # (group, searched, its two searches)
             for n, group in enumerate(self.plan.groups):
                 exact = dsl.group(group)
                 for s in (s for t in group if not t.phrase for s in t.searched):
-                    body = near_request(s, exact)
-                    if body is not None:
-                        asked.append((n, s, body))
+                    bodies = near_requests(s, exact)
+                    if bodies:
+                        asked.append((n, s, bodies))
+            answers = iter(self.snap.msearch([b for _, _, bodies in asked for b in bodies]))
             ids: list[set[str]] = [set() for _ in self.plan.groups]
-            for (n, s, _), answer in zip(asked, self.snap.msearch([b for _, _, b in asked])):
-                ids[n].update(near_kept(s, answer))
+            for n, s, _ in asked:
+                ids[n].update(near_kept(s, next(answers), next(answers)))
             cached = [sorted(i) for i in ids]
             self.snap.cache.put(key, cached)
         return cached

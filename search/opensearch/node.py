@@ -72,17 +72,18 @@ def build_launcher() -> str:
     return f"{build_dir / 'target' / 'classes'}{os.pathsep}{classpath_file.read_text().strip()}"
 
 
-def _node_settings(i: int, n: int, port: int, cluster: str) -> list[str]:
+def _node_settings(i: int, n: int, port: int, cluster: str, transport_port: int | None = None) -> list[str]:
     names = [f"n{k + 1}" for k in range(n)]
+    transport_port = port + 100 if transport_port is None else transport_port
     out = [f"cluster.name={cluster}", f"node.name={names[i]}", "network.host=127.0.0.1",
-           f"http.port={port + i}", f"transport.port={port + 100 + i}",
+           f"http.port={port + i}", f"transport.port={transport_port + i}",
            "cluster.routing.allocation.disk.threshold_enabled=false", "action.auto_create_index=false",
            # Nodes share two cores: keep each one's thread pools small.
            f"node.processors={1 if n > 1 else min(2, os.cpu_count() or 1)}"]
     if n == 1:
         out.append("discovery.type=single-node")
     else:
-        out.append("discovery.seed_hosts=" + ",".join(f"127.0.0.1:{port + 100 + k}" for k in range(n)))
+        out.append("discovery.seed_hosts=" + ",".join(f"127.0.0.1:{transport_port + k}" for k in range(n)))
         out.append("cluster.initial_cluster_manager_nodes=" + ",".join(names))
     return out
 
@@ -96,8 +97,10 @@ def health(url: str, timeout: float = 2.0) -> dict | None:
         return None
 
 
-def start(home: Path, port: int = 9200, nodes: int = 1, heap_mb: int = 512, wait: float = 180.0) -> dict:
-    """Start ``nodes`` nodes under ``home`` (one folder each) and wait until the cluster is green
+def start(home: Path, port: int = 9200, nodes: int = 1, heap_mb: int = 512, wait: float = 180.0,
+          transport_port: int | None = None) -> dict:
+    """Start ``nodes`` nodes under ``home`` (one folder each; node k's HTTP on ``port`` + k - 1, its
+    transport on ``transport_port`` (default ``port`` + 100) + k - 1) and wait until the cluster is green
     with all of them; returns {"url", "pids", "home"}. Raises NodeUnavailable, stopping what it
     started, when it cannot."""
     home = Path(home).resolve()
@@ -114,7 +117,7 @@ def start(home: Path, port: int = 9200, nodes: int = 1, heap_mb: int = 512, wait
         node_home.mkdir(exist_ok=True)
         log = open(node_home / "node.log", "ab")
         command = ["java", f"-Xms{heap_mb}m", f"-Xmx{heap_mb}m", *JVM_FLAGS, "-cp", classpath, MAIN_CLASS,
-                   str(node_home), *_node_settings(i, nodes, port, f"policy-search-{port}")]
+                   str(node_home), *_node_settings(i, nodes, port, f"policy-search-{port}", transport_port)]
         # Its own session, so that stopping it never signals the caller's process group.
         proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 start_new_session=True)

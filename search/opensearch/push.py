@@ -14,7 +14,7 @@ import time
 from datetime import datetime, timezone
 from typing import Callable
 
-from opensearchpy.helpers import streaming_bulk
+from opensearchpy.helpers import BulkIndexError, streaming_bulk
 
 from ..backend import open_backend
 from ..engine import Engine
@@ -62,8 +62,10 @@ def push(index_dir, client, alias: str, progress: Callable[[int, int], None] | N
         loaded = client.count(index=name, body={"query": {"term": {"doc_type": "passage"}}})["count"]
         if loaded != passages:
             raise BuildError(f"载入不完整：写入 {passages} 段，集群中只有 {loaded} 段；别名 {alias} 没有改动")
-    except BaseException:
+    except BaseException as exc:
         client.indices.delete(index=name, ignore_unavailable=True)
+        if isinstance(exc, BulkIndexError):
+            raise bulk_refused(exc, alias) from None
         raise
     previous = list(client.indices.get_alias(name=alias)) if client.indices.exists_alias(name=alias) else []
     moves = [{"remove": {"index": old, "alias": alias}} for old in previous] + [{"add": {"index": name, "alias": alias}}]
@@ -72,3 +74,13 @@ def push(index_dir, client, alias: str, progress: Callable[[int, int], None] | N
         client.indices.delete(index=old, ignore_unavailable=True)
     return {"index": name, "passages": passages, "reports": len(reports), "previous": previous,
             "seconds": time.perf_counter() - started}
+
+
+def bulk_refused(exc: BulkIndexError, alias: str) -> BuildError:
+    """The user's line for documents the cluster still refused after the retries (a node lost
+    during the load, a shard not active): what failed, and that the alias did not move."""
+    kinds = sorted({(item.get("status"), (item.get("error") or {}).get("type", "?") if isinstance(item.get("error"), dict)
+                     else str(item.get("error"))) for entry in exc.errors for item in entry.values()})
+    why = "、".join(f"{kind}（{status}）" for status, kind in kinds[:3])
+    return BuildError(f"集群拒绝写入 {len(exc.errors)} 个文档（{why}），可能有节点失联；别名 {alias} 没有改动，"
+                      f"仍指向原来的索引。集群恢复后请重新运行。")

@@ -16,9 +16,7 @@ import sys
 import time
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
@@ -26,34 +24,12 @@ from whoosh.filedb.filestore import FileStorage
 from . import segment_writer, store
 from .. import settings
 from ..text.streams import word_segmenter
-from ..documents import Report
+from ..documents import BuildSummary, Report
 from ..reading import Overrides
 from ..reading import manifest as manifests
-from ..reading.duplicates import Deduplicator
-from ..reading.isolation import ReaderPool
+from ..reading.batch import Progress, read_reports
 from .schema import make_schema, passage_fields
 from ..errors import BuildError, UserError, escape_unprintable
-
-# progress(stage, done, total, label): stage is "read" (reports) or "index" (passages).
-Progress = Callable[[str, int, int, str], None]
-
-
-@dataclass
-class BuildSummary:
-    index_dir: str
-    reports: list[dict] = field(default_factory=list)
-    refused: list[str] = field(default_factory=list)
-    replaced: list[dict] = field(default_factory=list)  # reports an add replaced (same place, type, year)
-    added: list[dict] = field(default_factory=list)  # the reports an add read and indexed
-    passages: int = 0
-    seconds: float = 0.0
-
-    def per_county(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for r in self.reports:
-            counts[r["county"]] = counts.get(r["county"], 0) + r["passage_count"]
-        return counts
-
 
 # Files a folder is searched for. Old Word/WPS files and archives are taken too, so that each is
 # refused with a line saying what to do, rather than skipped in silence.
@@ -90,31 +66,6 @@ def _helpers(count: int) -> ProcessPoolExecutor:
     """Forked helper processes of a build (readers or writers)."""
     return ProcessPoolExecutor(count, mp_context=mp.get_context("fork"), initializer=_helper_start,
                                initargs=(os.getpid(),))
-
-
-def _read_in_order(files: list[Path], overrides: Overrides | None, root: Path | dict | None = None):
-    """(report or None, refusal or None) for each file, in order. Each file is read in a worker
-    process bounded in time and memory (search.reading.isolation), so a file that would crash,
-    exhaust memory or hang costs its own refusal, and the others go on."""
-    with ReaderPool(settings.get("build_procs") or None) as pool:
-        yield from pool.read_many(files, overrides, root=root)
-
-
-def read_reports(files: list[Path], progress: Progress | None, refused: list[str],
-                 overrides: Overrides | dict | None = None, root: Path | dict | None = None) -> list[Report]:
-    """Read every file once; a bad one is refused with its message, the others go on. ``root``:
-    the folder the files were found in, or a dict of them by path (as str): a link leading out of
-    it is refused. Duplicates are told by content (search.reading.duplicates)."""
-    kept = Deduplicator()
-    for n, (path, (report, refusal)) in enumerate(zip(files, _read_in_order(files, overrides, root)), 1):
-        if progress:
-            progress("read", n, len(files), escape_unprintable(path.name))
-        if report is None:
-            refused.append(escape_unprintable(refusal))  # a worker's own message names the file as it is
-            continue
-        kept.add(report)
-    refused.extend(kept.messages)
-    return kept.kept()
 
 
 def _write(ix, reports: list[Report], progress: Progress | None, delete_ids=(), first_sequence: int = 0) -> int:

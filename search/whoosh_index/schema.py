@@ -6,8 +6,7 @@ from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 
 from .analyzers import GramAnalyzer, JoinedAnalyzer, WordAnalyzer
-from ..facets import report_facets
-from ..figures.extraction import extract as extract_figures
+from ..stored_fields import stored_fields
 
 # Bump when fields change, or when an analyzer class moves (the schema pickles its import path);
 # stored in the index's metadata next to the analyzer version.
@@ -52,13 +51,7 @@ ORDER_STRIDE = 1_000_000  # positions per report in the order column
 
 def passage_fields(p, sequence: int, report) -> dict:
     """What the writer receives for one passage (``search.documents.Passage``) of ``report``, the
-    ``sequence``-th report."""
-    return {
-        "order": sequence * ORDER_STRIDE + p.position,
-        "id": p.id, "report_id": p.report_id, "county": p.county, "year": str(p.year),
-        **report_facets(report.place, report.province, report.level),
-        "section": p.section, "kind": p.kind, "heading": p.heading, "position": p.position,
-        "para": p.para, "text": p.text, "table": p.table, "ocr": p.ocr,
-        "figures": extract_figures(p.text, p.kind, section=p.section, year=p.year, heading=p.heading),
-        "words": p.text, "grams": p.text, "joined": p.text,
-    }
+    ``sequence``-th report: the stored fields, its place in reading order, and its text for each
+    token stream."""
+    return {"order": sequence * ORDER_STRIDE + p.position, **stored_fields(p, report),
+            "words": p.text, "grams": p.text, "joined": p.text}
