@@ -171,6 +171,35 @@ class Engine:
             "citation": citation(report, fields["heading"]),
         }
 
+    @_reads_index
+    def arrivals(self, q: str | QueryPlan = "", *, place=(), province=(), level=(), year=(), section=(),
+                 limit: int = 100) -> dict:
+        """What a saved search follows: the passages ``q`` matches within the filters (exact
+        matches; near ones are typo tolerance, noise in a feed), newest report first by when it came
+        into the index, in reading order within a report; at most ``limit``. Each passage has
+        ``added_at``, its report's arrival (``search.whoosh_index.arrivals``). ``total`` counts them all."""
+        plan = q if isinstance(q, QueryPlan) else parse(q)
+        snap = self.generation()
+        filters = snap.resolve({"place": list(place), "province": list(province), "level": list(level),
+                                "year": list(year), "section": list(section)})
+        key = ("arrivals", snap.name, plan.raw, plan.key, repr(sorted(filters.items())), limit)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        matches = snap.match(plan, filters)
+        stored = [snap.fields(ref) for tier in matches.tiers(matches.total) for ref, _, match in tier
+                  if match != "near"]
+        fallback = snap.info().get("built_at") or ""
+        arrived = {rid: r.get("added_at") or fallback for rid, r in snap.reports.items()}
+        order = {rid: n for n, rid in enumerate(snap.reports)}
+        # Newest first; among reports that came in together, the later in the index first.
+        stored.sort(key=lambda f: (arrived[f["report_id"]], order[f["report_id"]], -f["position"]), reverse=True)
+        passages = [{**self._passage_dict(snap, f, plan.needles), "added_at": arrived[f["report_id"]]}
+                    for f in stored[:limit]]
+        result = {"query": plan.raw, "filters": filters, "total": len(stored), "passages": passages}
+        self._cache.put(key, result)
+        return result
+
     # -- passages and reports --------------------------------------------------------------------
 
     def _stored(self, snap: Snapshot, passage_id: str) -> dict:

@@ -20,7 +20,7 @@ from flask import Flask
 
 from search import settings
 
-from . import briefings, figures, searching
+from . import briefings, figures, saved, searching
 from .site import errors, limits, searcher, security, sessions, templating
 
 # No form or JSON body of the site comes near this (an intro of 5000 characters, form-encoded, is
@@ -51,4 +51,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     searching.init_app(app)
     briefings.init_app(app)
     figures.init_app(app)
+    saved.init_app(app)
     return app
