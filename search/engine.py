@@ -187,16 +187,24 @@ class Engine:
         if cached is not None:
             return cached
         matches = snap.match(plan, filters)
-        stored = [snap.fields(ref) for tier in matches.tiers(matches.total) for ref, _, match in tier
-                  if match != "near"]
+        refs = [ref for tier in matches.tiers(matches.total) for ref, _, match in tier if match != "near"]
         fallback = snap.info().get("built_at") or ""
         arrived = {rid: r.get("added_at") or fallback for rid, r in snap.reports.items()}
         order = {rid: n for n, rid in enumerate(snap.reports)}
-        # Newest first; among reports that came in together, the later in the index first.
-        stored.sort(key=lambda f: (arrived[f["report_id"]], order[f["report_id"]], -f["position"]), reverse=True)
+        # Newest report first; among reports that came in together, the later in the index first.
+        # Stored fields are read only for the reports that fill the first ``limit`` (a broad query
+        # matches tens of thousands of passages), then put in reading order within each report.
+        by_report: dict[str, list] = {}
+        for ref in refs:
+            by_report.setdefault(snap.report_of(ref), []).append(ref)
+        stored = []
+        for rid in sorted(by_report, key=lambda rid: (arrived[rid], order[rid]), reverse=True):
+            if len(stored) >= limit:
+                break
+            stored += sorted((snap.fields(ref) for ref in by_report[rid]), key=lambda f: f["position"])
         passages = [{**self._passage_dict(snap, f, plan.needles), "added_at": arrived[f["report_id"]]}
                     for f in stored[:limit]]
-        result = {"query": plan.raw, "filters": filters, "total": len(stored), "passages": passages}
+        result = {"query": plan.raw, "filters": filters, "total": len(refs), "passages": passages}
         self._cache.put(key, result)
         return result
 

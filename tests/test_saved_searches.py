@@ -228,3 +228,15 @@ def test_reports_record_when_they_came_in(folders):
     kept = {r["id"]: r["added_at"] for r in reports if r["id"] in times}
     assert kept == times
     assert [r["added_at"] > max(times.values()) for r in reports if r["id"] not in times] == [True]
+
+
+def test_a_database_that_cannot_be_written_is_503_in_chinese(folders, tmp_path):
+    not_a_database = tmp_path / "saved.sqlite3"
+    not_a_database.write_bytes(b"this is not a database" * 100)
+    app = create_app({"INDEX_DIR": folders["index"], "TESTING": True, "SECRET_KEY": "test",
+                      "SAVED_SEARCHES_DB": not_a_database})
+    response = app.test_client().post("/api/saved-searches", json={"q": QUERY})
+    assert response.status_code == 503 and response.json["code"] == "unavailable"
+    assert "保存的检索数据库" in response.json["error"]
+    page = app.test_client().get("/saved/abc?token=x")
+    assert page.status_code == 503 and "保存的检索暂时不可用" in page.get_data(as_text=True)

@@ -6,7 +6,9 @@ analyst is working on. The last visit is kept on the saved search, so its page c
 into the index since (``visit``).
 
 The file is created private (0600), in WAL mode, one connection per operation, so one store serves
-every thread of the site; a database locked past ``busy_seconds`` is ``Busy`` (503, nothing saved).
+every thread of the site. When the database cannot serve, nothing is half-saved and a
+``StoreUnavailable`` says why: ``Busy`` (locked past ``busy_seconds``), or the file cannot be
+read or written (a full disk, a missing folder, a file that is not a database).
 """
 
 from __future__ import annotations
@@ -38,7 +40,13 @@ MIGRATIONS = [
 ]
 
 
-class Busy(UserError):
+class StoreUnavailable(UserError):
+    """The database cannot be used now (the server's fault, not the request's); nothing was changed."""
+
+    code = "unavailable"
+
+
+class Busy(StoreUnavailable):
     """The database stayed locked; nothing was saved. Try again."""
 
     code = "busy"
@@ -61,6 +69,8 @@ class SavedSearchStore:
             os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         except FileExistsError:
             pass
+        except OSError as exc:
+            raise StoreUnavailable(f"无法建立保存的检索数据库 {self.path}（{exc.strerror}）；请告诉网站管理员") from None
         with self._connection() as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             for number in range(version, len(MIGRATIONS)):
@@ -70,23 +80,24 @@ class SavedSearchStore:
 
     @contextmanager
     def _connection(self):
-        db = sqlite3.connect(self.path, timeout=self.busy_seconds, isolation_level=None)
         try:
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode = WAL")
-            yield db
-        finally:
-            db.close()
+            db = sqlite3.connect(self.path, timeout=self.busy_seconds, isolation_level=None)
+            try:
+                db.row_factory = sqlite3.Row
+                db.execute("PRAGMA journal_mode = WAL")
+                yield db
+            finally:
+                db.close()
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
+                raise Busy("保存的检索数据库正忙，这次没有保存任何改动；请稍后再试") from None
+            raise StoreUnavailable(f"保存的检索数据库 {self.path.name} 暂时无法使用（无法读写或已损坏），没有改动任何内容；"
+                                   "请告诉网站管理员检查磁盘空间和这个文件") from None
 
     @staticmethod
     @contextmanager
     def _transaction(db: sqlite3.Connection):
-        try:
-            db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise Busy("保存的检索数据库正忙，这次没有保存任何改动；请稍后再试") from None
-            raise
+        db.execute("BEGIN IMMEDIATE")  # locked past the timeout: Busy, from _connection
         try:
             yield
             db.execute("COMMIT")

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, make_response, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
+from werkzeug.exceptions import ServiceUnavailable
 
 from search.errors import Forbidden, NotFound
 from search.saved.feed import to_atom
 from search.saved.model import FEED_ENTRIES, FILTER_LABELS, FILTER_NAMES, check_request, describe
+from search.saved.store import Busy, StoreUnavailable
 
-from ..site.errors import add_help
+from ..site.errors import add_help, handle_http_error
 from ..site.limits import costs
 from ..site.page_cache import slot, slots_wanted
 from ..site.sessions import check_csrf, csrf_token, notify
@@ -39,6 +41,24 @@ def saved_explanations() -> dict[type, tuple[str, str]]:
 
 
 add_help(bp, explanations=saved_explanations)
+
+
+class SavedSearchesUnavailable(ServiceUnavailable):
+    """``StoreUnavailable`` as a 503 page or JSON error; searching itself is not affected."""
+
+    explanation = ("保存的检索暂时不可用", "这不是您的问题：请稍后再试；检索和简报不受影响。")
+
+    def __init__(self, error: StoreUnavailable):
+        super().__init__(str(error))
+        self.error_code = error.code
+
+
+@bp.app_errorhandler(StoreUnavailable)
+def store_unavailable(error: StoreUnavailable):
+    response = handle_http_error(SavedSearchesUnavailable(error))
+    if isinstance(error, Busy):
+        response.headers["Retry-After"] = "2"
+    return response
 
 
 def private(response: Response) -> Response:
