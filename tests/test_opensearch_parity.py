@@ -156,3 +156,12 @@ def test_same_close_words(engine, opensearch_engine, word):
     plan = parse(word)
     mine = close_words(engine.generation(), word.lower(), Work())
     assert mine and Counts(opensearch_engine.generation(), plan, {}).close_words(word.lower()) == mine
+
+
+@pytest.mark.parametrize("q, filters", [("森林覆盖率", {}), ("发展", {"place": ["云阳", "奉节"]}), ("", {"year": ["2023"]})])
+def test_saved_searches_see_the_same_arrivals(engine, opensearch_engine, q, filters):
+    """A saved search's page and feed (``Engine.arrivals``): the same passages in the same order,
+    each dated by its report's arrival, which ``push`` copies with the report records."""
+    a, b = engine.arrivals(q, **filters, limit=30), opensearch_engine.arrivals(q, **filters, limit=30)
+    assert a["total"] == b["total"] and a["passages"]
+    assert [(p["id"], p["added_at"]) for p in b["passages"]] == [(p["id"], p["added_at"]) for p in a["passages"]]
