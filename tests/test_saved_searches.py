@@ -240,3 +240,19 @@ def test_a_database_that_cannot_be_written_is_503_in_chinese(folders, tmp_path):
     assert "保存的检索数据库" in response.json["error"]
     page = app.test_client().get("/saved/abc?token=x")
     assert page.status_code == 503 and "保存的检索暂时不可用" in page.get_data(as_text=True)
+
+
+def test_deleting_stops_the_page_and_the_feed(client):
+    made = save(client, q=QUERY)
+    page = client.get(local(made["url"])).get_data(as_text=True)
+    form = re.search(r'<details class="saved-delete".*?</form>', page, re.S).group(0)
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
+    assert client.post(f"/saved/{made['id']}/delete", data={**fields, "token": "wrong"}).status_code == 403
+    assert client.get(local(made["feed_url"])).status_code == 200  # a wrong token deleted nothing
+    response = client.post(f"/saved/{made['id']}/delete", data=fields)
+    assert response.status_code == 303
+    assert "已删除保存的检索" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert client.get(local(made["feed_url"])).status_code == 404
+    other = save(client, q=QUERY)
+    assert client.delete(f"/api/saved-searches/{other['id']}?token={other['token']}").status_code == 204
+    assert client.get(local(other["url"])).status_code == 404

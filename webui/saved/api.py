@@ -1,7 +1,7 @@
 """Saved searches as JSON: ``POST /api/saved-searches`` with ``{"q": …, "place": […], "year": […], …}``
 answers 201 with ``id``, ``token``, ``url`` (the private page) and ``feed_url`` (the Atom feed);
 ``GET /api/saved-searches/<id>?token=…`` gives the saved search and the passages it matches, newest
-report first, each with ``added_at``.
+report first, each with ``added_at``; ``DELETE`` with the same token deletes it (204).
 
 Bodies are JSON objects sent as ``application/json`` (415 otherwise, which also keeps another site's
 plain HTML form out). Errors are ``{"error": "…", "code": "…"}`` in Chinese: 400 ``bad_json`` for a
@@ -56,3 +56,9 @@ def saved_search(saved_id: str):
     found = arrivals(saved)
     answer = {**saved, "total": found["total"], "passages": found["passages"]}
     return jsonify(answer), 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+@bp.delete("/<sid:saved_id>")
+def delete(saved_id: str):
+    get_store().delete(saved_id, request.args.get("token"))
+    return "", 204

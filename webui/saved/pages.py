@@ -7,6 +7,7 @@
   whose report came in since the previous visit marked 新; opening it records the visit. It names
   its feed for feed readers (``<link rel="alternate" type="application/atom+xml">``).
 - ``/saved/<id>.atom?token=…`` is the Atom feed (``search.saved.feed``); reading it records no visit.
+- ``/saved/<id>/delete`` (a form post with the token) deletes it: its page and feed stop working.
 
 Pages and answers that hold a token ask for no caching and no Referer.
 """
@@ -107,7 +108,7 @@ def view(saved_id: str):
     search_url = with_query("pages.search", {"q": saved["query"] or None, **saved["filters"]})
     return private(make_response(render_template(
         "saved.html", saved=saved, title=describe(saved["query"], saved["filters"]), found=found, since=since,
-        new=new, search_url=search_url, labels=FILTER_LABELS, limit=FEED_ENTRIES,
+        new=new, search_url=search_url, labels=FILTER_LABELS, limit=FEED_ENTRIES, token=token,
         page_url=url_for(".view", saved_id=saved_id, token=token, _external=True),
         feed_url=url_for(".feed", saved_id=saved_id, token=token, _external=True))))
 
@@ -125,3 +126,12 @@ def feed(saved_id: str):
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@bp.post("/saved/<sid:saved_id>/delete")
+def delete(saved_id: str):
+    check_csrf(request.form)
+    saved = get_store().get(saved_id, request.form.get("token"))
+    get_store().delete(saved_id, request.form.get("token"))
+    notify(f"已删除保存的检索（{describe(saved['query'], saved['filters'])}），它的链接和订阅源都已失效。")
+    return private(redirect(url_for("pages.home"), 303))
