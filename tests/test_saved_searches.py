@@ -256,3 +256,10 @@ def test_deleting_stops_the_page_and_the_feed(client):
     other = save(client, q=QUERY)
     assert client.delete(f"/api/saved-searches/{other['id']}?token={other['token']}").status_code == 204
     assert client.get(local(other["url"])).status_code == 404
+
+
+@pytest.mark.parametrize("host, authority", [("localhost", "localhost"), ("127.0.0.1:8150", "127.0.0.1"),
+                                             ("Policy.Example.org:443", "policy.example.org"), ("[::1]:8150", "::1")])
+def test_entry_ids_are_tag_uris_of_the_host_without_its_port(host, authority):
+    from search.saved.feed import tag_uri
+    assert tag_uri(host, "passage/abc").startswith(f"tag:{authority},") and tag_uri(host, "passage/abc").endswith(":passage/abc")

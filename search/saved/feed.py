@@ -19,9 +19,13 @@ ET.register_namespace("", ATOM)
 
 
 def tag_uri(host: str, specific: str) -> str:
-    # A tag URI's authority is a domain name without a port.
-    authority = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-    return f"tag:{authority.strip('[]').lower() or 'localhost'},{TAG_DATE}:{specific}"
+    """``tag:example.org,2026:specific`` for the host the site is reached by (a request's Host:
+    a name, an IPv4 address or a bracketed IPv6 one, any port dropped: a tag's authority has none)."""
+    if host.startswith("["):
+        authority = host[1:host.find("]")] if "]" in host else host[1:]
+    else:
+        authority = host.partition(":")[0]
+    return f"tag:{authority.lower() or 'localhost'},{TAG_DATE}:{specific}"
 
 
 def entry_title(passage: dict) -> str:
