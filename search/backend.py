@@ -67,6 +67,9 @@ class Snapshot(Protocol):
     def fields(self, ref) -> dict:
         """The stored fields of a passage ``Matches.tiers`` named."""
 
+    def report_of(self, ref) -> str:
+        """The report id of a passage ``Matches.tiers`` named, without reading its stored fields."""
+
     def passage(self, passage_id: str) -> dict | None:
         """A live passage's stored fields, or None."""
 

@@ -16,11 +16,39 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 
+from .documents import citation
+
 HIT_COLUMNS = ("地区", "层级", "年份", "部分", "报告", "句子", "引用", "链接")
 _CHUNK = 64 * 1024  # characters of CSV handed on at a time
 _MAX_CELL = 32_767  # characters an Excel cell holds
 # Characters no file name may hold on Windows or macOS, and controls.
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+
+
+def hit_row(snap, fields: dict, score, match) -> dict:
+    """A hit as ``Engine.iter_hits`` gives it (``snap``: the backend's snapshot, ``fields``: the
+    passage's stored fields): ``search``'s hit without the highlighting and figures."""
+    report = snap.reports[fields["report_id"]]
+    return {
+        "id": fields["id"],
+        "report_id": fields["report_id"],
+        "place": report.get("place", report["county_full"]),
+        "place_short": report.get("place_short", fields["county"]),
+        "level": report.get("level", ""),
+        "province": report.get("province", ""),
+        "year": int(fields["year"]),
+        "section": fields["section"],
+        "heading": fields["heading"],
+        "kind": fields["kind"],
+        "text": fields["text"],
+        "report_title": report["title"],
+        "county_full": report["county_full"],
+        "citation": citation(report, fields["heading"]),
+        "url": f"/p/{fields['id']}",
+        "score": round(score, 4) if score is not None else None,
+        "match": match,
+        "ocr": bool(fields.get("ocr")),  # read from a scanned page
+    }
 
 
 def hit_cells(hit: dict, base_url: str = "") -> list:

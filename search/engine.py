@@ -18,6 +18,7 @@ from . import settings
 from .backend import Backend, Snapshot, open_backend
 from .byte_lru import ByteLRU
 from .documents import citation
+from .downloads import hit_row
 from .errors import BadParameter, NotFound, PageOutOfRange
 from .facets import FACETS
 from .figures.extraction import extract as extract_figures
@@ -195,36 +196,14 @@ class Engine:
         stream = matches.every()
         if plan.is_empty:
             for ref, _, _ in stream:
-                yield self._hit_row(snap, snap.fields(ref), None, None)
+                yield hit_row(snap, snap.fields(ref), None, None)
             return
         diversify = len(filters.get("place", [])) != 1
         for _, tier in groupby(stream, key=lambda match: match[2]):
             head = _reranked(snap, list(islice(tier, RERANK_DEPTH)), plan.group_needles, diversify)
             for ref, score, match in chain(head, tier):
-                yield self._hit_row(snap, snap.fields(ref), score, match)
+                yield hit_row(snap, snap.fields(ref), score, match)
 
-    def _hit_row(self, snap: Snapshot, fields: dict, score, match) -> dict:
-        """A hit as ``iter_hits`` gives it: ``search``'s hit without the highlighting and figures."""
-        report = snap.reports[fields["report_id"]]
-        return {
-            "id": fields["id"],
-            "report_id": fields["report_id"],
-            "place": report.get("place", report["county_full"]),
-            "place_short": report.get("place_short", fields["county"]),
-            "level": report.get("level", ""),
-            "province": report.get("province", ""),
-            "year": int(fields["year"]),
-            "section": fields["section"],
-            "heading": fields["heading"],
-            "kind": fields["kind"],
-            "text": fields["text"],
-            "report_title": report["title"],
-            "county_full": report["county_full"],
-            "citation": citation(report, fields["heading"]),
-            "url": f"/p/{fields['id']}",
-            "score": round(score, 4) if score is not None else None,
-            "match": match,
-        }
 
     def _ranked(self, snap: Snapshot, matches, plan: QueryPlan, filters: dict, keep: int) -> list:
         """The best ``keep`` (ref, score, match) after reranking, cached per query and filters."""
@@ -274,6 +253,43 @@ class Engine:
             "county_full": report["county_full"],
             "citation": citation(report, fields["heading"]),
         }
+
+    @_reads_index
+    def arrivals(self, q: str | QueryPlan = "", *, place=(), province=(), level=(), year=(), section=(),
+                 limit: int = 100) -> dict:
+        """What a saved search follows: the passages ``q`` matches within the filters (exact
+        matches; near ones are typo tolerance, noise in a feed), newest report first by when it came
+        into the index, in reading order within a report; at most ``limit``. Each passage has
+        ``added_at``, its report's arrival (``search.whoosh_index.arrivals``). ``total`` counts them all."""
+        plan = q if isinstance(q, QueryPlan) else parse(q)
+        snap = self.generation()
+        filters = snap.resolve({"place": list(place), "province": list(province), "level": list(level),
+                                "year": list(year), "section": list(section)})
+        key = ("arrivals", snap.name, plan.raw, plan.key, repr(sorted(filters.items())), limit)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        matches = snap.match(plan, filters)
+        refs = [ref for tier in matches.tiers(matches.total) for ref, _, match in tier if match != "near"]
+        fallback = snap.info().get("built_at") or ""
+        arrived = {rid: r.get("added_at") or fallback for rid, r in snap.reports.items()}
+        order = {rid: n for n, rid in enumerate(snap.reports)}
+        # Newest report first; among reports that came in together, the later in the index first.
+        # Stored fields are read only for the reports that fill the first ``limit`` (a broad query
+        # matches tens of thousands of passages), then put in reading order within each report.
+        by_report: dict[str, list] = {}
+        for ref in refs:
+            by_report.setdefault(snap.report_of(ref), []).append(ref)
+        stored = []
+        for rid in sorted(by_report, key=lambda rid: (arrived[rid], order[rid]), reverse=True):
+            if len(stored) >= limit:
+                break
+            stored += sorted((snap.fields(ref) for ref in by_report[rid]), key=lambda f: f["position"])
+        passages = [{**self._passage_dict(snap, f, plan.needles), "added_at": arrived[f["report_id"]]}
+                    for f in stored[:limit]]
+        result = {"query": plan.raw, "filters": filters, "total": len(refs), "passages": passages}
+        self._cache.put(key, result)
+        return result
 
     # -- passages and reports --------------------------------------------------------------------
 

@@ -94,6 +94,12 @@ class BadJson(BadParameter):
     code = "bad_json"
 
 
+class Forbidden(UserError):
+    """A private link's token missing or wrong (a briefing's edit link, a saved search's link)."""
+
+    code = "forbidden"
+
+
 class NotFound(UserError):
     """No passage or report with that id."""
 

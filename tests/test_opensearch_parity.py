@@ -206,3 +206,12 @@ def test_every_hit_for_a_download_is_the_same_set_tier_by_tier(engine, opensearc
         assert [r["id"] for r in os_rows] == [r["id"] for r in whoosh_rows]
     paged = opensearch_engine.search(q, **filters, per_page=50)["hits"]
     assert [r["id"] for r in os_rows[:len(paged)]] == [h["id"] for h in paged]
+
+
+@pytest.mark.parametrize("q, filters", [("森林覆盖率", {}), ("发展", {"place": ["云阳", "奉节"]}), ("", {"year": ["2023"]})])
+def test_saved_searches_see_the_same_arrivals(engine, opensearch_engine, q, filters):
+    """A saved search's page and feed (``Engine.arrivals``): the same passages in the same order,
+    each dated by its report's arrival, which ``push`` copies with the report records."""
+    a, b = engine.arrivals(q, **filters, limit=30), opensearch_engine.arrivals(q, **filters, limit=30)
+    assert a["total"] == b["total"] and a["passages"]
+    assert [(p["id"], p["added_at"]) for p in b["passages"]] == [(p["id"], p["added_at"]) for p in a["passages"]]

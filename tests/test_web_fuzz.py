@@ -42,9 +42,9 @@ HTML_RESPONSE = re.compile(r"text/html")
 
 @pytest.fixture(scope="module")
 def app(seed_index, tmp_path_factory):
-    db = tmp_path_factory.mktemp("fuzz") / "b.sqlite3"
-    return create_app({"INDEX_DIR": seed_index, "TESTING": True, "BRIEFINGS_DB": db, "SECRET_KEY": "fuzz",
-                       "RATE_LIMIT": 0})
+    folder = tmp_path_factory.mktemp("fuzz")
+    return create_app({"INDEX_DIR": seed_index, "TESTING": True, "BRIEFINGS_DB": folder / "b.sqlite3",
+                       "SAVED_SEARCHES_DB": folder / "saved.sqlite3", "SECRET_KEY": "fuzz", "RATE_LIMIT": 0})
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +59,9 @@ def real_ids(client, engine) -> dict[str, list[str]]:
     made = client.post("/api/briefings", json={"title": "fuzz"}).json
     client.post(f"/api/briefings/{made['id']}/items", json={"passage_id": hit["id"]},
                 headers={"X-Edit-Token": made["edit_token"]})
+    saved = client.post("/api/saved-searches", json={"q": "森林覆盖率"}).json
     return {"passage_id": [hit["id"]], "report_id": [hit["report_id"]], "briefing_id": [made["id"]],
-            "filename": ["style.css", "app.js"]}
+            "saved_id": [saved["id"]], "filename": ["style.css", "app.js"]}
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from flask import Flask
 
 from search import settings
 
-from . import admin, briefings, figures, searching
+from . import admin, briefings, figures, saved, searching
 from .site import errors, limits, parameters, searcher, security, sessions, templating
 
 # No form or JSON body of the site comes near this (an intro of 5000 characters, form-encoded, is
@@ -54,4 +54,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     briefings.init_app(app)
     figures.init_app(app)
     admin.init_app(app)
+    saved.init_app(app)
     return app

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from .. import errors
 from ..errors import BadParameter, NotFound, UserError
 
 TITLE_MAX = 200
@@ -26,7 +27,7 @@ LINE_BREAKS_RE = re.compile("\r\n?|[\x0b\x0c]")
 SURROGATES_RE = re.compile("[\ud800-\udfff]")  # in a Python str every surrogate is a lone one
 
 
-class Forbidden(UserError):
+class Forbidden(errors.Forbidden):
     """A missing or wrong edit token."""
 
 

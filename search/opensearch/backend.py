@@ -139,6 +139,9 @@ class Snapshot:
     def fields(self, ref: dict) -> dict:
         return ref
 
+    def report_of(self, ref: dict) -> str:
+        return ref["report_id"]
+
     def passage(self, passage_id: str) -> dict | None:
         found = self.client.mget(index=self.name, body={"ids": [passage_id]})["docs"][0]
         return found["_source"] if found.get("found") and found["_source"].get("doc_type") == "passage" else None

@@ -21,7 +21,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
-from . import segment_writer, store
+from . import arrivals, segment_writer, store
 from .. import settings
 from ..text.streams import word_segmenter
 from ..documents import BuildSummary, Report
@@ -255,6 +255,7 @@ def build(source: Path | list[Path], index_dir: Path, progress: Progress | None 
         raise BuildError(f"{'、'.join(map(str, sources))} 里没有报告文件（.txt、.docx、.pdf、.html）。")
     with store.BuildLock(index_dir):
         store.remove_unfinished(index_dir)
+        served = arrivals.served_reports(index_dir)
         reports = read_reports(files, progress, summary.refused, overrides, root=roots)
         if not reports:
             raise BuildError("没有一份报告能读入，索引保持原样：\n  " + "\n  ".join(summary.refused))
@@ -262,7 +263,7 @@ def build(source: Path | list[Path], index_dir: Path, progress: Progress | None 
             ix = whoosh_index.create_in(str(generation), make_schema())
             summary.passages = _write_all(ix, generation, reports, progress)
             ix.close()
-            summary.reports = [{**r.summary(), "sequence": n} for n, r in enumerate(reports)]
+            summary.reports = arrivals.stamp([{**r.summary(), "sequence": n} for n, r in enumerate(reports)], served)
             _publish(index_dir, generation, summary)
     summary.seconds = time.perf_counter() - started
     return summary
@@ -296,7 +297,9 @@ def add(files: list[Path], index_dir: Path, progress: Progress | None = None,
     with store.BuildLock(index_dir):
         store.remove_unfinished(index_dir)
         current = store.current_generation(index_dir)
-        old_reports = store.open_generation(index_dir)[1]["reports"] if current else []
+        old_reports = arrivals.served_reports(index_dir) if current else []
+        if current:
+            store.open_generation(index_dir)  # refuses a damaged or outdated index
         reports = read_reports(files, progress, summary.refused, overrides, root)
         if not reports:
             raise BuildError("没有一份报告能读入，索引保持原样：\n  " + "\n  ".join(summary.refused))
@@ -312,7 +315,8 @@ def add(files: list[Path], index_dir: Path, progress: Progress | None = None,
             ix.close()
             kept = [r for r in old_reports if r["id"] not in new_ids]
             summary.replaced = [r for r in old_reports if r["id"] in new_ids]
-            summary.added = [{**r.summary(), "sequence": n} for n, r in enumerate(reports, first)]
+            summary.added = arrivals.stamp([{**r.summary(), "sequence": n} for n, r in enumerate(reports, first)],
+                                           summary.replaced)
             summary.reports = kept + summary.added
             summary.passages = sum(r["passage_count"] for r in summary.reports)
             _publish(index_dir, generation, summary, shared)

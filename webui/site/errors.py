@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from search import settings
+from search import errors, settings
 from search.briefings.model import INTRO_MAX, NOTE_MAX, TITLE_MAX, Busy, Forbidden
 from search.text.streams import CJK_RE, is_cjk
 from search.errors import (BadParameter, ClusterUnavailable, IndexDamaged, IndexUnavailable, NotFound, PageOutOfRange,
@@ -71,7 +71,7 @@ def error_code(error: UserError) -> str:
 def status_of(error: UserError) -> int:
     if isinstance(error, NotFound):
         return 404
-    if isinstance(error, Forbidden):
+    if isinstance(error, errors.Forbidden):  # a briefing's or a saved search's private link
         return 403
     if isinstance(error, (IndexUnavailable, Busy)):
         return 503  # the server's state, not the request, is at fault: worth retrying later
