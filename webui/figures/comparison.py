@@ -118,5 +118,5 @@ def figure_groups(figures: list[dict], named: set[str], role: str = "") -> list[
 def chart_of(result: dict, plans: set[str]) -> BarChart | None:
     if not result["chart"]:
         return None
-    title = f"各区县“{result['query']}”（单位：{result['chart']['unit']}）"
+    title = f"各地区“{result['query']}”（单位：{result['chart']['unit']}）"
     return figure_chart(result["chart"], title, targets=plans)

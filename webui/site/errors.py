@@ -38,7 +38,7 @@ def _explanations() -> dict[type, tuple[str, str]]:
                         "请改用两个字以上的词，并减少单字和关键词的数量。"),
         QueryError: ("无法执行这个查询", f"请检查引号是否成对（\"…\" 或 “…”），查询不超过 {settings.get('max_query_chars')} "
                      f"个字符、{settings.get('max_query_terms')} 个词，且不含控制字符。"),
-        UnknownFilter: ("没有这个筛选条件", "筛选值须是索引中已有的区县、年份或部分；请在结果页左侧勾选。"),
+        UnknownFilter: ("没有这个筛选条件", "筛选值须是索引中已有的地区、省份、层级、年份或部分；请在结果页左侧勾选。"),
         BadParameter: ("页码或每页条数超出范围", f"页码须是 1 到 {settings.get('max_page')} 的整数，每页条数须是 1 到 "
                        f"{settings.get('max_per_page')} 的整数。"),
         NotFound: ("找不到这个段落或报告", "链接可能有误；如果索引重建过，原来的段落编号可能已经不存在。"),
@@ -152,7 +152,7 @@ HTTP_EXPLANATIONS = {
     414: ("网址太长", "请缩短检索词或减少筛选条件后再试；检索词最多几百个字符。"),
     415: ("请求的格式不对", "请以 JSON 发送请求体，并带上 Content-Type: application/json。"),
     429: ("操作太频繁", "本站限制每个地址每分钟的请求（打开页面、检索、对比、导出、接口请求和表单提交）；范围很宽的检索、"
-                   "区县对比和导出 Word 算作多次。请等几秒钟再试。"),
+                   "地区对比和导出 Word 算作多次。请等几秒钟再试。"),
     500: ("服务器出错了", "这不是您的问题；请稍后再试，或把网址告诉管理员。"),
 }
 # The JSON ``code`` of the server's own refusals.
