@@ -178,3 +178,55 @@ def test_phone_width_add_form_fits(browser, site):
         assert not page.console_errors
     finally:
         page.context.close()
+
+
+def briefing_of(page, site, engine, n: int) -> dict:
+    """A briefing of the first n hits of QUERY, made through the JSON API; its edit link opened."""
+    made = page.request.post(f"{site}/api/briefings", data={"title": "四段简报"}).json()
+    for hit in engine.search(QUERY, per_page=n)["hits"]:
+        page.request.post(f"{site}/api/briefings/{made['id']}/items", data={"passage_id": hit["id"]},
+                          headers={"X-Edit-Token": made["edit_token"]})
+    page.goto(f"{site}/b/{made['id']}?token={made['edit_token']}")
+    return made
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_saving_note_2_keeps_the_note_typed_for_item_4(browser, site, engine, javascript):
+    """The issue's scenario: type a note for item 2 and one for item 4, save item 2: both are kept."""
+    page = open_page(browser, site, java_script_enabled=javascript)
+    try:
+        made = briefing_of(page, site, engine, 4)
+        page.get_by_label("第 2 段的批注").fill("第二段：三县都超过六成")
+        page.get_by_label("第 4 段的批注").fill("第四段：还没保存时写的")
+        with page.expect_navigation():
+            page.locator(".briefing-item").nth(1).get_by_role("button", name="保存批注").click()
+        assert "批注已保存（2 条）" in page.locator(".briefing-item").nth(1).locator(".notice").inner_text()
+        page.goto(f"{site}/b/{made['id']}")  # the read-only page: what colleagues see
+        assert page.locator(".item-note").all_inner_texts() == ["批注：第二段：三县都超过六成", "批注：第四段：还没保存时写的"]
+        assert not page.console_errors
+    finally:
+        page.context.close()
+
+
+def test_leaving_with_unsaved_text_asks_first_and_saving_all_does_not(page, site, engine):
+    briefing_of(page, site, engine, 2)
+    asked = []
+
+    def stay(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()  # stay on the page
+
+    page.on("dialog", stay)
+    page.get_by_label("第 1 段的批注").fill("还没保存")
+    page.get_by_role("link", name="我的简报").first.click()
+    page.wait_for_timeout(500)
+    assert asked == ["beforeunload"]
+    assert page.get_by_label("第 1 段的批注").input_value() == "还没保存"  # still here, text intact
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存全部").click()
+    assert asked == ["beforeunload"]  # saving is not leaving
+    assert page.get_by_label("第 1 段的批注").input_value() == "还没保存"
+    with page.expect_navigation():
+        page.get_by_role("link", name="我的简报").first.click()  # nothing unsaved: no question
+    assert asked == ["beforeunload"]

@@ -11,6 +11,7 @@ from search.settings import SETTINGS
 from .conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCS = sorted((ROOT / "docs").glob("*.md"))
 QUICK_START = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
 COMMANDS = [line.strip() for line in QUICK_START.splitlines() if line.startswith("    ")]
 
@@ -43,7 +44,8 @@ def test_readme_documents_every_field_of_the_targets_ledger():
     from search.figures.ledger import QUALIFIERS, RULES
     from search.figures.ledger_columns import FIELDS
 
-    ledger = README.split("### The targets ledger", 1)[1].split("\n### ", 1)[0]
+    targets = (ROOT / "docs" / "targets.md").read_text(encoding="utf-8")
+    ledger = targets.split("## The targets ledger", 1)[1].split("\n## ", 1)[0]
     for name in (*FIELDS, *RULES, *QUALIFIERS):
         assert f"`{name}`" in ledger, name
 
@@ -66,3 +68,32 @@ def _error_codes() -> set[str]:
 def test_readme_lists_every_error_code(code):
     listed = README.split("and does not change with the wording:", 1)[1].split("Pages send", 1)[0]
     assert f"`{code}`" in listed
+
+
+def _anchors(markdown: str) -> set[str]:
+    """The fragment ids GitHub gives a page's headings: lower case, punctuation dropped, spaces as -."""
+    headings = re.findall(r"^#+ (.+)$", re.sub(r"```.*?```", "", markdown, flags=re.S), re.M)
+    return {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-") for heading in headings}
+
+
+@pytest.mark.parametrize("page", [ROOT / "README.md", *DOCS], ids=lambda p: p.name)
+def test_every_relative_link_resolves(page):
+    """A moved section leaves no dead link: each relative link names a file that is there and, with a
+    #fragment, a heading of that file."""
+    text = page.read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)\s]+)\)", text)
+    assert links or page.name != "README.md"
+    for link in links:
+        if re.match(r"[a-z]+:", link):  # https:, mailto: — not ours to check here
+            continue
+        path, _, fragment = link.partition("#")
+        target = (page.parent / path).resolve() if path else page
+        assert target.exists(), f"{page.name}: {link} names no file"
+        if fragment:
+            assert fragment in _anchors(target.read_text(encoding="utf-8")), f"{page.name}: {link} names no heading"
+
+
+def test_readme_links_every_page_of_docs():
+    assert DOCS
+    for page in DOCS:
+        assert f"](docs/{page.name})" in README, page.name

@@ -1,4 +1,4 @@
-"""The README's recipe for serving behind a reverse proxy, run as written: ``wsgi.py`` with
+"""docs/operations.md's recipe for serving behind a reverse proxy, run as written: ``wsgi.py`` with
 werkzeug's ``ProxyFix``, served by waitress-serve or gunicorn on loopback, the proxy played by
 requests carrying ``X-Forwarded-For``. Each forwarded client gets its own budget, and none is
 exempt as this machine's own. (waitress-serve drops the forwarding headers unless told not to:
@@ -20,8 +20,8 @@ import pytest
 
 from .conftest import ROOT
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
-PROXY_SECTION = README.split("Behind a reverse proxy", 1)[1].split("\n## ", 1)[0]
+OPERATIONS = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+PROXY_SECTION = OPERATIONS.split("Behind a reverse proxy", 1)[1].split("\n## ", 1)[0]
 WSGI_PY = "\n".join(line[4:] for line in re.search(r"\n((?:    .*ProxyFix.*\n|    from .*\n|    app = .*\n)+)",
                                                     PROXY_SECTION).group(1).splitlines())
 

@@ -427,11 +427,15 @@ def test_the_edit_link_adds_the_forms_and_keeps_the_token_out_of_referers_and_ca
     assert response.headers["Cache-Control"] == "no-store" and response.headers["Referrer-Policy"] == "no-referrer"
     assert any(m.attrs.get("name") == "referrer" and m.attrs.get("content") == "no-referrer"
                for m in page.find_all("meta"))
-    assert len(page.find_all("form", "note-form")) == 2 and len(page.find_all("form", "item-tools")) == 2
-    assert page.find("form", "edit-form") is not None
+    # One form for the page: both notes and every item button belong to it.
+    assert len(page.find_all("div", "note-form")) == 2 and len(page.find_all("div", "item-tools")) == 2
+    assert page.find("form", "edit-form").attrs["id"] == "briefing-edit"
+    notes = [field for field in page.find_all("textarea") if field.attrs["name"].startswith("note-")]
+    assert len(notes) == 2 and all(field.attrs.get("form") == "briefing-edit" for field in notes)
     assert page.by_id["read-link"].attrs["value"] == f"http://localhost/b/{made['id']}"
     assert page.by_id["edit-link"].attrs["value"] == f"http://localhost{edit_path(made)}"
-    up, down, _ = page.find("form", "item-tools").find_all("button")
+    up, down, _ = page.find("div", "item-tools").find_all("button")
+    assert {button.attrs["form"] for button in (up, down)} == {"briefing-edit"}
     assert "disabled" in up.attrs and "disabled" not in down.attrs  # the first item cannot go up
     wrong = client.get(f"/b/{made['id']}?token=wrong")
     assert wrong.status_code == 403 and html_of(wrong).links("回到这份简报（只读）") == [f"/b/{made['id']}"]
@@ -608,3 +612,69 @@ def test_a_missing_secret_key_is_made_once_kept_private_and_reused(tmp_path):
     assert len(key) == 64 and stat.S_IMODE(path.stat().st_mode) == 0o600
     assert _secret_key(str(tmp_path / "instance")) == key  # a restart keeps everyone's session
     assert [p.name for p in path.parent.iterdir()] == ["secret_key"]
+
+
+def edit_form(page) -> dict[str, str]:
+    """What the edit page's one form (#briefing-edit) sends as it stands, as a browser without
+    JavaScript would: its own fields and every field elsewhere that names it with form=."""
+    form = page.by_id["briefing-edit"]
+    joined = [e for tag in ("input", "textarea") for e in page.find_all(tag) if e.attrs.get("form") == "briefing-edit"]
+    fields = {e.attrs["name"]: e.attrs.get("value", "") for e in [*form.find_all("input"), *joined]
+              if e.tag == "input" and "name" in e.attrs}
+    fields.update({e.attrs["name"]: e.text for e in [*form.find_all("textarea"), *joined] if e.tag == "textarea"})
+    return fields
+
+
+def test_saving_one_note_keeps_the_others_typed_without_javascript(app, passages):
+    """Type a note for item 2 and one for item 4, press item 2's 保存批注: both are saved."""
+    client = app.test_client()
+    made = with_items(client, passages, 4)
+    items = made["item_ids"]
+    fields = edit_form(html_of(client.get(edit_path(made))))
+    fields.update({f"note-{items[1]}": "第二段的批注", f"note-{items[3]}": "第四段的批注", "at": str(items[1])})
+    response = client.post(f"/b/{made['id']}", data=fields)
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"#item-{items[1]}")
+    notice = html_of(client.get(response.headers["Location"])).find("p", "notice").text
+    assert "批注已保存（2 条）" in notice
+    assert [i["note"] for i in read(client, made["id"])["items"]] == ["", "第二段的批注", "", "第四段的批注"]
+
+
+def test_moving_or_removing_an_item_keeps_the_notes_typed(app, passages):
+    client = app.test_client()
+    made = with_items(client, passages, 3)
+    first, second, third = made["item_ids"]
+    base = f"/b/{made['id']}"
+    fields = edit_form(html_of(client.get(edit_path(made))))
+    fields.update({f"note-{third}": "移动前写的", "offset": "-1"})
+    client.post(f"{base}/items/{second}/move", data=fields)
+    assert [(i["item_id"], i["note"]) for i in read(client, made["id"])["items"]] == [
+        (second, ""), (first, ""), (third, "移动前写的")]
+    fields = edit_form(html_of(client.get(edit_path(made))))
+    fields.update({f"note-{first}": "删除前写的"})
+    client.post(f"{base}/items/{second}/delete", data=fields)
+    assert [(i["item_id"], i["note"]) for i in read(client, made["id"])["items"]] == [
+        (first, "删除前写的"), (third, "移动前写的")]
+
+
+def test_saving_all_leaves_a_note_a_collaborator_changed_meanwhile(app, passages):
+    client = app.test_client()
+    made = with_items(client, passages, 2)
+    first, second = made["item_ids"]
+    fields = edit_form(html_of(client.get(edit_path(made))))  # this reader opens the page
+    csrf = fields["csrf_token"]
+    client.post(f"/b/{made['id']}/items/{second}/note",  # a collaborator saves a note on item 2
+                data={"csrf_token": csrf, "token": made["edit_token"], "note": "合作者的批注"})
+    fields[f"note-{first}"] = "我的批注"
+    client.post(f"/b/{made['id']}", data=fields)
+    assert [i["note"] for i in read(client, made["id"])["items"]] == ["我的批注", "合作者的批注"]
+
+
+def test_saving_all_refuses_a_note_too_long_and_saves_nothing(app, passages):
+    client = app.test_client()
+    made = with_items(client, passages, 2)
+    first, second = made["item_ids"]
+    fields = edit_form(html_of(client.get(edit_path(made))))
+    fields.update({f"note-{first}": "短批注", f"note-{second}": "长" * (NOTE_MAX + 1)})
+    response = client.post(f"/b/{made['id']}", data=fields)
+    assert response.status_code == 400 and html_of(response).find("h1").text == "无法保存这些内容"
+    assert [i["note"] for i in read(client, made["id"])["items"]] == ["", ""]

@@ -9,7 +9,7 @@ every worker (Whoosh seeks, then reads), so each worker opens the generation nam
 itself, warms it up as it starts, and reopens it on its own when a build or add switches CURRENT
 (``search.engine.Engine`` checks on every request). Index files are read, not mapped, so the workers
 share their pages in the kernel's page cache. Each worker has its own query caches and rate-limit
-buckets (see README).
+buckets (see docs/operations.md).
 
 waitress (pure Python) serves where gunicorn cannot run (Windows, or gunicorn missing) and for a
 single process (``--workers 1``); tests call ``make_server`` with port 0 and run it in a thread.

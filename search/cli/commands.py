@@ -129,8 +129,9 @@ def _terminal_marks(html: str) -> str:
 
 @click.command()
 @click.argument("query", nargs=-1)
-@click.option("--place", "--county", "place", multiple=True,
-              help="Only this place (地区: 云阳, 云阳县, 重庆市云阳县, 全国); repeatable. --county is its old name.")
+@click.option("--place", multiple=True, help="Only this place (地区: 云阳, 云阳县, 重庆市云阳县, 全国); repeatable.")
+# --place's old name, from when every place was a county: still accepted, no longer offered.
+@click.option("--county", "old_county", multiple=True, hidden=True)
 @click.option("--province", multiple=True, help="Only this province (重庆 or 重庆市); repeatable.")
 @click.option("--level", multiple=True, help="Only this level (国家级, 省级, 地级, 县级); repeatable.")
 @click.option("--year", multiple=True, help="Only this year; repeatable.")
@@ -145,17 +146,17 @@ def _terminal_marks(html: str) -> str:
               help="Write every hit (no paging) as CSV, UTF-8 with a BOM, to FILE or stdout: the site's /search.csv.")
 @click.option("--base-url", default="", help="Prefix for the permalinks in --csv (e.g. http://host:8000).")
 @index_option
-def search(query, place, province, level, year, section, report, sort, page, per_page, as_json, csv_file, base_url,
-           index_dir):
+def search(query, place, old_county, province, level, year, section, report, sort, page, per_page, as_json,
+           csv_file, base_url, index_dir):
     """Search: terms are ANDed; "a phrase", a OR b, -excluded."""
     from ..engine import Engine
 
     engine = Engine(index_path(index_dir))
     if csv_file is not None:
-        _write_hits_csv(engine.iter_hits(" ".join(query), place=place, province=province, level=level, year=year,
-                                         section=section, report=report, sort=sort), csv_file, base_url)
+        _write_hits_csv(engine.iter_hits(" ".join(query), place=(*place, *old_county), province=province, level=level,
+                                         year=year, section=section, report=report, sort=sort), csv_file, base_url)
         return
-    result = engine.search(" ".join(query), place=place, province=province, level=level, year=year,
+    result = engine.search(" ".join(query), place=(*place, *old_county), province=province, level=level, year=year,
                            section=section, report=report, sort=sort, page=page, per_page=per_page)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=1))

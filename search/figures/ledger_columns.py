@@ -1,7 +1,7 @@
 """The targets ledger's columns, in the order every export writes them, with their names in Chinese.
 
-One list serves the CSV (CLI and site), the spreadsheet and the README's field table (a test checks
-that the README documents every column). Values are written as researchers' tools read them: numbers
+One list serves the CSV (CLI and site), the spreadsheet and the field table of docs/targets.md (a test
+checks that it documents every column). Values are written as researchers' tools read them: numbers
 as numbers, true/false as TRUE/FALSE, nothing as an empty cell; permalinks absolute when a base URL
 is given.
 """

@@ -12,6 +12,10 @@
   printing uses the print stylesheet.
 - ``/briefings`` lists this browser's briefings and creates a new one.
 
+The edit page is one form (``update``): each note's field, the title and the opening belong to it,
+and so do the move and remove buttons, so whichever button is pressed, nothing typed is lost
+(``save_typed``). app.js warns before leaving the page with text typed and not saved.
+
 Every change is a form post carrying the session's CSRF token (checked before any view runs) and,
 for an existing briefing, its edit token; then a redirect back (post/redirect/get) with a notice.
 ``/b/add`` also answers JSON when asked (``Accept: application/json``), which is how app.js adds a
@@ -27,7 +31,8 @@ from urllib.parse import quote
 from flask import Blueprint, Response, jsonify, make_response, redirect, render_template, request, url_for
 from werkzeug.exceptions import ServiceUnavailable
 
-from search.briefings.model import DatabaseGone, DiskFull, Forbidden, StoreUnavailable
+from search.briefings.model import (INTRO_MAX, NOTE_MAX, TITLE_MAX, DatabaseGone, DiskFull, Forbidden, StoreUnavailable,
+                                    check_text)
 from search.errors import BadParameter, IndexUnavailable, NotFound
 
 from ..site.errors import add_help, handle_http_error, wants_json
@@ -210,10 +215,44 @@ def adopt(briefing_id: str):
 
 @bp.post("/b/<bid:briefing_id>")
 def update(briefing_id: str):
+    """The edit page's one form (保存全部, and each item's 保存批注): the title, the opening and every
+    note typed, so that saving one note never drops another typed but not yet saved."""
     token = request.form.get("token")
-    get_store().update(briefing_id, token, title=form_text("title"), intro=form_text("intro"))
+    saved = save_typed(briefing_id, token)
     refresh_title(briefing_id, token)
-    return back_to_editing(briefing_id, token, "标题和导语已保存。")
+    target = request.form.get("at", "")
+    return back_to_editing(briefing_id, token, "；".join(saved) + "。" if saved else "没有需要保存的改动。",
+                           f"item-{target}" if target.isdigit() else "")
+
+
+def save_typed(briefing_id: str, token: str | None) -> list[str]:
+    """Save what the edit form changed; say what, in words for the notice.
+
+    A note is saved when its posted text (``note-<item_id>``) differs from the text the page showed
+    (``shown-note-<item_id>``; without it, from the stored note), so a note a collaborator changed
+    meanwhile is overwritten only where this reader typed too. Every text is checked before any is
+    written: a refusal saves nothing."""
+    if not get_store().check_token(briefing_id, token):
+        raise Forbidden("这个编辑链接无效（令牌不对或不完整），没有保存任何改动")
+    briefing = get_store().get(briefing_id)
+    header = {name: form_text(name) for name in ("title", "intro")
+              if name in request.form and form_text(name) != briefing[name]}
+    notes = {}
+    for item in briefing["items"]:
+        field = f"note-{item['item_id']}"
+        if field not in request.form:
+            continue
+        shown = form_text(f"shown-{field}") if f"shown-{field}" in request.form else item["note"]
+        if form_text(field) != shown:
+            notes[item["item_id"]] = check_text("note", form_text(field), NOTE_MAX)
+    check_text("title", header.get("title", ""), TITLE_MAX)
+    check_text("intro", header.get("intro", ""), INTRO_MAX)
+    if header:
+        get_store().update(briefing_id, token, **header)
+    for item_id, note in notes.items():
+        get_store().update_note(briefing_id, token, item_id, note)
+    saved = ["标题和导语已保存"] if header else []
+    return saved + ([f"批注已保存（{len(notes)} 条）"] if notes else [])
 
 
 @bp.post("/b/<bid:briefing_id>/items/<iid:item_id>/note")
@@ -228,15 +267,18 @@ def move(briefing_id: str, item_id: int):
     token, offset = request.form.get("token"), request.form.get("offset")
     if offset not in ("-1", "1"):
         raise BadParameter("offset 须是 -1（上移）或 1（下移）")
+    saved = save_typed(briefing_id, token)  # the buttons belong to the edit form: keep what was typed
     get_store().move_item(briefing_id, token, item_id, int(offset))
-    return back_to_editing(briefing_id, token, "已上移。" if offset == "-1" else "已下移。", f"item-{item_id}")
+    return back_to_editing(briefing_id, token, "；".join(["已上移" if offset == "-1" else "已下移", *saved]) + "。",
+                           f"item-{item_id}")
 
 
 @bp.post("/b/<bid:briefing_id>/items/<iid:item_id>/delete")
 def delete(briefing_id: str, item_id: int):
     token = request.form.get("token")
+    saved = save_typed(briefing_id, token)
     get_store().delete_item(briefing_id, token, item_id)
-    return back_to_editing(briefing_id, token, "已移除一段。")
+    return back_to_editing(briefing_id, token, "；".join(["已移除一段", *saved]) + "。")
 
 
 @bp.post("/b/<bid:briefing_id>/delete")

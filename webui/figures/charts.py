@@ -88,7 +88,7 @@ def figure_chart(chart: dict, title: str = "", targets: set[str] = frozenset()) 
     label_width = max(text_width(b["label"]) for b in bars) + 10
     room = FIGURE_WIDTH - label_width - max(text_width(b["text"]) for b in bars) - 8
     longest = chart["max"] or 1
-    return BarChart(title=title or f"各区县数值（{chart['unit']}）", width=FIGURE_WIDTH, kind="figure-chart", bars=[
+    return BarChart(title=title or f"各地区数值（{chart['unit']}）", width=FIGURE_WIDTH, kind="figure-chart", bars=[
         Bar(label=b["label"], count=b["text"], selected=False, y=i * ROW_HEIGHT, rect_x=label_width, unit="",
             width=round(max(2.0, room * b["value"] / longest), 1) if b["value"] > 0 else 0,
             kind="is-target" if b["passage_id"] in targets else "")

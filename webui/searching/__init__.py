@@ -4,7 +4,8 @@ twins under ``/api/``, and the comparison page and API (blueprints ``pages``, ``
 
 May import: ``search.*``, ``webui.site``, and ``webui.figures``: the results page draws its facet
 charts with ``figures.charts`` and links to the comparison, whose page and API stay here under their
-endpoint names ``pages.compare`` and ``api.compare`` with ``figures.comparison`` doing the work.
+endpoint names ``pages.compare`` and ``api.compare`` with ``figures.comparison`` doing the work;
+and the query language's help page (blueprint ``help``).
 Never ``webui.briefings``: the "加入简报" form only names its endpoint (``briefings.add``).
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 from flask import Flask
 from markupsafe import Markup
 
-from . import api, downloads, fragments, hit_cards, pages, passages
+from . import api, downloads, fragments, hit_cards, pages, passages, query_help
 from .params import FACET_LABELS, FACET_NAMES, facet_value_label
 
 
@@ -32,3 +33,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(passages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(downloads.bp)
+    app.register_blueprint(query_help.bp)

@@ -1,4 +1,4 @@
-"""The front page (what is in the collection), the results page, and the comparison across counties."""
+"""The front page (what is in the collection), the results page, and the comparison across places."""
 
 from __future__ import annotations
 

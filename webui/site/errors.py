@@ -43,7 +43,7 @@ def _explanations() -> dict[type, tuple[str, str]]:
         # Before the kinds they belong to: the first match wins.
         UnknownReport: ("没有这份报告", "报告编号见报告页的网址（/reports/编号）；索引重建后编号可能改变。可以改在全部报告中检索。"),
         UnknownSort: ("没有这种排序", "结果可以按相关度、年份（最新的在前）或地区排序；请在结果页上方选择。"),
-        UnknownFilter: ("没有这个筛选条件", "筛选值须是索引中已有的区县、年份或部分；请在结果页左侧勾选。"),
+        UnknownFilter: ("没有这个筛选条件", "筛选值须是索引中已有的地区、省份、层级、年份或部分；请在结果页左侧勾选。"),
         # Before BadParameter, of which it is a kind.
         UnknownParameter: ("网址里有不认识的参数", "参数名区分大小写；请检查拼写，或去掉这个参数再试。"),
         BadParameter: ("页码或每页条数超出范围", f"页码须是 1 到 {settings.get('max_page')} 的整数，每页条数须是 1 到 "
@@ -169,7 +169,7 @@ HTTP_EXPLANATIONS = {
     414: ("网址太长", "请缩短检索词或减少筛选条件后再试；检索词最多几百个字符。"),
     415: ("请求的格式不对", "请以 JSON 发送请求体，并带上 Content-Type: application/json。"),
     429: ("操作太频繁", "本站限制每个地址每分钟的请求（打开页面、检索、对比、导出、接口请求和表单提交）；范围很宽的检索、"
-                   "区县对比和导出 Word 算作多次。请等几秒钟再试。"),
+                   "地区对比和导出 Word 算作多次。请等几秒钟再试。"),
     500: ("服务器出错了", "这不是您的问题；请稍后再试，或把网址告诉管理员。"),
 }
 # The JSON ``code`` of the server's own refusals.

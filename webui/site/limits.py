@@ -203,7 +203,7 @@ def check_request() -> None:
     cost = declared_cost()
     if wait := limiter.take(client, 1 if cost is None else cost):
         raise TooManyRequests(f"这个地址的请求太频繁：每分钟最多约 {round(limiter.rate * 60)} 次普通请求（一次最多 "
-                              f"{int(limiter.burst)} 次），范围很宽的检索、区县对比和导出 Word 算作多次；"
+                              f"{int(limiter.burst)} 次），范围很宽的检索、地区对比和导出 Word 算作多次；"
                               f"请 {math.ceil(wait)} 秒后再试",
                               retry_after=max(1, math.ceil(wait)))
     meter = metered()

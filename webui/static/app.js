@@ -8,6 +8,8 @@
 //   way joins every list on the page, chosen, so the next passage goes to the same briefing. If
 //   fetch itself fails (offline, an old browser), the form is sent the ordinary way.
 // - The new-briefing title field shows only when "新建简报" is chosen.
+// - A briefing's edit page warns before the page is left with text typed and not saved (the page's
+//   one form, #briefing-edit, saves every note at once; submitting it is not leaving).
 // - "打印 / 存为 PDF" opens the print dialog (without JS it leads to the read-only page).
 // - On a narrow screen a report's contents start closed: open, they would fill more than a screen.
 "use strict";
@@ -186,6 +188,26 @@ function enhanceBriefingForms() {
   });
 }
 
+// The fields of the edit form whose text differs from what the page was loaded with.
+function unsavedFields(form) {
+  return Array.prototype.filter.call(form.elements, function (field) {
+    return (field instanceof HTMLTextAreaElement || (field instanceof HTMLInputElement && field.type === "text")) &&
+      field.value !== field.defaultValue;
+  });
+}
+
+function warnBeforeLosingTypedText() {
+  var form = document.getElementById("briefing-edit");
+  if (!form) { return; }
+  var submitting = false;
+  form.addEventListener("submit", function () { submitting = true; });
+  window.addEventListener("beforeunload", function (event) {
+    if (submitting || unsavedFields(form).length === 0) { return; }
+    event.preventDefault();
+    event.returnValue = "";  // older browsers show their own warning only when this is set
+  });
+}
+
 function collapseContentsOnNarrowScreens() {
   if (!window.matchMedia || !window.matchMedia(NARROW).matches) { return; }
   document.querySelectorAll(".toc details[open]").forEach(function (details) { details.open = false; });
@@ -196,4 +218,5 @@ document.addEventListener("DOMContentLoaded", function () {
   restoreFacetFocus();
   addCopyButtons();
   enhanceBriefingForms();
+  warnBeforeLosingTypedText();
 });
