@@ -7,6 +7,7 @@ CLI and the web app receive (as dicts, through ``asdict``).
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import asdict, dataclass, field
 
 # Section labels, in the order a report is read. One small, normalized set usable as a facet.
@@ -132,3 +133,12 @@ def citation(report: dict, heading: str) -> str:
         parts.append(top)
     parts.append(f"{report['year']}年")
     return "，".join(parts)
+
+
+def stamp_arrivals(records: list[dict], served: list[dict], at: str | None = None) -> list[dict]:
+    """Report ``records`` with ``added_at``, when each came into the index (what saved searches'
+    feeds date their entries by): the time ``served`` gives the same report unchanged (same id and
+    checksum), else ``at`` (now). Both engines stamp what a build, an add or a push brings in."""
+    at = at or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    known = {(r["id"], r.get("sha256")): r.get("added_at") for r in served}
+    return [{**r, "added_at": known.get((r["id"], r.get("sha256"))) or at} for r in records]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from opensearchpy.helpers import BulkIndexError, streaming_bulk
 
-from ..documents import BuildSummary
+from ..documents import BuildSummary, stamp_arrivals
 from ..errors import BuildError
 from ..reading import Overrides
 from ..reading.batch import Progress, read_reports
@@ -47,7 +47,8 @@ def add(files: list[Path], client, alias: str, progress: Progress | None = None,
     old_reports = _reports(client, source)
     summary.replaced = [r for r in old_reports if r["id"] in new_ids]
     first_sequence = 1 + max((r.get("sequence", -1) for r in old_reports), default=-1)
-    added = [{**r.summary(), "sequence": n} for n, r in enumerate(reports, first_sequence)]
+    added = stamp_arrivals([{**r.summary(), "sequence": n} for n, r in enumerate(reports, first_sequence)],
+                           summary.replaced)
 
     def write(target: str) -> None:
         _delete_reports(client, target, new_ids)
@@ -62,6 +63,7 @@ def add(files: list[Path], client, alias: str, progress: Progress | None = None,
                 order += 1
         _bulk(client, documents)
 
+    summary.added = added
     summary.reports = [r for r in old_reports if r["id"] not in new_ids] + added
     summary.passages = sum(r["passage_count"] for r in summary.reports)
     _change(client, alias, source, write, summary.passages)

@@ -9,14 +9,9 @@ a corrected file is new again. ``policy-search push`` copies the records, times 
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from . import store
-
-
-def now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 def served_reports(index_dir: Path) -> list[dict]:
@@ -30,10 +25,3 @@ def served_reports(index_dir: Path) -> list[dict]:
         return []
     fallback = meta.get("built_at")  # an index built before reports had times
     return [{**r, "added_at": r.get("added_at") or fallback} for r in meta["reports"]]
-
-
-def stamp(records: list[dict], served: list[dict], at: str | None = None) -> list[dict]:
-    """``records`` with ``added_at``: the served time of the same report unchanged, else ``at``."""
-    at = at or now()
-    known = {(r["id"], r.get("sha256")): r.get("added_at") for r in served}
-    return [{**r, "added_at": known.get((r["id"], r.get("sha256"))) or at} for r in records]

@@ -24,7 +24,7 @@ from whoosh.filedb.filestore import FileStorage
 from . import arrivals, segment_writer, store
 from .. import settings
 from ..text.streams import word_segmenter
-from ..documents import BuildSummary, Report
+from ..documents import BuildSummary, Report, stamp_arrivals
 from ..reading import Overrides
 from ..reading import manifest as manifests
 from ..reading.batch import Progress, read_reports
@@ -263,7 +263,7 @@ def build(source: Path | list[Path], index_dir: Path, progress: Progress | None 
             ix = whoosh_index.create_in(str(generation), make_schema())
             summary.passages = _write_all(ix, generation, reports, progress)
             ix.close()
-            summary.reports = arrivals.stamp([{**r.summary(), "sequence": n} for n, r in enumerate(reports)], served)
+            summary.reports = stamp_arrivals([{**r.summary(), "sequence": n} for n, r in enumerate(reports)], served)
             _publish(index_dir, generation, summary)
     summary.seconds = time.perf_counter() - started
     return summary
@@ -315,7 +315,7 @@ def add(files: list[Path], index_dir: Path, progress: Progress | None = None,
             ix.close()
             kept = [r for r in old_reports if r["id"] not in new_ids]
             summary.replaced = [r for r in old_reports if r["id"] in new_ids]
-            summary.added = arrivals.stamp([{**r.summary(), "sequence": n} for n, r in enumerate(reports, first)],
+            summary.added = stamp_arrivals([{**r.summary(), "sequence": n} for n, r in enumerate(reports, first)],
                                            summary.replaced)
             summary.reports = kept + summary.added
             summary.passages = sum(r["passage_count"] for r in summary.reports)
