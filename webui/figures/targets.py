@@ -44,6 +44,27 @@ def _repairs(error) -> list[tuple[str, str]]:
 
 add_help(bp, explanations=_explanations, repairs=_repairs)
 
+LEVEL_ORDER = ("国家级", "省级", "地级", "县级")
+
+
+def place_choices(reports: list[dict]) -> list[tuple[str, str]]:
+    """(value, label) of every place the index holds reports of, for a place picker: the nation,
+    then provinces, cities and counties, each in division-code order. The value is the short name
+    (云阳) the ledger's ``place`` takes, or the full name where two places share a short name."""
+    places: dict[str, dict] = {}
+    for r in reports:
+        places.setdefault(r.get("place") or r["county_full"], r)
+    shorts = [r.get("place_short") or r["county"] for r in places.values()]
+    ordered = sorted(places.items(), key=lambda item: (
+        LEVEL_ORDER.index(item[1].get("level")) if item[1].get("level") in LEVEL_ORDER else len(LEVEL_ORDER),
+        item[1].get("adcode") or "", item[0]))
+    choices = []
+    for full, r in ordered:
+        short = r.get("place_short") or r["county"]
+        label = short if short == full else f"{short}（{full}）"
+        choices.append((short if shorts.count(short) == 1 else full, label))
+    return choices
+
 # Columns the page sorts by, and how the header names them.
 SORTABLE = {"place": "地区", "level": "级别", "year": "年份", "indicator": "指标", "target_low": "目标",
             "actual": "实绩", "gap": "差距", "met": "是否达到", "amplification": "加码"}
@@ -112,6 +133,7 @@ def page():
     engine = get_engine()
     result = args.run(engine)
     return render_template("targets.html", args=args, result=result, rules=RULES, sources=SOURCES,
+                           places=place_choices(engine.reports()),
                            indicators=indicator_names(), sortable=SORTABLE, charts=ledger_charts(result["rows"]),
                            counts=_counts(result["rows"]))
 

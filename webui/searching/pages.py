@@ -10,6 +10,7 @@ from search.errors import (BadParameter, PageOutOfRange, QueryError, QueryTooBro
 
 from ..figures.charts import COUNT_ROOM, LABEL_WIDTH, ROW_HEIGHT, WIDTH, Bar, BarChart
 from ..figures.comparison import MAIN_INDICATORS, CompareArgs, choices, compare_url, shown
+from ..figures.targets import place_choices
 from ..site.errors import add_help, repaired_query, without_single_characters
 from ..site.limits import costs
 from ..site.page_cache import cached_page
@@ -27,8 +28,9 @@ EXAMPLE_QUERIES = ["森林覆盖率", "GDP", "乡村振兴 OR 农村", "“X波�
 @bp.get("/")
 @accepts()
 def home():
-    return render_template("index.html", reports=get_engine().reports(), examples=EXAMPLE_QUERIES,
-                           indicators=MAIN_INDICATORS)
+    reports = get_engine().reports()
+    return render_template("index.html", reports=reports, examples=EXAMPLE_QUERIES,
+                           indicators=MAIN_INDICATORS, places=place_choices(reports))
 
 
 @bp.get("/search")
