@@ -218,6 +218,16 @@ def test_the_results_page_saves_its_search_with_a_form(client):
     assert forged.status_code == 400
 
 
+def test_a_search_within_one_report_offers_no_save(client):
+    """A report gains no passages once added: saving a search within it would follow nothing, and
+    saving it without the report would silently widen it."""
+    report = next(r["id"] for r in client.get("/api/reports").json["reports"]
+                  if client.get("/api/search", query_string={"q": QUERY, "report": r["id"]}).json["total"])
+    page = client.get(f"/search?q={QUERY}&report={report}").get_data(as_text=True)
+    assert 'class="save-search"' not in page
+    assert 'class="save-search"' in client.get(f"/search?q={QUERY}").get_data(as_text=True)
+
+
 def test_reports_record_when_they_came_in(folders):
     meta = json.loads(next(folders["index"].glob("*/meta.json")).read_text(encoding="utf-8"))
     times = {r["id"]: r["added_at"] for r in meta["reports"]}

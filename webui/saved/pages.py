@@ -79,7 +79,8 @@ _FORM = """<form class="save-search" method="post" action="{action}">
 def save_search_form(args) -> Markup:
     """The 保存此搜索 form for a results page's ``SearchArgs`` (its query and filters as the engine
     named them); in a page kept for everyone (``webui.site.page_cache``) the CSRF token is a slot."""
-    if not args.q.strip() and not any(args.filters.values()):
+    # A search within one report follows nothing: a report gains no passages after it is added.
+    if (not args.q.strip() and not any(args.filters.values())) or getattr(args, "report", None):
         return Markup("")
     fields = [("q", args.q)] if args.q.strip() else []
     fields += [(name, value) for name in FILTER_NAMES for value in args.filters.get(name, [])]
