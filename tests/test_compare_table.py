@@ -196,3 +196,22 @@ def test_the_table_downloads_as_csv_and_excel_in_the_page_order(client):
     table = [["" if c is None else c for c in row] for row in sheet.iter_rows(values_only=True)]
     assert table[0] == list(TABLE_COLUMNS)
     assert [[str(c) for c in row] for row in table[1:]] == rows
+
+
+def test_a_place_crowded_out_of_the_best_hits_still_gets_its_figure(corpus_index, monkeypatch):
+    """A broad comparison's best hits can all come from a few places; a place with a report for the
+    year is searched on its own before it is called 未找到数值."""
+    from search.engine import Engine
+    from search.figures import compare as compare_module
+
+    engine = Engine(corpus_index)
+    whole = compare_module.compare(engine, "地区生产总值", year=["2024"])
+    with_figures = {line["place"] for line in whole["table"] if line["target"] or line["actual"]}
+    # One page of five hits: most places are crowded out of the first pass.
+    monkeypatch.setattr(compare_module, "CANDIDATE_PAGES", 1)
+    monkeypatch.setattr(compare_module, "PAGE", 5)
+    narrow = compare_module.compare(engine, "地区生产总值", year=["2024"])
+    first_pass = {h["place"] for h in engine.search("地区生产总值", year=["2024"], per_page=5)["hits"]}
+    assert len(with_figures) > len(first_pass) + 3
+    found = {line["place"] for line in narrow["table"] if line["target"] or line["actual"]}
+    assert found == with_figures and narrow["missing"] == whole["missing"]

@@ -30,6 +30,10 @@ from .indicators import indicator_key, mentions_only_as_part
 
 CANDIDATE_PAGES = 4  # pages of 50 ranked hits examined; plenty for one indicator per report
 PAGE = 50
+# Places the best hits left without a figure, each then searched on its own (its best 50 hits): a
+# bound on a comparison's cost where thousands of counties are held (narrow it by level or province).
+PLACE_SEARCHES = 300
+PAGE_PER_PLACE = 50
 # sort= values: the table's order. A place sorts in the index's order of places (the nation, then
 # the provinces and their places as indexed); a target or result by its value, largest first, rows
 # without a value in the chart's unit after.
@@ -43,35 +47,56 @@ def compare(engine, q: str, *, year=(), section=(), place=(), province=(), level
             order: str = "") -> dict:
     sort, order = _check_sort(sort, order)
     rows: dict[tuple, dict] = {}
-    first = None
     plan = parse(q)
     needles = plan.folded_terms
     filters = {"year": year, "section": section, "place": place, "province": province, "level": level}
-    for page in range(1, CANDIDATE_PAGES + 1):
-        result = engine.search(plan, **filters, page=page, per_page=PAGE)
-        first = first or result
-        for hit in result["hits"]:
-            role = "actual" if hit["section"] == SECTION_REVIEW else "target"
-            key = (hit["place"], hit["year"], role)
-            figures = sure_figures(hit, needles) if needles else []
-            current = rows.get(key)
-            # The best row states a sure figure; then a passage that names the indicator itself
-            # (not only 单位GDP能耗); a sentence beats a table row, which holds the target and the
-            # result side by side and reads less well next to other places' sentences.
-            folded = fold(hit["text"])
-            named = not needles or not all(mentions_only_as_part(folded, n) for n in needles if n in folded)
-            rank = (bool(figures), named, hit["kind"] != "row")
-            if current is None or rank > current["rank"]:
-                # place and place_full as the ledger and coverage name them; county and county_full
-                # are their old names, kept for callers of /api/compare.
-                rows[key] = {"place": hit["place_short"], "place_full": hit["place"], "county": hit["county"],
-                             "county_full": hit["county_full"], "year": hit["year"], "section": hit["section"], "role": role, "passage": hit,
-                             "figures": figures, "unsure": not figures and unsure(hit),
-                             "rank": rank}
-        if page >= result["pages"]:
-            break
+
+    def take(hit: dict) -> None:
+        """Keep ``hit`` as its place, year and role's row when it is the best seen for them."""
+        role = "actual" if hit["section"] == SECTION_REVIEW else "target"
+        key = (hit["place"], hit["year"], role)
+        figures = sure_figures(hit, needles) if needles else []
+        current = rows.get(key)
+        # The best row states a sure figure; then a passage that names the indicator itself
+        # (not only 单位GDP能耗); a sentence beats a table row, which holds the target and the
+        # result side by side and reads less well next to other places' sentences.
+        folded = fold(hit["text"])
+        named = not needles or not all(mentions_only_as_part(folded, n) for n in needles if n in folded)
+        rank = (bool(figures), named, hit["kind"] != "row")
+        if current is None or rank > current["rank"]:
+            # place and place_full as the ledger and coverage name them; county and county_full
+            # are their old names, kept for callers of /api/compare.
+            rows[key] = {"place": hit["place_short"], "place_full": hit["place"], "county": hit["county"],
+                         "county_full": hit["county_full"], "year": hit["year"], "section": hit["section"],
+                         "role": role, "passage": hit, "figures": figures, "unsure": not figures and unsure(hit),
+                         "rank": rank}
+
+    def examine(filters: dict) -> tuple[dict | None, bool]:
+        """Take the first ``CANDIDATE_PAGES`` pages of hits; the first page, and whether more were left."""
+        first_page = None
+        for page in range(1, CANDIDATE_PAGES + 1):
+            result = engine.search(plan, **filters, page=page, per_page=PAGE)
+            first_page = first_page or result
+            for hit in result["hits"]:
+                take(hit)
+            if page >= result["pages"]:
+                return first_page, False
+        return first_page, True
+
+    first, more_left = examine(filters)
     resolved = first["filters"] if first else {}
     reports = [r for r in engine.reports() if _within(r, resolved)]
+    asked_years = {int(y) for y in resolved.get("year", [])}
+    # A report covers its review year (the results) and its plan year (the targets).
+    covering = {r["place"] for r in reports
+                if not asked_years or asked_years & {r.get("review_year"), r.get("plan_year"), r["year"]}}
+    if more_left:
+        # The best hits of a broad comparison crowd some places out: search each place that has a
+        # report for the year but no figure yet on its own, so none is called 未找到数值 unsearched.
+        found = {r["place_full"] for r in rows.values() if r["figures"]}
+        for unfound in sorted(covering - found)[:PLACE_SEARCHES]:
+            for hit in engine.search(plan, **{**filters, "place": [unfound]}, per_page=PAGE_PER_PLACE)["hits"]:
+                take(hit)
     place_order = {p: i for i, p in enumerate(dict.fromkeys(r["place"] for r in reports))}
     short = {r["place"]: r.get("place_short", r["county"]) for r in reports}
     for row in rows.values():
@@ -80,10 +105,6 @@ def compare(engine, q: str, *, year=(), section=(), place=(), province=(), level
                                                    r["role"]))
     chart = _chart(ordered, needles)
     with_figures = {r["place_full"] for r in ordered if r["figures"]}
-    asked_years = {int(y) for y in resolved.get("year", [])}
-    # A report covers its review year (the results) and its plan year (the targets).
-    covering = {r["place"] for r in reports
-                if not asked_years or asked_years & {r.get("review_year"), r.get("plan_year"), r["year"]}}
     return {
         "query": first["query"] if first else q,
         "also_searched": first["also_searched"] if first else {},
