@@ -133,7 +133,7 @@ class Engine:
                       "match": match} for ref, score, match in ranked],
             "facets": matches.facets(settings.get("facet_limit")),
             # Near matches only (a typo: 森林覆盖路) still deserve "did you mean 森林覆盖率".
-            "suggestions": [within_report(s) for s in suggestions],
+            "suggestions": [within_report(s, filters) for s in suggestions],
         }
 
     def _slice(self, snap: Snapshot, matches, plan: QueryPlan, filters: dict, start: int, end: int) -> list:

@@ -53,8 +53,16 @@ def check_report(snap: Snapshot, report_id: str | None) -> dict | None:
             "year": report.get("year")}
 
 
-def within_report(suggestion: dict) -> dict:
-    """A suggestion with the report it stays within under ``report``, as ``search`` takes it."""
+def within_report(suggestion: dict, searched: dict | None = None) -> dict:
+    """A suggestion with the report it stays within under ``report``, as ``search`` takes it. One
+    that leaves the report the search (its resolved ``searched`` filters) was within says so."""
     filters = dict(suggestion["filters"])
     report = filters.pop(REPORT_FILTER, [None])[0]
-    return {**suggestion, "filters": filters, "report": report}
+    reason = suggestion["reason"]
+    if REPORT_FILTER in (searched or {}) and report is None:
+        others = any(values for name, values in searched.items() if name != REPORT_FILTER)
+        if reason == "不加筛选条件":
+            reason = "在全部报告中、不加筛选条件检索" if others else "在全部报告中检索"
+        else:
+            reason = f"在全部报告中检索，{reason}"
+    return {**suggestion, "filters": filters, "report": report, "reason": reason}

@@ -108,6 +108,19 @@ def test_nothing_found_within_a_report_suggests_searches_that_stay_in_it(engine)
         assert suggestion["report"] in (None, report["id"])
 
 
+@pytest.mark.parametrize("filters, reason", [
+    ({}, "在全部报告中检索"),
+    ({"section": ["工作回顾"]}, "在全部报告中、不加筛选条件检索"),
+])
+def test_a_suggestion_that_leaves_the_report_says_so(engine, filters, reason):
+    """A word the report never uses but others do: the way out names what it drops."""
+    report = next(r for r in engine.reports() if not engine.search("抽水蓄能", report=r["id"])["total"]
+                  and engine.search("抽水蓄能")["total"])
+    result = engine.search("抽水蓄能", report=report["id"], **filters)
+    leaving = [s for s in result["suggestions"] if s["report"] is None]
+    assert leaving and leaving[0]["reason"] == reason and leaving[0]["filters"] == {}
+
+
 # -- the API and the CLI --------------------------------------------------------------------------
 
 
