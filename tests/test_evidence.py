@@ -90,6 +90,14 @@ def test_a_file_name_naming_another_place_than_the_report_is_refused_naming_both
     ("2024年湖北省政府工作报告\n", "省人民政府", ["宜昌"], "湖北省", True),
     # the file names the prefecture of the district whose report it is: nothing to say
     ("", "区人民政府", ["黄山"], "安徽省黄山市黄山区", False),
+    # in pinyin, the same
+    ("2024年湖北省政府工作报告\n", "省人民政府", ["yichang"], "湖北省", True),
+    # pinyin words that spell no place say nothing
+    ("2024年北京市政府工作报告\n", "市人民政府", ["2024_report_final"], "北京市", False),
+    # a pinyin name for another place altogether: a warning, not a refusal (pinyin is lossy:
+    # polyphones such as 朝 in 朝阳 are spelled wrong, so a refusal would turn away good files)
+    ("2024年北京市政府工作报告\n", "市人民政府", ["yichang"], "北京市", True),
+    ("", "国务院", ["2024_yichang_gzbg"], "全国", True),
 ])
 def test_a_file_name_naming_a_related_place_is_not_a_refusal(head, speaker, names, place, warned):
     text = head + report_text().replace("我代表市人民政府", f"我代表{speaker}")

@@ -149,6 +149,14 @@ def _spelled_place(name: str, unit: str | None, outer: list[Place]) -> Place | N
     return None
 
 
+def pinyin_candidates(name: str) -> list[Place]:
+    """Every place a pinyin file name's words spell (yichang → 宜昌市; taizhou → 台州市, 泰州市), for
+    checking the name against the report; [] for a name with Chinese in it or no such word."""
+    if any("\u4e00" <= c <= "\u9fff" for c in name):
+        return []
+    return list(dict.fromkeys(p for word in latin_words(name) for p in spelled(word)))
+
+
 def pinyin_choices(name: str, unit: str | None) -> list[Place]:
     """The places a pinyin file name spells when it spells several of the speaker's kind (taizhou:
     台州市 and 泰州市), for a refusal to name; [] otherwise."""

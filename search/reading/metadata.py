@@ -189,7 +189,15 @@ def _check_names(place: Place, names: list[str], said: str, source: str, warning
     if not names:
         return
     candidates = ev.name_candidates(names[-1])
-    if not candidates or any(c == place or within(place, c) for c in candidates):
+    if not candidates:
+        # A pinyin name (yichang.docx holding 国务院's report) is only a word: pinyin is lossy, and
+        # polyphones spell places wrong (朝阳 is spelled zhaoyang, so chaoyang reads as 潮阳区 only).
+        spelled = ev.pinyin_candidates(names[-1])
+        if spelled and not any(c == place or within(place, c) for c in spelled):
+            warnings.append(f"文件名“{names[-1]}”的拼音像是{'或'.join(c.full for c in spelled[:3])}，而{said}说的是"
+                            f"{'国务院（全国）' if place == NATIONAL else place.full}的报告；按报告本身，请核对文件是否放错。")
+        return
+    if any(c == place or within(place, c) for c in candidates):
         return
     inside = [c for c in candidates if within(c, place) and place != NATIONAL]
     if inside:
