@@ -48,6 +48,7 @@ def test_every_example_link_finds_passages_on_the_seeds(client, index):
         result = response.get_json()
         assert result["total"] > 0, link
         assert result["filters"] or not examples[index].filters, "a filter of the example was dropped"
+        assert result["sort"] == (examples[index].sort or "relevance"), "the example's order was dropped"
 
 
 def test_the_near_match_examples_show_near_matches(client):

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, render_template
 
+from search.ordering import SORTS
+
 from ..site.parameters import accepts
 from .params import SearchArgs
 
@@ -23,9 +25,10 @@ class Example:
     says: str
     filters: dict[str, list[str]] = field(default_factory=dict)
     finds_nothing: bool = False  # an example of a refused query: it shows a message, not hits
+    sort: str | None = None  # an order other than relevance (``search.ordering.SORTS``)
 
     def url(self) -> str:
-        return SearchArgs(q=self.q, filters=self.filters).url()
+        return SearchArgs(q=self.q, filters=self.filters, sort=self.sort).url()
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,13 @@ SECTIONS = (
                 Example("地区生产总值", "只看目标安排部分", {"section": ["目标安排"]}),
                 Example("森林覆盖率", "重庆市的县级报告", {"province": ["重庆"], "level": ["县级"]}),
             )),
+    Section("order", "排序、报告内检索、下载和订阅", "结果默认按相关度排列；结果页上方可以改为“最新年份在前”或按地区排列，"
+            "翻页时保持这个顺序。报告阅读页顶部的检索框只在这一份报告中检索。结果页的“下载全部结果”给出 CSV 和 "
+            "Excel 文件，列出每条结果的地区、层级、年份、部分、出处和永久链接；“保存此搜索”得到一个私人链接和"
+            "订阅源（Atom），以后新收录的报告中的相符段落会出现在那里。", (
+                Example("森林覆盖率", "最新年份在前", sort="year"),
+                Example("城镇新增就业", "按地区排列（全国、各省、各市、各县）", sort="place"),
+            )),
     Section("punctuation", "只有标点或运算符", "只有标点、引号或运算符（如 ，。！？、-、OR、\"\"）的查询里没有可检索的词："
             "不会列出任何段落，而是提示输入要找的词。要浏览全部段落，请清空检索框再搜索。", (
                 Example("，。！？", "提示“没有可检索的词”", finds_nothing=True),
@@ -96,4 +106,4 @@ bp = Blueprint("help", __name__)
 @bp.get("/help")
 @accepts()
 def page():
-    return render_template("help.html", sections=SECTIONS, limits=LIMITS)
+    return render_template("help.html", sections=SECTIONS, limits=LIMITS, SORT_LABELS=SORTS)
