@@ -3,10 +3,14 @@
 latency through the library (distinct first-time queries, fresh engines) on both backends.
 
     python -m bench.cluster --scale 20 --nodes 3
+    python -m bench.cluster --scale 460 --nodes 1 --heap-mb 4096 --rounds 3 --http   # the crossover
+    python -m bench.cluster --scale 1800 --whoosh-only --http                       # Whoosh alone
 
 A benchmark, not a test: it prints one Markdown table line per backend, then where the
 OpenSearch backend's cold time goes: HTTP requests per query and the milliseconds spent in them,
-by endpoint (BENCH_TRACE=1 lists the slowest queries' requests too).
+by endpoint (BENCH_TRACE=1 lists the slowest queries' requests too). With ``--rounds N`` the cold
+runs alternate between the backends so that the machine's load falls on both; the table gives the
+medians and each round. With ``--http`` it gives the served site's peak memory too.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from search.opensearch.push import push
 from search.whoosh_index.indexing import build
 
 from .corpus import make_corpus, sample_queries
+from .run import folder_size
 
 
 class Trace:
@@ -94,6 +99,10 @@ def main() -> None:
     parser.add_argument("--http", action="store_true",
                         help="also first-time result pages over HTTP from `policy-search serve` on each backend")
     parser.add_argument("--site-port", type=int, default=None, help="the served site's port (default: a free one)")
+    parser.add_argument("--serve-workers", type=int, default=2, help="`serve --workers` for the HTTP runs")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="cold runs per backend, alternating Whoosh and OpenSearch, a fresh engine each")
+    parser.add_argument("--whoosh-only", action="store_true", help="no cluster: the Whoosh side alone (a large scale)")
     args = parser.parse_args()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     work = Path(tempfile.mkdtemp(prefix="bench-cluster-"))
@@ -104,40 +113,63 @@ def main() -> None:
     build(src, index)
     build_s = time.perf_counter() - started
     queries = sample_queries(args.queries)
+    print(f"built {build_s:.1f} s; index {folder_size(index) / 2**20:.0f} MB; load average "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     home = work / "cluster"
-    node.start(home, port=args.port, nodes=args.nodes, heap_mb=args.heap_mb, transport_port=args.transport_port)
+    serve_args = ("--workers", str(args.serve_workers))
+    url = f"http://127.0.0.1:{args.port}"
+    rounds: dict[str, list[tuple[float, float]]] = {"whoosh": [], "opensearch": []}
+    pages = {}
+    loaded = {"passages": None, "seconds": float("nan")}
+    if not args.whoosh_only:
+        node.start(home, port=args.port, nodes=args.nodes, heap_mb=args.heap_mb, transport_port=args.transport_port)
     try:
-        url = f"http://127.0.0.1:{args.port}"
-        loaded = push(index, connect(url, timeout=120), "bench", shards=args.nodes, replicas=min(1, args.nodes - 1))
-        w50, w95 = cold(Engine(index, backend=open_backend(index, "whoosh")), queries)
-        backend = OpenSearchBackend(url=url, alias="bench")
-        o50, o95 = cold(Engine(index, backend=backend), queries, Trace(backend.client))
-        pages = {}
+        if not args.whoosh_only:
+            loaded = push(index, connect(url, timeout=120), "bench", shards=args.nodes,
+                          replicas=min(1, args.nodes - 1))
+            print(f"pushed {loaded['seconds']:.1f} s; load average "
+                  f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+        for n in range(args.rounds):
+            rounds["whoosh"].append(cold(Engine(index, backend=open_backend(index, "whoosh")), queries))
+            if not args.whoosh_only:
+                backend = OpenSearchBackend(url=url, alias="bench")
+                rounds["opensearch"].append(cold(Engine(index, backend=backend), queries,
+                                                 Trace(backend.client) if n == 0 else None))
+            print(f"round {n + 1}: " + "; ".join(f"{k} p50 {r[-1][0]:.1f} p95 {r[-1][1]:.1f} ms"
+                                                 for k, r in rounds.items() if r), flush=True)
         if args.http:
             from .http_load import run_http
 
-            pages["whoosh"] = run_http(index, port=args.site_port, first_time_only=True)["first_time"]
-            pages["opensearch"] = run_http(index, ("--backend", "opensearch", "--opensearch", url),
-                                           env={"POLICY_SEARCH_OPENSEARCH_ALIAS": "bench"}, port=args.site_port,
-                                           first_time_only=True)["first_time"]
+            pages["whoosh"] = run_http(index, serve_args, port=args.site_port, first_time_only=True)
+            if not args.whoosh_only:
+                pages["opensearch"] = run_http(index, (*serve_args, "--backend", "opensearch", "--opensearch", url),
+                                               env={"POLICY_SEARCH_OPENSEARCH_ALIAS": "bench"}, port=args.site_port,
+                                               first_time_only=True)
     finally:
-        node.stop(home)
+        if not args.whoosh_only:
+            node.stop(home)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    n = loaded["passages"]
+    n = loaded["passages"] or open_backend(index, "whoosh").passage_count()
+
+    def median_cold(name: str) -> str:
+        runs = rounds[name]
+        return (f"{statistics.median(r[0] for r in runs):.1f} | {statistics.median(r[1] for r in runs):.1f} |"
+                + (f" {', '.join(f'{r[0]:.1f}/{r[1]:.1f}' for r in runs)} |" if len(runs) > 1 else ""))
 
     def http(name: str) -> str:
         if name not in pages:
             return ""
-        p = pages[name]
-        return f" {p['rps']:.0f} | {p['p99_ms']:.0f} | {p['errors']} |"
+        p = pages[name]["first_time"]
+        return f" {p['rps']:.0f} | {p['p99_ms']:.0f} | {p['errors']} | {pages[name]['peak_rss_mb']:.0f} |"
 
     print("| backend | scale | passages | load s | passages/s | cold p50 ms | cold p95 ms |"
-          + (" first-time pages/s | first-time p99 ms | errors |" if pages else ""))
-    print(f"| whoosh | {args.scale}x | {n} | {build_s:.1f} (build) | {n / build_s:.0f} | {w50:.1f} | {w95:.1f} |"
+          + (" each round p50/p95 |" if args.rounds > 1 else "")
+          + (" first-time pages/s | first-time p99 ms | errors | server peak RSS MB |" if pages else ""))
+    print(f"| whoosh | {args.scale}x | {n} | {build_s:.1f} (build) | {n / build_s:.0f} | {median_cold('whoosh')}"
           + http("whoosh"))
-    print(f"| opensearch ({args.nodes} nodes) | {args.scale}x | {n} | {loaded['seconds']:.1f} (push) | "
-          f"{n / loaded['seconds']:.0f} | {o50:.1f} | {o95:.1f} |" + http("opensearch"))
-
+    if not args.whoosh_only:
+        print(f"| opensearch ({args.nodes} nodes) | {args.scale}x | {n} | {loaded['seconds']:.1f} (push) | "
+              f"{n / loaded['seconds']:.0f} | {median_cold('opensearch')}" + http("opensearch"))
 
 if __name__ == "__main__":
     main()

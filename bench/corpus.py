@@ -23,17 +23,23 @@ DEFAULT_PLACES = ROOT / "search" / "data" / "places_extra.tsv"
 _FIRST = "东西南北中上下前后左右青白金银"
 _SECOND = "山川河湖林泉溪岭峰原坪坝塘桥"
 _THIRD = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥"
+# Third characters for the names after the first 4,950, so that a scale past about 2,200x (4 million
+# passages) has a place per copy while smaller scales keep the names they always had. Still three
+# characters: no name is a part of another (a four-character 东山甲川 would hold 东山甲).
+_THIRD_MORE = "春夏秋冬梅兰竹菊松柏桃李杏枫桂荷琴棋书画诗茶莲竺"
+MAX_PLACES = len(_FIRST) * len(_SECOND) * (len(_THIRD) + len(_THIRD_MORE))
 
 
 def synthetic_names(n: int) -> list[tuple[str, str]]:
-    """n made-up (short, full) county names that no report mentions."""
+    """n made-up (short, full) county names that no report mentions; the first n of a larger n."""
+    if n > MAX_PLACES:
+        raise SystemExit(f"at most {MAX_PLACES} made-up places")
     names = []
-    for a in _FIRST:
-        for b in _SECOND:
-            for c in _THIRD:
-                names.append((f"{a}{b}{c}", f"{a}{b}{c}县"))
-    if n > len(names):
-        raise SystemExit(f"at most {len(names)} made-up places")
+    for thirds in (_THIRD, _THIRD_MORE):
+        for a in _FIRST:
+            for b in _SECOND:
+                for c in thirds:
+                    names.append((f"{a}{b}{c}", f"{a}{b}{c}县"))
     return names[:n]
 
 
@@ -85,10 +91,10 @@ def make_corpus(scale: int, folder: Path) -> tuple[Path, Path]:
     src = folder / f"corpus-{scale}x"
     src.mkdir(parents=True)
     lines = [DEFAULT_PLACES.read_text(encoding="utf-8")]
-    names = iter(synthetic_names(len(_FIRST) * len(_SECOND) * len(_THIRD)))
+    names = iter(synthetic_names(MAX_PLACES))
     written, n = 0, 0
     while written < scale * PASSAGES_PER_SCALE:
-        if n >= len(_FIRST) * len(_SECOND) * len(_THIRD):
+        if n >= MAX_PLACES:
             raise SystemExit("not enough made-up places for this scale")
         report = reports[n % len(reports)]
         _, full = next(names)
