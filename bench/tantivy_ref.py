@@ -13,7 +13,8 @@ import tempfile
 import time
 
 from search.text.streams import fold, gram_stream, word_stream
-from search.query.parse import YEAR_TERM_RE, parse
+from search.query.parse import parse
+from search.query.plan import YEAR_TERM_RE
 
 
 def build(passages) -> tuple[object, float, int]:
