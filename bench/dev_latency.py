@@ -2,38 +2,83 @@
 
     python -m bench.dev_latency INDEX_DIR
 """
-import json, sys, time, subprocess, http.client, socket, os
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 from urllib.parse import urlencode
-sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
+
 from bench.measures import percentile
 from search.engine import Engine
-index = sys.argv[1]
-cases = json.load(open(__import__('pathlib').Path(__file__).resolve().parent.parent / 'tests' / 'eval' / 'dev.json', encoding='utf-8'))
-e = Engine(index); e.search('预热')
-def run():
-    t = []
-    for c in cases:
-        s = time.perf_counter(); e.search(c['query'], county=[c['county']] if c['county'] else []); t.append((time.perf_counter()-s)*1000)
-    return t
-cold = run(); warm = run() + run()
-print('in-process cold p50 %.1f p95 %.1f | warm p50 %.2f p95 %.2f ms' % (percentile(cold,50), percentile(cold,95), percentile(warm,50), percentile(warm,95)))
-with socket.socket() as s: s.bind(('127.0.0.1',0)); port = s.getsockname()[1]
-proc = subprocess.Popen([sys.executable, '-c', 'from search.cli import cli; cli()', 'serve', '--port', str(port), '--index', index],
-                        env={**os.environ, 'POLICY_SEARCH_RATE_LIMIT': '0'}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-try:
-    for _ in range(100):
-        try:
-            c = http.client.HTTPConnection('127.0.0.1', port, timeout=5); c.request('GET', '/'); c.getresponse().read(); break
-        except OSError: time.sleep(0.2)
-    conn = http.client.HTTPConnection('127.0.0.1', port, timeout=30)
-    def req():
-        t = []
-        for c in cases:
-            q = [('q', c['query'])] + ([('county', c['county'])] if c['county'] else [])
-            s = time.perf_counter(); conn.request('GET', '/search?' + urlencode(q)); r = conn.getresponse(); r.read(); assert r.status == 200
-            t.append((time.perf_counter()-s)*1000)
-        return t
-    first = req(); again = req() + req()
-    print('HTTP /search first p50 %.1f p95 %.1f | again p50 %.1f p95 %.1f ms' % (percentile(first,50), percentile(first,95), percentile(again,50), percentile(again,95)))
-finally:
-    proc.terminate(); proc.wait()
+
+DEV_CASES = Path(__file__).resolve().parent.parent / "tests" / "eval" / "dev.json"
+
+
+def _timed(run_one, cases) -> list[float]:
+    times = []
+    for case in cases:
+        started = time.perf_counter()
+        run_one(case)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main(index: str) -> None:
+    cases = json.loads(DEV_CASES.read_text(encoding="utf-8"))
+    engine = Engine(index)
+    engine.search("预热")
+
+    def in_process(case):
+        engine.search(case["query"], place=[case["county"]] if case["county"] else [])
+
+    cold = _timed(in_process, cases)
+    warm = _timed(in_process, cases) + _timed(in_process, cases)
+    print(f"in-process cold p50 {percentile(cold, 50):.1f} p95 {percentile(cold, 95):.1f} | "
+          f"warm p50 {percentile(warm, 50):.2f} p95 {percentile(warm, 95):.2f} ms")
+
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-c", "from search.cli import cli; cli()", "serve", "--port", str(port),
+                               "--index", index], env={**os.environ, "POLICY_SEARCH_RATE_LIMIT": "0"},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                probe.request("GET", "/")
+                probe.getresponse().read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+        def over_http(case):
+            params = [("q", case["query"])] + ([("place", case["county"])] if case["county"] else [])
+            conn.request("GET", "/search?" + urlencode(params))
+            response = conn.getresponse()
+            response.read()
+            assert response.status == 200, response.status
+
+        first = _timed(over_http, cases)
+        again = _timed(over_http, cases) + _timed(over_http, cases)
+        print(f"HTTP /search first p50 {percentile(first, 50):.1f} p95 {percentile(first, 95):.1f} | "
+              f"again p50 {percentile(again, 50):.1f} p95 {percentile(again, 95):.1f} ms")
+    finally:
+        server.terminate()
+        server.wait()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
