@@ -87,11 +87,7 @@ class Engine:
         sort = check_sort(sort)
         plan = q if isinstance(q, QueryPlan) else parse(q)
         snap = self.generation()
-        filters = snap.resolve({"place": [*place, *county], "province": list(province), "level": list(level),
-                                "year": list(year), "section": list(section)})
-        within = check_report(snap, report)
-        if within:
-            filters = {**filters, REPORT_FILTER: [within["id"]]}
+        filters, within = _resolve(snap, place, county, province, level, year, section, report)
         # The whole page is kept: paging back, a reload, a shared link and the results page's second
         # query for its facets (webui.pages.stable_facets) then cost no stored reads, highlighting or
         # facet counts. The caller gets its own top-level dict, so replacing a key (webui replaces
@@ -175,11 +171,7 @@ class Engine:
         sort = check_sort(sort)
         plan = q if isinstance(q, QueryPlan) else parse(q)
         snap = self.generation()
-        filters = snap.resolve({"place": [*place, *county], "province": list(province), "level": list(level),
-                                "year": list(year), "section": list(section)})
-        within = check_report(snap, report)
-        if within:
-            filters = {**filters, REPORT_FILTER: [within["id"]]}
+        filters, _ = _resolve(snap, place, county, province, level, year, section, report)
         matches = snap.match(plan, filters)
         if sort == "relevance":
             return self._every_hit(snap, plan, filters, matches)
@@ -353,6 +345,17 @@ class Engine:
         return {**snap.info(), "passages": snap.passage_count(), "reports": len(snap.reports),
                 "facets": [f.name for f in FACETS]}
 
+
+
+def _resolve(snap: Snapshot, place, county, province, level, year, section, report) -> tuple[dict, dict | None]:
+    """A search's filters as the backend names them, the report it is within among them (as
+    ``REPORT_FILTER``), and that report (None when the search is not within one)."""
+    filters = snap.resolve({"place": [*place, *county], "province": list(province), "level": list(level),
+                            "year": list(year), "section": list(section)})
+    within = check_report(snap, report)
+    if within:
+        filters = {**filters, REPORT_FILTER: [within["id"]]}
+    return filters, within
 
 def _reranked(snap: Snapshot, ordered: list, group_needles, diversify) -> list[tuple]:
     """The first ``RERANK_DEPTH`` of one tier reranked in Python (search.query.rank), the rest as
