@@ -5,6 +5,7 @@ latency through the library (distinct first-time queries, fresh engines) on both
     python -m bench.cluster --scale 20 --nodes 3
     python -m bench.cluster --scale 460 --nodes 1 --heap-mb 4096 --rounds 3 --http   # the crossover
     python -m bench.cluster --scale 1800 --whoosh-only --http                       # Whoosh alone
+    python -m bench.cluster --scale 200 --nodes 1 --rescore-pools 500,0             # what rescoring costs
 
 A benchmark, not a test: it prints one Markdown table line per backend, then where the
 OpenSearch backend's cold time goes: HTTP requests per query and the milliseconds spent in them,
@@ -103,7 +104,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1,
                         help="cold runs per backend, alternating Whoosh and OpenSearch, a fresh engine each")
     parser.add_argument("--whoosh-only", action="store_true", help="no cluster: the Whoosh side alone (a large scale)")
+    parser.add_argument("--rescore-pools", default=None,
+                        help="OpenSearch rows for these values of the rescore_pool setting, comma-separated (500,0); "
+                             "the first one is served for the HTTP run (default: the setting as it is)")
     args = parser.parse_args()
+    pools = [int(x) for x in args.rescore_pools.split(",")] if args.rescore_pools else [None]
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     work = Path(tempfile.mkdtemp(prefix="bench-cluster-"))
     src, places = make_corpus(args.scale, work)
@@ -118,7 +123,8 @@ def main() -> None:
     home = work / "cluster"
     serve_args = ("--workers", str(args.serve_workers))
     url = f"http://127.0.0.1:{args.port}"
-    rounds: dict[str, list[tuple[float, float]]] = {"whoosh": [], "opensearch": []}
+    names = {pool: "opensearch" if pool is None else f"opensearch pool {pool}" for pool in pools}
+    rounds: dict[str, list[tuple[float, float]]] = {"whoosh": [], **{name: [] for name in names.values()}}
     pages = {}
     loaded = {"passages": None, "seconds": float("nan")}
     if not args.whoosh_only:
@@ -131,10 +137,12 @@ def main() -> None:
                   f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
         for n in range(args.rounds):
             rounds["whoosh"].append(cold(Engine(index, backend=open_backend(index, "whoosh")), queries))
-            if not args.whoosh_only:
+            for pool, name in names.items() if not args.whoosh_only else ():
+                if pool is not None:  # read by every query (search.opensearch.candidates.pool_size)
+                    os.environ["POLICY_SEARCH_RESCORE_POOL"] = str(pool)
                 backend = OpenSearchBackend(url=url, alias="bench")
-                rounds["opensearch"].append(cold(Engine(index, backend=backend), queries,
-                                                 Trace(backend.client) if n == 0 else None))
+                rounds[name].append(cold(Engine(index, backend=backend), queries,
+                                         Trace(backend.client) if n == 0 else None))
             print(f"round {n + 1}: " + "; ".join(f"{k} p50 {r[-1][0]:.1f} p95 {r[-1][1]:.1f} ms"
                                                  for k, r in rounds.items() if r), flush=True)
         if args.http:
@@ -142,9 +150,11 @@ def main() -> None:
 
             pages["whoosh"] = run_http(index, serve_args, port=args.site_port, first_time_only=True)
             if not args.whoosh_only:
-                pages["opensearch"] = run_http(index, (*serve_args, "--backend", "opensearch", "--opensearch", url),
-                                               env={"POLICY_SEARCH_OPENSEARCH_ALIAS": "bench"}, port=args.site_port,
-                                               first_time_only=True)
+                env = {"POLICY_SEARCH_OPENSEARCH_ALIAS": "bench"}
+                if pools[0] is not None:
+                    env["POLICY_SEARCH_RESCORE_POOL"] = str(pools[0])
+                pages[names[pools[0]]] = run_http(index, (*serve_args, "--backend", "opensearch", "--opensearch", url),
+                                                  env=env, port=args.site_port, first_time_only=True)
     finally:
         if not args.whoosh_only:
             node.stop(home)
@@ -167,9 +177,9 @@ def main() -> None:
           + (" first-time pages/s | first-time p99 ms | errors | server peak RSS MB |" if pages else ""))
     print(f"| whoosh | {args.scale}x | {n} | {build_s:.1f} (build) | {n / build_s:.0f} | {median_cold('whoosh')}"
           + http("whoosh"))
-    if not args.whoosh_only:
-        print(f"| opensearch ({args.nodes} nodes) | {args.scale}x | {n} | {loaded['seconds']:.1f} (push) | "
-              f"{n / loaded['seconds']:.0f} | {median_cold('opensearch')}" + http("opensearch"))
+    for name in names.values() if not args.whoosh_only else ():
+        print(f"| {name} ({args.nodes} nodes) | {args.scale}x | {n} | {loaded['seconds']:.1f} (push) | "
+              f"{n / loaded['seconds']:.0f} | {median_cold(name)}" + http(name))
 
 if __name__ == "__main__":
     main()

@@ -29,7 +29,7 @@ class NothingToSearch(QueryError):
 
 class QueryTooBroad(QueryError):
     """A query whose evaluation would read more of the index than one query may (see
-    ``search.whoosh_index.evaluate``): too many very common single characters, or too many common terms."""
+    ``search.scoring.evaluate``): too many very common single characters, or too many common terms."""
 
     code = "too_broad"
 

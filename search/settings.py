@@ -62,7 +62,7 @@ SETTINGS = {
         Setting("max_query_work", 15_000,
                 "Work one query may do on any index, in postings read (opening a postings list counts 100, each "
                 "bigram a single character expands to 45, a phrase's position check 2, a stored passage read 30: "
-                "search/work.py); a query that needs more is refused as too broad. With "
+                "search/query/budget.py); a query that needs more is refused as too broad. With "
                 "query_work_per_passage, any query stays under 50 ms of CPU on the seeds."),
         Setting("query_work_per_passage", 1.0,
                 "More work a query may do per passage in the index, since common words' postings grow with it. "
@@ -78,6 +78,11 @@ SETTINGS = {
         Setting("year_boost", 0.3, "Weight of a query year matching the year a section speaks about."),
         Setting("bm25_b", 0.1, "BM25 length normalization. Passages are single sentences already: at 0.75 long headline sentences were buried (dev eval 18/19); 0.1 breaks ties for shorter sentences (dev MRR 0.904 at 0, 0.939 at 0.1; own 0.778 → 0.814)."),
         Setting("bm25_k1", 1.2, "BM25 term-frequency saturation."),
+        Setting("rescore_pool", 500,
+                "Candidates per tier the opensearch backend scores as the Whoosh index does before a first "
+                "page is reranked (search/opensearch/candidates.py); 0 keeps the cluster's BM25 order. On the "
+                "shared corpus (259 first pages) 300 left 2 pages different from Whoosh's, 500 none; the cost per "
+                "cold query is in bench/RESULTS.md."),
         Setting("build_procs", 0, "Processes that write the index (0: one per core)."),
         Setting("parallel_build_min", 1000,
                 "Fewest passages worth several writer processes; below it, starting them costs more (the seeds' 2,204 build in 1.4 s with two, 1.8 s with one)."),

@@ -12,6 +12,7 @@ from search.errors import ClusterUnavailable
 from search.opensearch.backend import OpenSearchBackend
 from search.opensearch.client import connect
 from search.opensearch.push import push
+from search.query.parse import parse
 from webui import create_app
 
 NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens there
@@ -104,3 +105,39 @@ def test_a_search_within_a_report_is_a_term_filter_on_its_report_field():
     assert clauses == [{"terms": {"place": ["重庆市云阳县"]}}, {"term": {"report_id": "fz2dohx6"}}]
     # Each facet's counts stay within the report (only the facet's own filter is skipped).
     assert {"term": {"report_id": "fz2dohx6"}} in dsl.filters({"place": ["x"], "report_id": ["fz2dohx6"]}, skip="place")
+
+
+def test_a_load_without_passage_lengths_is_served_in_the_clusters_order(opensearch_url, seed_index, engine,
+                                                                        monkeypatch, caplog):
+    """An index written by an older push carries no passage lengths, so Whoosh's BM25F cannot be
+    computed for its candidates (``search.opensearch.candidates``): it is still served, with the
+    same matches, ranked by the cluster's BM25, and the log says to push again."""
+    from search.opensearch import push as push_module
+    from search.opensearch.mapping import passage_document
+
+    def older(stored, order):
+        doc = passage_document(stored, order)
+        del doc["lengths"]
+        return doc
+
+    monkeypatch.setattr(push_module, "passage_document", older)
+    push(seed_index, connect(opensearch_url), "older-load")
+    with caplog.at_level("WARNING", logger="search.opensearch.backend"):
+        older_engine = Engine(seed_index, backend=OpenSearchBackend(url=opensearch_url, alias="older-load"))
+        found = older_engine.search("地区生产总值", per_page=50)
+    assert "重新运行 policy-search push" in caplog.text
+    expected = engine.search("地区生产总值", per_page=50)
+    assert found["total"] == expected["total"]
+    matches = older_engine.generation().match(parse("地区生产总值"), {})
+    assert not matches.rescore
+    # The cluster's scores, not Whoosh's: the same passages score otherwise.
+    assert {h["id"]: h["score"] for h in found["hits"]} != {h["id"]: h["score"] for h in expected["hits"]}
+
+
+def test_rescoring_can_be_turned_off(opensearch_engine, monkeypatch):
+    monkeypatch.setenv("POLICY_SEARCH_RESCORE_POOL", "0")
+    matches = opensearch_engine.generation().match(parse("地区生产总值"), {})
+    assert not matches.rescore and matches.asked == 100
+    monkeypatch.setenv("POLICY_SEARCH_RESCORE_POOL", "20")  # never fewer than the first page reranks
+    matches = opensearch_engine.generation().match(parse("地区生产总值"), {})
+    assert matches.rescore and matches.asked == 100

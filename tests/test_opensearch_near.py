@@ -43,7 +43,7 @@ def test_the_pairs_leave_out_only_what_the_check_rejects(opensearch_engine):
 def test_the_cut_at_max_candidates_is_the_whoosh_index_s(engine, opensearch_engine, opensearch_url, monkeypatch, cap):
     """With few candidates allowed, both backends check the same ones: the passages that share the
     most bigrams, in reading order, so the near matches found are the same."""
-    from search.whoosh_index import near_matches
+    from search.scoring import near_matches
 
     monkeypatch.setattr(near_matches, "MAX_CANDIDATES", cap)
     monkeypatch.setattr(near, "MAX_CANDIDATES", cap)

@@ -12,6 +12,7 @@ matches (``search.opensearch.near``); facets are disjunctive (``post_filter``, a
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -22,14 +23,17 @@ from ..facets import FACETS, FacetNames
 from ..query.plan import QueryPlan
 from ..query.rank import RERANK_DEPTH
 from . import dsl
+from .candidates import CANDIDATE_FIELDS, CandidateEvaluator, Statistics, plan_terms, pool_size
 from .client import connect, refused, unavailable
-from .mapping import FACET_FIELDS
+from .mapping import FACET_FIELDS, TOKEN_FIELDS
 from .near import near_kept, near_requests
 from .suggest import suggestions
 
 WINDOW = 10_000  # index.max_result_window: deeper reads go through search_after
 FACET_SIZE = 20_000  # more than any facet's values (about 3,200 places), so every count is exact
 ALIAS_TTL = 1.0  # seconds between looks at which index the alias names
+
+log = logging.getLogger(__name__)
 
 
 class OpenSearchBackend:
@@ -79,12 +83,23 @@ class Snapshot:
         if health["status"] == "red":
             raise ClusterUnavailable(f"OpenSearch 集群状态为 red（索引 {index} 有分片不可用）")
         self.url = backend.url
-        self.meta = self.client.indices.get_mapping(index=index)[index]["mappings"].get("_meta", {})
+        mappings = self.client.indices.get_mapping(index=index)[index]["mappings"]
+        self.meta = mappings.get("_meta", {})
         self.reports = {h["_source"]["report"]["id"]: h["_source"]["report"]
                         for h in self.scan({"term": {"doc_type": "report"}}, ["report"])}
         self.names = FacetNames(list(self.reports.values()))
-        aggs = self.search({"size": 0, "query": dsl.query_all(), "aggs": _terms_aggs()})["aggregations"]
+        lengths = {f"length_{f}": {"sum": {"field": f"lengths.{f}"}} for f in TOKEN_FIELDS}
+        found = self.search({"size": 0, "query": dsl.query_all(), "track_total_hits": True,
+                             "aggs": {**_terms_aggs(), **lengths}})
+        aggs = found["aggregations"]
         self.totals = {f: {b["key"]: b["doc_count"] for b in aggs[f]["buckets"]} for f in FACET_FIELDS}
+        properties = mappings.get("properties", {})
+        self.stats = Statistics(self, found["hits"]["total"]["value"],
+                                {f: int(aggs[f"length_{f}"]["value"] or 0) for f in TOKEN_FIELDS},
+                                words_stored=bool(properties.get("words", {}).get("store")))
+        if not self.stats.complete and self.stats.passages:
+            log.warning("索引 %s 由旧版 push 写入，没有段落的词长和分词：结果按 OpenSearch 的 BM25 排序，"
+                        "与 Whoosh 索引的次序会有出入；重新运行 policy-search push 即可一致", index)
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -187,9 +202,11 @@ class Matches:
 
     A cold query costs two round trips (one when no term can be nearly matched): every term's
     near-match candidates in one ``_msearch``, then one ``_msearch`` of the counting search (the
-    total, the near total as a ``filter`` aggregation, the facets) and a search per tier for its
-    first ``RERANK_DEPTH``, which the engine asks for on every first page. Deeper pages ask
-    again."""
+    total, the near total as a ``filter`` aggregation, the facets), a search per tier for its
+    first candidates (``rescore_pool``: the engine reranks the first ``RERANK_DEPTH`` of every first
+    page, and these are scored as Whoosh scores to choose them, ``search.opensearch.candidates``),
+    and a count of each of the query's tokens not yet counted (their document frequencies, kept per
+    snapshot). Deeper pages ask again."""
 
     def __init__(self, snap: Snapshot, plan: QueryPlan, filters: dict):
         self.snap, self.plan, self.filters = snap, plan, filters
@@ -212,7 +229,17 @@ class Matches:
         if filters:
             counts["post_filter"] = {"bool": {"filter": dsl.filters(filters)}}
         tiers = [self.exact] if self.near is None else [self.exact, self.near]
-        found, *tops = snap.msearch([counts, *(self._top_body(q, RERANK_DEPTH) for q in tiers)])
+        # Scored as Whoosh scores (search.opensearch.candidates): more candidates than the first
+        # page reranks, and the document frequencies that scoring them needs, in the same trip.
+        self.pool = pool_size()
+        self.rescore = bool(self.pool) and not plan.is_empty and snap.stats.complete
+        self.asked = self.pool if self.rescore else RERANK_DEPTH
+        self.unscored = 0  # candidates the Python evaluation did not match (the tests hold it to 0)
+        counted = snap.stats.missing(plan_terms(plan)) if self.rescore else []
+        found, *tops = snap.msearch([counts, *(self._top_body(q, self.asked) for q in tiers),
+                                     *(snap.stats.count_body(f, t) for f, t in counted)])
+        tops, frequencies = tops[:len(tiers)], tops[len(tiers):]
+        snap.stats.learn(counted, frequencies)
         self.total = found["hits"]["total"]["value"]
         aggs = found["aggregations"]
         self._counts = {f: {b["key"]: b["doc_count"] for b in (aggs[f]["values"] if filters else aggs[f])["buckets"]}
@@ -250,8 +277,10 @@ class Matches:
         return [{"order": "asc"}] if self.plan.is_empty else [{"_score": "desc"}, {"order": "asc"}]
 
     def _top_body(self, query: dict, keep: int) -> dict:
-        """A search for the best ``keep`` of ``query`` within the filters."""
-        return {"size": keep, "query": self._filtered(query), "sort": self._sort(), "track_total_hits": False}
+        """A search for the best ``keep`` of ``query`` within the filters (with what scoring them
+        again needs, when they will be)."""
+        body = {"size": keep, "query": self._filtered(query), "sort": self._sort(), "track_total_hits": False}
+        return {**body, **CANDIDATE_FIELDS} if self.rescore else body
 
     def tiers(self, keep: int) -> list[list[tuple[dict, float | None, str | None]]]:
         if self.plan.is_empty:
@@ -266,27 +295,49 @@ class Matches:
 
     def _top(self, tier: int, query: dict, keep: int, kind: str | None) -> list:
         """The best ``keep`` (source, score, kind) of a tier: from the first hits when they hold
-        them (or are all there is), else asked again."""
-        first = self._first[tier]
-        if keep <= len(first) or len(first) < RERANK_DEPTH:
-            hits = first[:keep]
-        elif keep <= WINDOW:
-            hits = self.snap.search(self._top_body(query, keep))["hits"]["hits"]
+        them (or are all there is), else asked again. Scored ones are the cluster's first
+        ``keep + pool - RERANK_DEPTH`` scored again as Whoosh scores them (``_rescored``); past a
+        window the cluster's own order."""
+        first, scored = self._first[tier], kind is not None
+        want = keep + self.pool - RERANK_DEPTH if self.rescore and scored else keep
+        if want <= len(first) or len(first) < self.asked:
+            hits = first[:want]
+        elif want <= WINDOW:
+            hits = self.snap.search(self._top_body(query, want))["hits"]["hits"]
         else:
             hits = list(self.snap.scan(self._filtered(query), True, sort=self._sort(), limit=keep))
-        scored = kind is not None
-        return [(h["_source"], float(h["sort"][0]) if scored else None, kind) for h in hits]
+            return [(h["_source"], float(h["sort"][0]) if scored else None, kind) for h in hits]
+        if self.rescore and scored:
+            return self._rescored(hits, kind)[:keep]
+        return [(h["_source"], float(h["sort"][0]) if scored else None, kind) for h in hits][:keep]
+
+    def _rescored(self, hits: list[dict], kind: str) -> list[tuple]:
+        """Candidates in Whoosh's order, with Whoosh's scores (``search.opensearch.candidates``),
+        ties in reading order; one the evaluation did not match (none should be) after them, in
+        the cluster's order."""
+        scores = CandidateEvaluator(hits, self.snap.stats).scores(self.plan)
+        matched = sorted((h["_source"] for h in hits if h["_source"]["id"] in scores),
+                         key=lambda source: (-scores[source["id"]], source["order"]))
+        rest = [(h["_source"], float(h["sort"][0]), kind) for h in hits if h["_source"]["id"] not in scores]
+        self.unscored += len(rest)
+        return [(source, scores[source["id"]], kind) for source in matched] + rest
 
     def every(self):
-        """Every match, tier after tier, read with search_after in a point in time (``Snapshot.scan``)."""
+        """Every match, tier after tier: each tier's first ``RERANK_DEPTH`` as ``tiers`` ranks them,
+        then the rest read with search_after in a point in time (``Snapshot.scan``)."""
         if self.plan.is_empty:
             for hit in self.snap.scan(self._filtered(self.exact), True, sort=self._sort()):
                 yield hit["_source"], None, None
             return
-        for query, kind in ((self.exact, "exact"), (self.near, "near")):
+        for tier, (query, kind) in enumerate(((self.exact, "exact"), (self.near, "near"))):
             if query is not None:
+                # The head as ``tiers`` ranks it, so a download's first rows are the first page's.
+                head = self._top(tier, query, RERANK_DEPTH, kind) if self.rescore else []
+                yield from head
+                seen = {source["id"] for source, _, _ in head}
                 for hit in self.snap.scan(self._filtered(query), True, sort=self._sort()):
-                    yield hit["_source"], float(hit["sort"][0]), kind
+                    if hit["_source"]["id"] not in seen:
+                        yield hit["_source"], float(hit["sort"][0]), kind
 
     def facets(self, limit: int) -> dict:
         return {f.name: self.snap.names.rows(f.name, self._counts[f.name], self.filters.get(f.name, []), limit)

@@ -1,5 +1,5 @@
 """A compiled query (``search.query.plan``) as OpenSearch query DSL, matching what the Whoosh
-evaluator (``search.whoosh_index.evaluate``) matches.
+evaluator (``search.scoring.evaluate``) matches.
 
 Every token comes from the plan, which the same tokenizers produced as the indexed ones
 (``search.opensearch.mapping``), and is sent pre-split with the ``pretok`` analyzer:

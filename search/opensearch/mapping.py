@@ -45,8 +45,9 @@ def index_body(shards: int = 1, replicas: int = 0) -> dict:
         },
         "mappings": {
             "dynamic": "strict",
-            # The token strings are derived data: kept out of _source (Python re-derives them).
-            "_source": {"excludes": list(TOKEN_FIELDS)},
+            # The token strings and their lengths are derived data: kept out of _source (Python
+            # re-derives them).
+            "_source": {"excludes": [*TOKEN_FIELDS, "lengths"]},
             "properties": {
                 "doc_type": keyword, "id": keyword, "report_id": keyword, "county": keyword,
                 **{f: keyword for f in FACET_FIELDS}, "kind": keyword,
@@ -56,8 +57,12 @@ def index_body(shards: int = 1, replicas: int = 0) -> dict:
                 "text": {"type": "text", "index": False},
                 "table": stored_only, "figures": stored_only, "report": stored_only,
                 "ocr": {"type": "boolean", "index": False},
-                # Whole words only earn a bonus: no positions needed, as in the Whoosh index.
-                "words": {"type": "text", "analyzer": "pretok", "index_options": "freqs", "norms": True},
+                # Each token stream's length: summed per field, they give BM25F's average lengths.
+                "lengths": {"properties": {f: {"type": "integer", "index": False} for f in TOKEN_FIELDS}},
+                # Whole words only earn a bonus: no positions needed, as in the Whoosh index. Stored
+                # (not in _source), so that a first page's candidates are scored with their words
+                # without a segmenter at query time (search.opensearch.candidates).
+                "words": {"type": "text", "analyzer": "pretok", "index_options": "freqs", "norms": True, "store": True},
                 "grams": {"type": "text", "analyzer": "pretok"},
                 "joined": {"type": "text", "analyzer": "pretok"},
             },
@@ -65,23 +70,22 @@ def index_body(shards: int = 1, replicas: int = 0) -> dict:
     }
 
 
-def tokens(text: str) -> dict[str, str]:
-    """The three token streams of a passage's text, as the strings OpenSearch indexes."""
-    folded = fold(text)
-    return {
-        "grams": " ".join(gram_list(folded)),
-        "words": " ".join(word_list(folded)),
-        "joined": " ".join(GAP if item is None else item[0] for item in joined_stream(folded)),
-    }
+def streams(folded: str) -> dict[str, list[str | None]]:
+    """The three token streams of folded text, in position order (None: a position left empty)."""
+    return {"grams": gram_list(folded), "words": word_list(folded),
+            "joined": [None if item is None else item[0] for item in joined_stream(folded)]}
 
 
 def passage_document(stored: dict, order: int) -> dict:
     """The document of one passage (its stored fields, as the Whoosh index keeps them), the
-    ``order``-th in reading order."""
+    ``order``-th in reading order, with its token streams and their lengths."""
     doc = {k: stored.get(k) for k in STORED}
     doc["year"] = str(doc["year"])
     doc["ocr"] = bool(doc["ocr"])  # an index built before the flag stored none
-    return {"doc_type": "passage", "order": order, **doc, **tokens(stored["text"])}
+    folded = streams(fold(stored["text"]))
+    indexed = {field: " ".join(GAP if t is None else t for t in stream) for field, stream in folded.items()}
+    lengths = {field: sum(t is not None for t in stream) for field, stream in folded.items()}
+    return {"doc_type": "passage", "order": order, **doc, **indexed, "lengths": lengths}
 
 
 def report_document(report: dict, sequence: int) -> dict:

@@ -16,7 +16,7 @@ from ..query.near import MAX_SHIFT, MIN_SHARE, best_chain, chain_is_near, measur
 from ..text.streams import fold, gram_list
 from .dsl import PASSAGES
 
-MAX_CANDIDATES = 2000  # as search.whoosh_index.near_matches: those sharing the most bigrams first
+MAX_CANDIDATES = 2000  # as search.scoring.near_matches: those sharing the most bigrams first
 
 
 def near_requests(searched, exact: dict) -> list[dict]:

@@ -1,6 +1,6 @@
 """What evaluating a query costs: ``Work``, counted in postings read, and the budget it may spend.
 
-Every evaluation (``search.whoosh_index.evaluate``) counts what it does: postings lists opened, bigrams a single
+Every evaluation (``search.scoring.evaluate``) counts what it does: postings lists opened, bigrams a single
 character expands to, postings read, phrase positions checked (a figure term's too, one document and
 token at a time), stored passages read. Each counts what it costs in CPU as so many postings. At 200x
 the seeds, cold, a query that spends a large budget takes 0.3-0.6 µs of CPU per unit; a figure's

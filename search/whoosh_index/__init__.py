@@ -2,7 +2,7 @@
 Whoosh.
 
 - ``backend``: the ``search.backend`` implementation (the served generation, what a plan matches);
-- ``evaluate``, ``postings``, ``match_sets``, ``near_matches``, ``figure_matches``: a plan evaluated
+- ``postings``: a plan evaluated (``search.scoring``)
   with numpy over Whoosh's postings; ``whoosh_query`` states the same semantics in Whoosh's own
   queries, for the tests that hold the evaluator to them;
 - ``facets``: facet counts and filters as value codes per document;
@@ -11,7 +11,7 @@ Whoosh.
   building and adding, the bulk segment writer, reading columns and postings as arrays, and the
   generations on disk.
 
-May import: Whoosh, numpy, and ``search.text``, ``search.query``, ``search.facets``,
+May import: Whoosh, numpy, and ``search.scoring``, ``search.text``, ``search.query``, ``search.facets``,
 ``search.documents``, ``search.reading`` (to build), ``search.figures.extraction`` (figures are
 stored with each passage), ``search.byte_lru``, ``search.errors`` and ``search.settings``. Never
 ``search.engine``, the CLI or the site.

@@ -22,9 +22,9 @@ from ..errors import IndexDamaged, UserError
 from ..query.plan import QueryPlan
 from . import store
 from .arrays import live_mask, numeric_column, term_docs
-from .evaluate import Evaluator
+from .postings import WhooshEvaluator
 from .facets import FacetIndex
-from .match_sets import Scored, tiers, top
+from ..scoring.match_sets import Scored, tiers, top
 from .schema import ORDER_STRIDE
 from .suggest import suggestions
 
@@ -102,7 +102,7 @@ class Generation:
         self.reading_order = self.reading_order[live[self.reading_order]]
         self.by_report, self._report_at = self._passages_by_report(reader, order, live)
         self.facets = FacetIndex(reader, meta["reports"], live, self._report_at)
-        self.evaluator = Evaluator(reader, live)
+        self.evaluator = WhooshEvaluator(reader, live)
         self._cache = cache
         self._close: dict[str, list[str]] = {}
         self._damage: list[str] | None = None

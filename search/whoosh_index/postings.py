@@ -1,35 +1,31 @@
-"""A term's postings over the whole Whoosh index, read with numpy: document numbers, term
-frequencies and BM25, positions decoded on demand.
+"""The Whoosh index's postings, read with numpy: document numbers, term frequencies and
+positions decoded on demand, for the evaluator (``search.scoring.evaluate``) to match and score.
 
 Whoosh walks postings one document at a time in Python; here a term's postings are read a block at
 a time into arrays. The block reading uses attributes of whoosh-reloaded 2.7.5's W3 codec
 (``W3LeafMatcher``); the version is pinned in pyproject.toml, and ``tests/test_evaluate.py``
 compares every result with Whoosh's own query execution. Scores follow Whoosh's BM25F exactly (same
-idf, same field lengths). Every read is counted in a ``search.query.budget.Work``; a year's
-documents, a character's expansion and postings are kept per generation.
+idf, same field lengths: ``search.scoring.postings``). Every read is counted in a
+``search.query.budget.Work``; a year's documents, a character's expansion and postings are kept
+per generation.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
-from math import log
 
 import numpy as np
 import numpy.ma  # noqa: F401 -- np.unique imports it on first use (23 ms): at open, not in a user's query
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.reading import TermNotFound
-from whoosh.util.numeric import byte_to_length
 
-from .. import settings
-from ..query.budget import BLOCK, Work, query_budget
+from ..query.budget import BLOCK, Work
+from ..scoring.evaluate import Evaluator
+from ..scoring.lengths import LENGTH_OF_BYTE
+from ..scoring.postings import Postings
 from .arrays import StoredFields, extent, numeric_column, read_leaf, read_leaf_at
 
-_LENGTH_TABLE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
-POSTINGS_CACHE = 4096  # terms per generation
 TERM_INFOS_KEPT = 8192  # terms whose place in the term tables is kept
-MAX_CACHED_POSTINGS = 3_000_000  # postings kept decoded (about 60 bytes each with their positions)
 
 
 @dataclass
@@ -41,83 +37,27 @@ class _Expansion:
     postings: int
 
 
-class Postings:
-    """One term's postings over the whole index: docnums, frequencies, positions on demand."""
-
-    def __init__(self, docs, tf, values, decode, df):
-        self.docs, self.tf, self._values, self._decode = docs, tf, values, decode
-        self.df = df  # documents with the term, deleted ones included, as Whoosh's idf counts them
-
-    def positions(self, i: int) -> tuple[int, ...]:
-        """The term's positions in posting ``i`` (shared: do not change them). Encoded values repeat
-        across postings and terms (the same positions in other passages), so each distinct value
-        is decoded once per process: decoding is a pickle load per value, and phrase and near
-        checks of a common term decoded tens of thousands per query."""
-        value = self._values[i]
-        found = _POSITIONS.get(value)
-        if found is None:
-            found = tuple(self._decode(value))
-            if len(_POSITIONS) >= POSITIONS_KEPT:
-                _POSITIONS.clear()
-            _POSITIONS[value] = found
-        return found
-
-    def first_positions(self, idx: np.ndarray) -> np.ndarray:
-        """The first position of the term in each of the postings ``idx``. A value holding one
-        position is one of a few thousand byte strings (one per position), so each is decoded
-        once per process, not once per posting."""
-        values, cache, decode = self._values, _ONE_POSITION, self._decode
-        out = np.empty(len(idx), dtype=np.int64)
-        for n, i in enumerate(idx.tolist()):
-            value = values[i]
-            first = cache.get(value)
-            if first is None:
-                first = decode(value)[0]
-                if len(cache) < 100_000:
-                    cache[value] = first
-            out[n] = first
-        return out
-
-
-# Encoded one-position values -> their position (see Postings.first_positions).
-_ONE_POSITION: dict[bytes, int] = {}
-# Encoded values -> their positions (see Postings.positions); bounded, about 10 MB at most.
-_POSITIONS: dict[bytes, tuple[int, ...]] = {}
-POSITIONS_KEPT = 50_000
-
-
-class PostingsReader:
-    """A generation's postings, read once per term and kept (thread-safe)."""
+class WhooshEvaluator(Evaluator):
+    """A generation's plans evaluated over its postings, read once per term and kept (thread-safe)."""
 
     def __init__(self, reader, live: np.ndarray):
+        super().__init__()
         self.reader = reader
         self.live = live
         self.leaves = reader.leaf_readers()
         self.doc_count_all = reader.doc_count_all()
         live_count = int(np.count_nonzero(live))
-        self.B, self.K1 = settings.get("bm25_b"), settings.get("bm25_k1")
         self.lengths, self.avg = {}, {}
         for field in ("grams", "words", "joined"):
             codes = numeric_column(reader, _lenfield(field), LENGTHS_COLUMN, dtype=np.uint8)
-            self.lengths[field] = _LENGTH_TABLE[codes]
+            self.lengths[field] = LENGTH_OF_BYTE[codes].astype(np.float64)
             self.avg[field] = (reader.field_length(field) / (live_count or 1)) or 1
         self.passages = live_count
         self._years: dict[str, np.ndarray] = {}
-        self._cache: OrderedDict = OrderedDict()
-        self._cached_postings = 0
         self._infos: dict = {}  # (field, token) -> where its postings are (``_term_infos``)
-        self.lock = self._lock = threading.RLock()
         self.stored = StoredFields(reader, self._lock)  # docnum -> stored fields
 
-    def budget(self) -> Work:
-        """The work one query may do on this generation (``search.query.budget.query_budget``)."""
-        return Work(limit=query_budget(self.passages))
-
     # -- postings --------------------------------------------------------------------------------
-
-    def postings(self, field: str, token: str, work: Work) -> Postings | None:
-        """A term's postings, read once and cached; the whole list is spent, cached or not."""
-        return self._read(field, token, self.length(field, token, work), work)
 
     def length(self, field: str, token: str, work: Work | None) -> int:
         """How many postings a term has (deleted documents' included), from the term index: one
@@ -152,21 +92,6 @@ class PostingsReader:
         work.once(("read", field, token), postings=length)
         return self._cached((field, token), lambda: self._read_postings(field, token))
 
-    def _cached(self, key, read):
-        with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
-            # Reading holds the lock too: segment files are shared file objects (seek, then read).
-            result = read()
-            self._cache[key] = result
-            self._cached_postings += len(result.docs) if result else 0
-            while len(self._cache) > 1 and (len(self._cache) > POSTINGS_CACHE
-                                             or self._cached_postings > MAX_CACHED_POSTINGS):
-                _, dropped = self._cache.popitem(last=False)
-                self._cached_postings -= len(dropped.docs) if dropped else 0
-            return result
-
     def _read_postings(self, field: str, token: str) -> Postings | None:
         ids, weights, values = [], [], []
         decode = None
@@ -188,19 +113,9 @@ class PostingsReader:
             docs, tf = docs[live], tf[live]
         return Postings(docs, tf, values, decode, df)
 
-    def _bm25(self, field: str, token: str, postings: Postings, idx=None, boost: float = 1.0) -> np.ndarray:
-        docs = postings.docs if idx is None else postings.docs[idx]
-        tf = postings.tf if idx is None else postings.tf[idx]
-        return self._bm25_of(field, postings.df, docs, tf, boost)
-
-    def _bm25_of(self, field: str, df: int, docs: np.ndarray, tf: np.ndarray, boost: float = 1.0) -> np.ndarray:
-        """Whoosh's BM25F of a term with ``df`` postings, in ``docs`` where it occurs ``tf`` times."""
-        idf = log(self.doc_count_all / (df + 1)) + 1
-        if field not in self.lengths:  # an ID field (year) is not scored: Whoosh gives the boost
-            return np.full(len(docs), boost)
-        B, K1 = self.B, self.K1
-        fl, avg = self.lengths[field][docs], self.avg[field]
-        return boost * idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avg))
+    def prefix_tokens(self, field: str, prefix: str) -> list[str]:
+        with self._lock:
+            return [t.decode("utf-8") if isinstance(t, bytes) else t for t in self.reader.expand_prefix(field, prefix)]
 
     def has_word(self, token: str) -> bool:
         """Whether the words field holds the token (the vocabulary queries segment against)."""

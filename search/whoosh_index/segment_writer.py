@@ -33,8 +33,9 @@ from whoosh.columns import NumericColumn
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo, _lenfield
 from whoosh.filedb.filetables import OrderedHashWriter, _lengths as _LENGTHS
 from whoosh.system import pack_int, pack_long, pack_ushort
-from whoosh.util.numeric import _length_byte_cache
 
+from ..scoring.lengths import length_bytes as _length_bytes
+from ..scoring.lengths import quantized
 from ..text.streams import fold
 from .analyzers import _StreamAnalyzer
 
@@ -51,20 +52,7 @@ COMPRESS_FROM = 256
 # with pickle.loads, which takes any protocol. Headers stay at protocol 2: they hold numbers only.
 DATA_PROTOCOL = 4
 _TERMINFO = W3TermInfo._struct
-_BYTE_LENGTHS = np.asarray(_length_byte_cache, dtype=np.int64)
-
-
 _NO_LENGTH = np.iinfo(np.int64).max
-
-
-def _length_bytes(lengths: np.ndarray) -> np.ndarray:
-    """length_to_byte of each length (lengths of 106,374 and more are 255)."""
-    return np.where(lengths >= 106374, 255, np.minimum(np.searchsorted(_BYTE_LENGTHS, lengths, side="left"), 255))
-
-
-def quantized(lengths: np.ndarray) -> np.ndarray:
-    """Field lengths as Whoosh stores them (one byte each, read back as an approximation)."""
-    return _BYTE_LENGTHS[_length_bytes(lengths)]
 
 
 class _Vocabulary(dict):

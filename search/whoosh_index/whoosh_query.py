@@ -1,6 +1,6 @@
 """The query semantics stated in Whoosh's own query objects: the reference the evaluator is held to.
 
-The engine evaluates queries with ``search.whoosh_index.evaluate`` (numpy over the same postings,
+The engine evaluates queries with ``search.scoring.evaluate`` (numpy over the same postings,
 several times faster); ``tests/test_evaluate.py`` compares its matches and scores with what
 Whoosh's own execution of ``to_whoosh`` finds.
 """
@@ -71,7 +71,7 @@ def to_whoosh(parsed: QueryPlan, is_word: Callable[[str], bool]) -> wq.Query | N
     """The Whoosh query for a parsed query, or None when it has no positive term (list everything).
     ``is_word`` tells whether the index's words field holds a token (see ``search.text.streams.whole_word``).
 
-    The engine evaluates queries with ``search.whoosh_index.evaluate`` (numpy over the same postings, several
+    The engine evaluates queries with ``search.scoring.evaluate`` (numpy over the same postings, several
     times faster); this is the statement of the same semantics in Whoosh's own terms, which
     tests/test_evaluate.py holds the evaluator to, match for match and score for score. Figure
     terms' other forms (search.numbers: 200亿 → 200亿大关) are the evaluator's alone.

@@ -1,4 +1,4 @@
-"""Near matches (``search.query.near``) found on the Whoosh index's bigram postings: candidates
+"""Near matches (``search.query.near``) found on the bigram postings: candidates
 that hold enough of a term's bigrams, then each candidate's positions checked for a chain."""
 
 from __future__ import annotations
@@ -45,6 +45,10 @@ def near_matches(evaluator, searched, exact_docs: np.ndarray, work):
         candidates = np.sort(candidates[np.argsort(-counts, kind="stable")[:MAX_CANDIDATES]])
     where, weights = [], []  # per bigram: index of each candidate in its postings (-1: absent), BM25
     for _i, g, p in postings:
+        if not len(p.docs):  # held elsewhere in the index (a cluster's candidates: search.opensearch.candidates)
+            where.append(np.full(len(candidates), -1))
+            weights.append(np.zeros(len(candidates)))
+            continue
         idx = np.minimum(np.searchsorted(p.docs, candidates), len(p.docs) - 1)
         present = p.docs[idx] == candidates
         where.append(np.where(present, idx, -1))

@@ -1,4 +1,4 @@
-"""Evaluating a parsed query over Whoosh's postings with numpy: every match and its BM25 score.
+"""Evaluating a parsed query over postings with numpy: every match and its BM25F score.
 
 Whoosh walks postings one document at a time in Python, and for our bigram phrases that walk (and
 its position checks) was the whole cost of a search: 200-500 ms at 110,000 passages. Here a term's
@@ -7,8 +7,10 @@ NOT and synonym groups are array operations, and positions are decoded only for 
 contain every bigram of a phrase. Scores follow Whoosh's BM25F exactly (same idf, same field
 lengths), so ranking is what it was; the index format is untouched.
 
-Postings are read by ``search.whoosh_index.postings``; ``tests/test_evaluate.py`` compares every
-result with Whoosh's own query execution (``search.whoosh_index.whoosh_query``).
+Postings come from a ``search.scoring.postings.PostingsSource``: the Whoosh index's
+(``search.whoosh_index.postings``; ``tests/test_evaluate.py`` compares every result with Whoosh's
+own query execution, ``search.whoosh_index.whoosh_query``), or a cluster's candidates, scored as
+the Whoosh index would score them (``search.opensearch.candidates``).
 
 Every evaluation counts its ``search.query.budget.Work``. A query may do ``Evaluator.budget()`` of it (the
 settings ``max_query_work`` and ``query_work_per_passage``); one that would do more is refused with
@@ -22,7 +24,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from functools import reduce
-from math import log
 
 import numpy as np
 
@@ -34,7 +35,7 @@ from ..text.streams import gram_tokens, is_cjk
 from .figure_matches import evaluate as evaluate_figure
 from .match_sets import Scored, both, either, plus_where, without
 from .near_matches import near_matches
-from .postings import PostingsReader, Postings
+from .postings import Postings, PostingsSource
 
 PARTIAL_READ = 2 * BLOCK  # a phrase token this many times longer than the candidates is read in part
 VERIFIED = 64  # phrase candidates few enough to check on their stored text
@@ -53,8 +54,8 @@ class _Typed:
         return self.scored.docs
 
 
-class Evaluator(PostingsReader):
-    """Query evaluation for one index generation (thread-safe; postings cached per term)."""
+class Evaluator(PostingsSource):
+    """Query evaluation over a source of postings (thread-safe; terms cached per source)."""
 
     def term(self, field: str, token: str, work: Work, boost: float = 1.0) -> Scored:
         p = self.postings(field, token, work)
@@ -161,7 +162,7 @@ class Evaluator(PostingsReader):
         total = 0.0
         for token in searched.grams:
             p = self.postings("grams", token, work)
-            total += log(self.doc_count_all / ((p.df if p else 0) + 1)) + 1
+            total += self.idf(p.df if p else 0)
         return total
 
     def unquoted(self, searched: Searched, work: Work, boost: float = 1.0) -> Scored:

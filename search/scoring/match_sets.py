@@ -2,7 +2,7 @@
 
 A ``Scored`` is a sparse score vector over an index generation's document numbers; ``both`` is AND,
 ``either`` OR, ``plus_where`` an optional part (AndMaybe), ``without`` NOT, and ``top`` the best
-few. ``search.whoosh_index.evaluate`` produces them from postings; the engine ranks and pages them.
+few. ``search.scoring.evaluate`` produces them from postings; the engine ranks and pages them.
 """
 
 from __future__ import annotations
