@@ -268,3 +268,22 @@ def test_saved_searches_see_the_same_arrivals(engine, opensearch_engine, q, filt
     a, b = engine.arrivals(q, **filters, limit=30), opensearch_engine.arrivals(q, **filters, limit=30)
     assert a["total"] == b["total"] and a["passages"]
     assert [(p["id"], p["added_at"]) for p in b["passages"]] == [(p["id"], p["added_at"]) for p in a["passages"]]
+
+
+def test_past_the_scored_depth_pages_go_on_in_the_clusters_order(engine, opensearch_engine, monkeypatch):
+    """Results down to ``RESCORED_DEPTH`` are ranked as on the Whoosh index; a deeper page keeps
+    them as they were and goes on in the cluster's order, with no passage twice and none lost."""
+    from search.opensearch import backend
+
+    monkeypatch.setattr(backend, "RESCORED_DEPTH", 120)
+    plan = parse("发展")
+    ws, os_ = engine.generation(), opensearch_engine.generation()
+    wm, om = ws.match(plan, {}), os_.match(plan, {})
+    assert om.total > 300
+    shallow = [source["id"] for source, _, _ in om.tiers(120)[0]]
+    deep = [source["id"] for source, _, _ in om.tiers(300)[0]]
+    assert shallow == [ws.fields(ref)["id"] for ref, _, _ in wm.tiers(120)[0]]
+    assert deep[:120] == shallow
+    assert len(set(deep)) == len(deep) == 300
+    everything = {source["id"] for source, _, _ in om.tiers(om.total)[0]}
+    assert len(everything) == len(om.tiers(om.total)[0]) == om.total - om.near_total

@@ -23,7 +23,8 @@ from ..facets import FACETS, FacetNames
 from ..query.plan import QueryPlan
 from ..query.rank import RERANK_DEPTH
 from . import dsl
-from .candidates import CANDIDATE_FIELDS, CandidateEvaluator, Statistics, plan_terms, pool_size
+from .candidates import (CANDIDATE_FIELDS, RESCORED_DEPTH, CandidateEvaluator, Statistics, plan_terms,
+                         pool_size)
 from .client import connect, refused, unavailable
 from .mapping import FACET_FIELDS, TOKEN_FIELDS
 from .near import near_kept, near_requests
@@ -296,18 +297,24 @@ class Matches:
     def _top(self, tier: int, query: dict, keep: int, kind: str | None) -> list:
         """The best ``keep`` (source, score, kind) of a tier: from the first hits when they hold
         them (or are all there is), else asked again. Scored ones are the cluster's first
-        ``keep + pool - RERANK_DEPTH`` scored again as Whoosh scores them (``_rescored``); past a
-        window the cluster's own order."""
+        ``keep + pool - RERANK_DEPTH`` scored again as Whoosh scores them (``_rescored``), up to
+        ``RESCORED_DEPTH``; deeper, the cluster's own order."""
         first, scored = self._first[tier], kind is not None
-        want = keep + self.pool - RERANK_DEPTH if self.rescore and scored else keep
+        if self.rescore and scored and keep > RESCORED_DEPTH:
+            # The first RESCORED_DEPTH as a shallower page has them, then the cluster's order.
+            head = self._top(tier, query, RESCORED_DEPTH, kind)
+            seen = {source["id"] for source, _, _ in head}
+            rest = [hit for hit in self._top(tier, query, keep + len(head), None) if hit[0]["id"] not in seen]
+            return (head + [(source, None, kind) for source, _, _ in rest])[:keep]
+        rescore = self.rescore and scored
+        want = keep + self.pool - RERANK_DEPTH if rescore else keep
         if want <= len(first) or len(first) < self.asked:
             hits = first[:want]
         elif want <= WINDOW:
             hits = self.snap.search(self._top_body(query, want))["hits"]["hits"]
         else:
-            hits = list(self.snap.scan(self._filtered(query), True, sort=self._sort(), limit=keep))
-            return [(h["_source"], float(h["sort"][0]) if scored else None, kind) for h in hits]
-        if self.rescore and scored:
+            hits = list(self.snap.scan(self._filtered(query), True, sort=self._sort(), limit=want))
+        if rescore:
             return self._rescored(hits, kind)[:keep]
         return [(h["_source"], float(h["sort"][0]) if scored else None, kind) for h in hits][:keep]
 

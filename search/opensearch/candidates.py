@@ -44,6 +44,11 @@ CANDIDATE_FIELDS = {"_source": True, "stored_fields": ["words"],
                     "docvalue_fields": [f"lengths.{field}" for field in TOKEN_FIELDS]}
 
 
+# The deepest result scored as Whoosh scores (page 20 at 50 a page): a deeper page, and a caller
+# that wants every match in no order (a saved search's arrivals), keep the cluster's order.
+RESCORED_DEPTH = 1000
+
+
 def pool_size() -> int:
     """Candidates scored per tier for a first page (the setting ``rescore_pool``; 0: none), never
     fewer than the first page reranks."""
