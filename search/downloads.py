@@ -21,6 +21,8 @@ from .documents import citation
 HIT_COLUMNS = ("地区", "层级", "年份", "部分", "报告", "句子", "引用", "链接")
 _CHUNK = 64 * 1024  # characters of CSV handed on at a time
 _MAX_CELL = 32_767  # characters an Excel cell holds
+EXCEL_ROWS = 1_048_576  # rows an Excel sheet holds, the header's included
+TOO_MANY_ROWS = "结果超过 Excel 一张表 {rows:,} 行的上限，以上是前 {written:,} 条；完整的结果请下载 CSV。"
 # Characters no file name may hold on Windows or macOS, and controls.
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 
@@ -80,7 +82,8 @@ def csv_chunks(columns: Iterable[str], rows: Iterable[list]) -> Iterator[str]:
 def write_xlsx(path: Path | str, sheet_name: str, columns: Iterable[str], rows: Iterable[list],
                link_columns: Iterable[int] = ()) -> int:
     """The table as a workbook at ``path``: a bold header, numbers as numbers, the cells of
-    ``link_columns`` as links. Returns the number of rows written.
+    ``link_columns`` as links. Returns the number of rows written. A table longer than a sheet holds
+    ends, on the sheet's last row, with a line saying so and pointing to the CSV.
 
     A link is a ``HYPERLINK`` formula with its URL as the cell's value, not a worksheet hyperlink:
     XlsxWriter keeps every worksheet hyperlink in memory until the sheet is closed (45 MB more for
@@ -97,6 +100,9 @@ def write_xlsx(path: Path | str, sheet_name: str, columns: Iterable[str], rows: 
         sheet.write_row(0, 0, list(columns), bold)
         n = 0
         for n, row in enumerate(rows, 1):
+            if n == EXCEL_ROWS - 1:  # the last row a sheet holds: say what is missing, not lose it quietly
+                sheet.write_string(n, 0, TOO_MANY_ROWS.format(rows=EXCEL_ROWS, written=n - 1))
+                return n - 1
             for col, value in enumerate(row):
                 if value is None or value == "":
                     continue

@@ -143,3 +143,16 @@ def test_the_spreadsheet_permalinks_are_links(client):
     sheet = openpyxl.load_workbook(io.BytesIO(body), read_only=True).worksheets[0]
     links = [row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert links and all(link.startswith('=HYPERLINK("http://localhost/p/') for link in links)
+
+
+def test_a_result_longer_than_a_sheet_says_so_on_its_last_row(client, monkeypatch):
+    """Excel holds 1,048,576 rows a sheet; a longer result fills the sheet and its last row says
+    how many are there and where the rest is, instead of ending without a word. (The limit is
+    made small here: the seeds' 205 hits of 经济 against a sheet of 101 rows.)"""
+    monkeypatch.setattr("search.downloads.EXCEL_ROWS", 101)
+    header, *rows = xlsx_table(client.get("/search.xlsx", query_string={"q": "经济"}).data)
+    assert header == list(HIT_COLUMNS) and len(rows) == 100
+    assert rows[-1][0] == "结果超过 Excel 一张表 101 行的上限，以上是前 99 条；完整的结果请下载 CSV。"
+    assert all(row[5] for row in rows[:-1])
+    full = csv_table(client.get("/search.csv", query_string={"q": "经济"}).data)
+    assert [r[5] for r in rows[:-1]] == [r[5] for r in full[1:100]] and len(full) > 101

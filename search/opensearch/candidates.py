@@ -4,10 +4,9 @@ Lucene's BM25 is not Whoosh's BM25F: another idf (``log(1+(N-df+0.5)/(df+0.5))``
 ``log(N/(df+1))+1``), no ``(k1+1)``, another one-byte length encoding, and a synonym group is a sum
 where Whoosh takes the best. Its order within a tier decides which passages the first page reranks
 (``search.query.rank``), so on its own it gave another first page for about half the queries of the
-shared corpus. Here a tier's first candidates as the cluster ordered them (``rescore_pool``, 500),
-are scored
-by the evaluator the Whoosh index uses (``search.scoring.evaluate``), over an index of just
-those passages:
+shared corpus. Here a tier's first candidates as the cluster ordered them (the setting
+``rescore_pool``, 500) are scored by the evaluator the Whoosh index uses
+(``search.scoring.evaluate``), over an index of just those passages:
 
 - their postings come from tokenizing their text again (bigrams, the joined stream), which gives
   the tokens and positions the cluster indexed (``search.opensearch.mapping``) and the Whoosh
@@ -85,16 +84,21 @@ class Statistics:
     def count_body(field: str, token: str) -> dict:
         return {"size": 0, "track_total_hits": True, "query": {"term": {field: token}}}
 
-    def learn(self, terms: list[tuple[str, str]], answers: list[dict]) -> None:
-        for (field, token), answer in zip(terms, answers):
-            self.snap.cache.put(self.key(field, token), answer["hits"]["total"]["value"])
+    def learn(self, terms: list[tuple[str, str]], answers: list[dict]) -> dict[tuple[str, str], int]:
+        """Keep the counts the cluster answered for ``terms``; return them."""
+        counted = {}
+        for term, answer in zip(terms, answers):
+            counted[term] = answer["hits"]["total"]["value"]
+            self.snap.cache.put(self.key(*term), counted[term])
+        return counted
 
     def df(self, terms) -> dict[tuple[str, str], int]:
         """Document frequencies of (field, token) pairs: those not yet known counted in one round trip."""
-        missing = self.missing(terms)
+        known = {t: self.snap.cache.get(self.key(*t)) for t in dict.fromkeys(terms)}
+        missing = [t for t, n in known.items() if n is None]
         if missing:
-            self.learn(missing, self.snap.msearch([self.count_body(f, t) for f, t in missing]))
-        return {t: self.snap.cache.get(self.key(*t)) for t in terms}
+            known.update(self.learn(missing, self.snap.msearch([self.count_body(f, t) for f, t in missing])))
+        return known
 
 
 def plan_terms(plan: QueryPlan) -> list[tuple[str, str]]:
