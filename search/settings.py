@@ -84,6 +84,10 @@ SETTINGS = {
                 "shared corpus (259 first pages) 300 left 2 pages different from Whoosh's, 500 none; the cost per "
                 "cold query is in bench/RESULTS.md."),
         Setting("build_procs", 0, "Processes that write the index (0: one per core)."),
+        Setting("build_batch_passages", 500_000,
+                "Passages a build reads and writes at a time (0: all at once): what it holds in memory is one "
+                "batch, not the collection, and each batch adds a segment per writer process. A build of 4 "
+                "million passages held at once went past 20 GB on a 24 GB machine; see bench/RESULTS.md."),
         Setting("parallel_build_min", 1000,
                 "Fewest passages worth several writer processes; below it, starting them costs more (the seeds' 2,204 build in 1.4 s with two, 1.8 s with one)."),
         Setting("facet_limit", 30, "Most values listed per facet (the largest, plus any ticked ones)."),

@@ -10,21 +10,41 @@ the second gets an id of its own.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..documents import KIND_SENTENCE, Report, short_hash
 
 SAME_REPORT = 0.8  # the share of the smaller report's sentences the other must hold
 
 
-def _sentences(report: Report) -> set[str]:
-    return {"".join(p.text.split()) for p in report.passages if p.kind == KIND_SENTENCE}
+def _sentences(report: Report) -> set[int]:
+    """The report's sentences, each as a hash (a build of millions of passages keeps them all)."""
+    return {hash("".join(p.text.split())) for p in report.passages if p.kind == KIND_SENTENCE}
+
+
+@dataclass
+class _Written:
+    """What is kept of a report once it is written (``Deduplicator.flush``): enough to compare."""
+
+    id: str
+    source: str
+    place: str
+    type: str
+    year: int
+    passages: range  # only its length is used
 
 
 class Deduplicator:
+    """Reports read for one build or addition, duplicates dropped as they come. A large build
+    writes them in batches (``flush``); a later report that is the same as, and fuller than, one
+    already written replaces it, and the written one's id is listed in ``replaced``."""
+
     def __init__(self):
-        self.reports: dict[str, Report] = {}
-        self.sentences: dict[str, set[str]] = {}
-        self.owner: dict[str, list[str]] = {}  # sentence → ids of the reports holding it
+        self.reports: dict[str, Report | _Written] = {}
+        self.sentences: dict[str, set[int]] = {}
+        self.owner: dict[int, list[str]] = {}  # sentence → ids of the reports holding it
         self.messages: list[str] = []
+        self.replaced: list[str] = []  # ids of written reports a fuller copy replaced
 
     def add(self, report: Report) -> None:
         mine = _sentences(report)
@@ -39,6 +59,8 @@ class Deduplicator:
             self.messages.append(f"{dropped.source}：与 {kept.source} 是同一份报告（内容相同：{report.county} "
                                  f"{report.year}年 {report.type}），保留了段落更多的 {kept.source}。")
             if kept is report:
+                if isinstance(other, _Written):
+                    self.replaced.append(twin)
                 self._forget(twin)
                 self._keep(report, mine)
             return
@@ -51,7 +73,16 @@ class Deduplicator:
         self._keep(report, mine)
 
     def kept(self) -> list[Report]:
-        return list(self.reports.values())
+        """The reports kept since the last ``flush`` (all of them without one), in reading order."""
+        return [r for r in self.reports.values() if isinstance(r, Report)]
+
+    def flush(self) -> list[Report]:
+        """The reports kept since the last flush, which the caller writes now; only what telling
+        duplicates apart needs is kept of them."""
+        out = self.kept()
+        for r in out:
+            self.reports[r.id] = _Written(r.id, r.source, r.place, r.type, r.year, range(len(r.passages)))
+        return out
 
     def _same_content(self, mine: set[str]) -> str | None:
         counts: dict[str, int] = {}

@@ -7,27 +7,19 @@ Progress goes to an optional callback so the CLI can draw a bar and tests can st
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import multiprocessing as mp
-import os
 import shutil
-import signal
-import sys
 import time
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.filedb.filestore import FileStorage
 
-from . import arrivals, segment_writer, store
+from . import arrivals, segment_writer, store, writers
 from .. import settings
 from ..text.streams import word_segmenter
 from ..documents import BuildSummary, Report, stamp_arrivals
 from ..reading import Overrides
 from ..reading import manifest as manifests
-from ..reading.batch import Progress, read_reports
+from ..reading.batch import Progress, read_report_batches, read_reports
 from .schema import make_schema, passage_fields
 from ..errors import BuildError, UserError, escape_unprintable
 
@@ -49,23 +41,6 @@ def report_files(source: Path) -> list[Path]:
         if p.is_file() and p.suffix.lower() in wanted
         and not any(part.startswith(".") for part in p.relative_to(source).parts)
     )
-
-
-def _helper_start(parent: int) -> None:
-    """Set up a forked reader or writer process: it lets go of the build lock (the builder holds
-    it) and dies with the builder, so a killed build leaves no helper behind working or locking."""
-    store.release_inherited_locks()
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(Exception):
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the builder died before that took effect
-        os._exit(1)
-
-
-def _helpers(count: int) -> ProcessPoolExecutor:
-    """Forked helper processes of a build (readers or writers)."""
-    return ProcessPoolExecutor(count, mp_context=mp.get_context("fork"), initializer=_helper_start,
-                               initargs=(os.getpid(),))
 
 
 def _write(ix, reports: list[Report], progress: Progress | None, delete_ids=(), first_sequence: int = 0) -> int:
@@ -95,89 +70,24 @@ def _write(ix, reports: list[Report], progress: Progress | None, delete_ids=(), 
     return total
 
 
-# What a build's writer processes share, set before they are forked: the reports (read by index
-# range) and a counter of passages written (for the progress bar).
-_SHARED_REPORTS: list[Report] = []
-_SHARED_DONE = None
-
-
-def _shares(reports: list[Report], parts: int) -> list[tuple[int, int]]:
-    """Split reports into at most ``parts`` runs of about the same number of passages."""
-    total = sum(len(r.passages) for r in reports)
-    bounds, done, lo = [], 0, 0
-    for n, report in enumerate(reports):
-        done += len(report.passages)
-        if done * parts >= total * (len(bounds) + 1) and len(bounds) < parts - 1:
-            bounds.append((lo, n + 1))
-            lo = n + 1
-    bounds.append((lo, len(reports)))
-    return [b for b in bounds if b[0] < b[1]]
-
-
-def _write_share(folder: str, indexname: str, lo: int, hi: int):
-    """Write reports ``lo:hi`` of ``_SHARED_REPORTS`` as one segment of the index in ``folder`` (in
-    a writer process, or not)."""
-    done = _SHARED_DONE
-    storage = FileStorage(folder)
-    schema = make_schema()
-
-    def documents():
-        for sequence in range(lo, hi):
-            report = _SHARED_REPORTS[sequence]
-            for passage in report.passages:
-                yield passage_fields(passage, sequence, report)
-            if done is not None:
-                with done.get_lock():
-                    done.value += len(report.passages)
-
-    return segment_writer.write_segment(storage, schema, indexname, documents())
-
-
-def _write_all(ix, folder: Path, reports: list[Report], progress: Progress | None) -> int:
-    """A whole build: each of several processes writes a segment for its share of the reports
-    (``search.whoosh_index.segment_writer``), then one table of contents lists them in reading order.
-
-    The segments are not merged: merging costs about what the second process saved, and searching
-    two segments costs nothing we could measure."""
-    global _SHARED_REPORTS, _SHARED_DONE
-    total = sum(len(r.passages) for r in reports)
+def _write_all(ix, folder: Path, batches, progress: Progress | None) -> tuple[list[dict], int]:
+    """A whole build: each batch of reports (``search.reading.batch.read_report_batches``) written
+    as segments by forked processes (``search.whoosh_index.writers``), a report that a fuller copy
+    in a later batch replaced deleted, then one table of contents that lists every segment. Returns
+    the written reports' summary rows in reading order, and their passages."""
     word_segmenter()  # load the dictionary once, before any writer process is forked
-    procs = settings.get("build_procs") or os.cpu_count() or 1
-    forked = procs > 1 and total >= settings.get("parallel_build_min") and "fork" in mp.get_all_start_methods()
-    shares = _shares(reports, procs if forked else 1)
-    _SHARED_REPORTS = reports
-    try:
-        if not forked:
-            segments = [_write_share(str(folder), ix.indexname, lo, hi) for lo, hi in shares]
-        else:
-            segments = _write_forked(folder, ix.indexname, shares, total, progress)
-    finally:
-        _SHARED_REPORTS, _SHARED_DONE = [], None
-    segment_writer.commit(ix, segments)
+    written, rows, sequence = writers.Written(), {}, 0
+    for reports, replaced in batches:
+        for report_id in replaced:
+            written.delete(report_id)
+            rows.pop(report_id)
+        writers.write_batch(written, folder, ix.indexname, reports, sequence, progress)
+        rows.update((r.id, {**r.summary(), "sequence": n}) for n, r in enumerate(reports, sequence))
+        sequence += len(reports)
+    segment_writer.commit(ix, written.segments)
     if progress:
-        progress("index", total, total, "")
-    return total
-
-
-def _write_forked(folder: Path, indexname: str, shares, total: int, progress: Progress | None) -> list:
-    """One forked writer process per share; the segments they wrote, in share order. A process
-    that fails makes the build fail: its error, or, if it was killed, "索引写入不完整"."""
-    global _SHARED_DONE
-    done = _SHARED_DONE = mp.get_context("fork").Value("q", 0)
-    with _helpers(len(shares)) as pool:
-        futures = [pool.submit(_write_share, str(folder), indexname, lo, hi) for lo, hi in shares]
-        pending = set(futures)
-        while pending:
-            _, pending = wait(pending, timeout=0.25, return_when=FIRST_EXCEPTION)
-            if progress:  # "done" only once, after the segments are written
-                progress("index", min(done.value, total - 1), total, "")
-            if any(f.done() and f.exception() for f in futures):
-                break
-        try:
-            return [f.result() for f in futures]
-        except BrokenProcessPool as exc:
-            # A writer process killed outright (out of memory, a signal) leaves no error of its own.
-            raise BuildError("索引写入不完整：一个写入进程中途失败（可能是内存或磁盘空间不足），原索引未改动；请检查后重试") from exc
+        progress("index", written.passages, written.passages, "")
+    return list(rows.values()), written.passages
 
 
 def _publish(index_dir: Path, generation: Path, summary: BuildSummary, shared: dict | None = None) -> None:
@@ -256,14 +166,15 @@ def build(source: Path | list[Path], index_dir: Path, progress: Progress | None 
     with store.BuildLock(index_dir):
         store.remove_unfinished(index_dir)
         served = arrivals.served_reports(index_dir)
-        reports = read_reports(files, progress, summary.refused, overrides, root=roots)
-        if not reports:
-            raise BuildError("没有一份报告能读入，索引保持原样：\n  " + "\n  ".join(summary.refused))
+        batches = read_report_batches(files, progress, summary.refused, overrides, root=roots,
+                                      batch_passages=settings.get("build_batch_passages"))
         with _new_generation(index_dir) as generation:
             ix = whoosh_index.create_in(str(generation), make_schema())
-            summary.passages = _write_all(ix, generation, reports, progress)
+            rows, summary.passages = _write_all(ix, generation, batches, progress)
             ix.close()
-            summary.reports = stamp_arrivals([{**r.summary(), "sequence": n} for n, r in enumerate(reports)], served)
+            if not rows:
+                raise BuildError("没有一份报告能读入，索引保持原样：\n  " + "\n  ".join(summary.refused))
+            summary.reports = stamp_arrivals(rows, served)
             _publish(index_dir, generation, summary)
     summary.seconds = time.perf_counter() - started
     return summary
