@@ -104,19 +104,26 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1,
                         help="cold runs per backend, alternating Whoosh and OpenSearch, a fresh engine each")
     parser.add_argument("--whoosh-only", action="store_true", help="no cluster: the Whoosh side alone (a large scale)")
+    parser.add_argument("--work", default=None,
+                        help="a folder of an earlier run (its index/ and places file) to measure again without building")
     parser.add_argument("--rescore-pools", default=None,
                         help="OpenSearch rows for these values of the rescore_pool setting, comma-separated (500,0); "
                              "the first one is served for the HTTP run (default: the setting as it is)")
     args = parser.parse_args()
     pools = [int(x) for x in args.rescore_pools.split(",")] if args.rescore_pools else [None]
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    work = Path(tempfile.mkdtemp(prefix="bench-cluster-"))
-    src, places = make_corpus(args.scale, work)
-    os.environ["POLICY_SEARCH_PLACES_FILE"] = str(places)
-    index = work / "index"
-    started = time.perf_counter()
-    build(src, index)
-    build_s = time.perf_counter() - started
+    if args.work:  # measured again: the build's time is not
+        work = Path(args.work)
+        os.environ["POLICY_SEARCH_PLACES_FILE"] = str(next(work.glob("places-*.tsv")))
+        index, build_s = work / "index", float("nan")
+    else:
+        work = Path(tempfile.mkdtemp(prefix="bench-cluster-"))
+        src, places = make_corpus(args.scale, work)
+        os.environ["POLICY_SEARCH_PLACES_FILE"] = str(places)
+        index = work / "index"
+        started = time.perf_counter()
+        build(src, index)
+        build_s = time.perf_counter() - started
     queries = sample_queries(args.queries)
     print(f"built {build_s:.1f} s; index {folder_size(index) / 2**20:.0f} MB; load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
@@ -159,7 +166,7 @@ def main() -> None:
         if not args.whoosh_only:
             node.stop(home)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    n = loaded["passages"] or open_backend(index, "whoosh").passage_count()
+    n = loaded["passages"] or open_backend(index, "whoosh").snapshot().passage_count()
 
     def median_cold(name: str) -> str:
         runs = rounds[name]
