@@ -137,7 +137,7 @@ def test_a_load_without_passage_lengths_is_served_in_the_clusters_order(opensear
 def test_rescoring_can_be_turned_off(opensearch_engine, monkeypatch):
     monkeypatch.setenv("POLICY_SEARCH_RESCORE_POOL", "0")
     matches = opensearch_engine.generation().match(parse("地区生产总值"), {})
-    assert not matches.rescore and matches.asked == 100
+    assert not matches.rescore and matches.asked == [100, 100]
     monkeypatch.setenv("POLICY_SEARCH_RESCORE_POOL", "20")  # never fewer than the first page reranks
     matches = opensearch_engine.generation().match(parse("地区生产总值"), {})
-    assert matches.rescore and matches.asked == 100
+    assert matches.rescore and matches.asked == [100, 100]

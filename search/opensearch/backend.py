@@ -234,10 +234,13 @@ class Matches:
         # page reranks, and the document frequencies that scoring them needs, in the same trip.
         self.pool = pool_size()
         self.rescore = bool(self.pool) and not plan.is_empty and snap.stats.complete
-        self.asked = self.pool if self.rescore else RERANK_DEPTH
+        # Per tier, how many first hits are asked: the exact tier's whole pool; the near tier's
+        # first RERANK_DEPTH, since it is needed only when the exact tier does not fill a first
+        # page, and then its pool is asked for (``_top``).
+        self.asked = [self.pool if self.rescore else RERANK_DEPTH, RERANK_DEPTH]
         self.unscored = 0  # candidates the Python evaluation did not match (the tests hold it to 0)
         counted = snap.stats.missing(plan_terms(plan)) if self.rescore else []
-        found, *tops = snap.msearch([counts, *(self._top_body(q, self.asked) for q in tiers),
+        found, *tops = snap.msearch([counts, *(self._top_body(q, n) for q, n in zip(tiers, self.asked)),
                                      *(snap.stats.count_body(f, t) for f, t in counted)])
         tops, frequencies = tops[:len(tiers)], tops[len(tiers):]
         snap.stats.learn(counted, frequencies)
@@ -308,7 +311,7 @@ class Matches:
             return (head + [(source, None, kind) for source, _, _ in rest])[:keep]
         rescore = self.rescore and scored
         want = keep + self.pool - RERANK_DEPTH if rescore else keep
-        if want <= len(first) or len(first) < self.asked:
+        if want <= len(first) or len(first) < self.asked[tier]:
             hits = first[:want]
         elif want <= WINDOW:
             hits = self.snap.search(self._top_body(query, want))["hits"]["hits"]

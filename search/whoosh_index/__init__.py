@@ -7,7 +7,7 @@ Whoosh.
   queries, for the tests that hold the evaluator to them;
 - ``facets``: facet counts and filters as value codes per document;
 - ``suggest``: counting the offers ``search.query.suggest`` makes when a query finds nothing;
-- ``schema``, ``analyzers``, ``indexing``, ``segment_writer``, ``arrays``, ``store``: the fields,
+- ``schema``, ``analyzers``, ``indexing``, ``writers``, ``segment_writer``, ``arrays``, ``store``: the fields,
   building and adding, the bulk segment writer, reading columns and postings as arrays, and the
   generations on disk.
 
